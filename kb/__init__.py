@@ -1,0 +1,3 @@
+"""kb: a research-tracking knowledge base (works, authors, events, organisations, citations)."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,504 @@
+"""The `kb` command: thin commands over the modules that do the work."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .db import DEFAULT_DB, connect
+from .dates import parse_partial_date
+from .dump import dump as dump_kb
+from .dump import dump_files
+from .errors import KbError
+from .importers import format_names
+from .importing import FileReport, import_files
+from .model import (
+    CITATION_RELATIONS,
+    CSL_TYPES,
+    LINK_RELATIONS,
+    READING_STATUSES,
+    Affiliation,
+    EventRecord,
+    Link,
+    NoteRecord,
+    OrganisationRecord,
+    Participant,
+    PersonRecord,
+    WorkRecord,
+)
+from .names import parse_name
+from .store import ON_DUPLICATE, Store
+
+
+class KbGroup(click.Group):
+    """Turns a user's mistake (KbError) into one line on stderr and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KbError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(1)
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                click.echo(f"Error: the knowledge base is busy (another kb command is writing): {exc}", err=True)
+                ctx.exit(1)
+            raise
+
+
+def db_option(fn):
+    """--db PATH on every command, from KB_DB, default ./kb.db."""
+    return click.option(
+        "--db", "db_path", type=click.Path(dir_okay=False), envvar="KB_DB", default=DEFAULT_DB,
+        show_default=True, show_envvar=True, help="The knowledge base file.",
+    )(fn)
+
+
+def by_option(fn):
+    return click.option("--by", "added_by", envvar="KB_USER", help="Who is adding (default: $KB_USER or your login).")(fn)
+
+
+def open_store(db_path: str, added_by: str | None = None, must_exist: bool = True) -> Store:
+    return Store(connect(db_path, must_exist=must_exist), user=added_by)
+
+
+def progress_bar(items: list[Any], label: str):
+    """A progress bar on stderr for long work; silent for a handful of records."""
+    if len(items) < 200:
+        return items
+    return click.progressbar(items, label=label, file=sys.stderr, show_pos=True)
+
+
+def _with_bar(progress):
+    """Wrap click's progress bar so the importer can iterate it as a plain iterable."""
+
+    def iterate(items: list[Any], label: str):
+        bar = progress(items, label)
+        if bar is items:
+            yield from items
+            return
+        with bar as wrapped:
+            yield from wrapped
+
+    return iterate
+
+
+@click.group(cls=KbGroup)
+@click.version_option(__version__, prog_name="kb")
+def cli() -> None:
+    """kb: a knowledge base of sources, authors, events, organisations and citations.
+
+    Log what you read, link it to the events and organisations it discusses, record
+    who cites whom, browse it in Datasette and export citations.
+
+    Example:
+
+        kb init && kb add --title "An impossible dream?" --type post-weblog --author "Jakub Kulhanek"
+    """
+
+
+@cli.command()
+@db_option
+def init(db_path: str) -> None:
+    """Create an empty knowledge base (or upgrade an existing one in place).
+
+    Example:
+
+        kb init --db thesis.db
+    """
+    existed = Path(db_path).exists()
+    connect(db_path)
+    click.echo(f"{'Upgraded' if existed else 'Created'} knowledge base {db_path}", err=True)
+
+
+def _names(values: tuple[str, ...], where: str) -> list[dict[str, Any]]:
+    try:
+        return [parse_name(v) for v in values]
+    except ValueError as exc:
+        raise KbError(f"{where}: {exc}") from None
+
+
+def _date(value: str | None, label: str) -> dict[str, Any] | None:
+    if not value:
+        return None
+    try:
+        return parse_partial_date(value).to_csl()
+    except KbError as exc:
+        raise KbError(f"{label}: {exc.message}") from None
+
+
+@cli.command()
+@click.option("--title", help="The title of the work.")
+@click.option("--type", "work_type", help="CSL type: article-journal, book, chapter, report, post-weblog, webpage, article-newspaper ...")
+@click.option("--author", "authors", multiple=True, help='An author, "Given Family" or "Family, Given"; repeat for several. An organisation is kept whole.')
+@click.option("--editor", "editors", multiple=True, help="An editor; repeatable.")
+@click.option("--corporate-author", "corporate", multiple=True, help="An organisation as author, never split into names.")
+@click.option("--date", "issued", help='Publication date as written: "2010", "Nov 2010", "19-20 November 2010".')
+@click.option("--container", help="Journal, blog, newspaper or book the work appears in.")
+@click.option("--publisher")
+@click.option("--place", help="Place of publication.")
+@click.option("--volume")
+@click.option("--issue")
+@click.option("--pages")
+@click.option("--doi")
+@click.option("--url")
+@click.option("--isbn")
+@click.option("--abstract")
+@click.option("--language")
+@click.option("--accessed", help="When you read a web page.")
+@click.option("--key", help="The citekey; made from author, title and year when left out.")
+@click.option("--tag", "tags", multiple=True, help="A tag; repeatable.")
+@click.option("--event", "events", multiple=True, help="An event the work discusses (name or alias); repeatable.")
+@click.option("--org", "organisations", multiple=True, help="An organisation the work discusses (name, acronym or alias); repeatable.")
+@click.option("--status", type=click.Choice(READING_STATUSES), help="Reading status.")
+@click.option("--note", help="A first note on the work.")
+@by_option
+@db_option
+def add(db_path: str, added_by: str | None, **options: Any) -> None:
+    """Log a work by hand. Prints its citekey.
+
+    Asks for the title and type when they are missing and you are at a terminal.
+
+    Example:
+
+        kb add --title "An impossible dream?" --type post-weblog --author "Jakub Kulhanek" \\
+            --date 2010 --tag Russia --org NATO --event "NATO Summit in Lisbon 2010"
+    """
+    interactive = sys.stdin.isatty()
+    title = options["title"] or (click.prompt("Title") if interactive else None)
+    if not title:
+        raise KbError("a work needs a title (--title)")
+    work_type = options["work_type"] or (click.prompt("Type", default="article-journal") if interactive else "document")
+    if work_type not in CSL_TYPES:
+        raise KbError(f"unknown work type {work_type!r} (a CSL type such as article-journal, book, report, post-weblog)")
+    item: dict[str, Any] = {
+        "type": work_type, "title": title,
+        "author": _names(options["authors"], "--author") + [{"literal": c} for c in options["corporate"]],
+        "editor": _names(options["editors"], "--editor"),
+        "issued": _date(options["issued"], "--date"), "accessed": _date(options["accessed"], "--accessed"),
+        "container-title": options["container"], "publisher": options["publisher"], "publisher-place": options["place"],
+        "volume": options["volume"], "issue": options["issue"], "page": options["pages"], "DOI": options["doi"],
+        "URL": options["url"], "ISBN": options["isbn"], "abstract": options["abstract"], "language": options["language"],
+    }
+    if options["key"]:
+        item["id"] = options["key"]
+    record = WorkRecord(
+        item=item, tags=list(options["tags"]), status=options["status"],
+        events=[Link(e) for e in options["events"]], organisations=[Link(o) for o in options["organisations"]],
+        notes=[NoteRecord(comment=options["note"])] if options["note"] else [], origin="kb add",
+    )
+    store = open_store(db_path, added_by)
+    with store.transaction():
+        result = store.save_work(record, on_duplicate="error")
+    click.echo(result.citekey)
+
+
+@cli.command("add-event")
+@click.argument("name")
+@click.option("--date", help='As written: "August 2008", "19-20 November 2010", "2008-08-07/2008-08-12".')
+@click.option("--type", "event_type", help="war, summit, treaty, election, ...")
+@click.option("--location")
+@click.option("--parent", help="A larger event this one is part of.")
+@click.option("--alias", "aliases", multiple=True, help="Another name for the event; repeatable.")
+@click.option("--org", "organisations", multiple=True, help='A participating organisation, "NAME" or "NAME:ROLE"; repeatable.')
+@click.option("--description")
+@db_option
+def add_event(db_path: str, name: str, date: str | None, event_type: str | None, location: str | None, parent: str | None,
+              aliases: tuple[str, ...], organisations: tuple[str, ...], description: str | None) -> None:
+    """Add an event, or fill in and add aliases to an existing one.
+
+    Example:
+
+        kb add-event "NATO Summit in Lisbon 2010" --type summit --date "19-20 November 2010" \\
+            --location "Lisbon, Portugal" --alias "Lisbon Summit" --org NATO:host
+    """
+    participants = [Participant(*o.rsplit(":", 1)) if ":" in o else Participant(o) for o in organisations]
+    record = EventRecord(name=name, type=event_type, date=date, location=location, parent=parent,
+                         description=description, aliases=list(aliases), organisations=participants, origin="kb add-event")
+    store = open_store(db_path)
+    with store.transaction():
+        outcome, _ = store.save_event(record)
+    click.echo(f"{name}: {outcome}", err=True)
+
+
+@cli.command("add-org")
+@click.argument("name")
+@click.option("--acronym")
+@click.option("--type", "org_type", help="state, alliance, think-tank, university, ngo, ...")
+@click.option("--country")
+@click.option("--parent", help="The organisation this one belongs to.")
+@click.option("--url")
+@click.option("--alias", "aliases", multiple=True, help="Another name; repeatable.")
+@click.option("--description")
+@db_option
+def add_org(db_path: str, name: str, acronym: str | None, org_type: str | None, country: str | None, parent: str | None,
+            url: str | None, aliases: tuple[str, ...], description: str | None) -> None:
+    """Add an organisation, or fill in and add aliases to an existing one.
+
+    Example:
+
+        kb add-org "North Atlantic Treaty Organization" --acronym NATO --type alliance --alias "the Alliance"
+    """
+    record = OrganisationRecord(name=name, acronym=acronym, type=org_type, country=country, parent=parent, url=url,
+                                description=description, aliases=list(aliases), origin="kb add-org")
+    store = open_store(db_path)
+    with store.transaction():
+        outcome, _ = store.save_organisation(record)
+    click.echo(f"{name}: {outcome}", err=True)
+
+
+@cli.command("add-person")
+@click.argument("name")
+@click.option("--org", "organisation", help="An organisation the person is affiliated with.")
+@click.option("--role", help="Their role there (student, fellow, professor ...).")
+@click.option("--start", help="When the affiliation began.")
+@click.option("--end", help="When it ended.")
+@click.option("--orcid")
+@click.option("--url")
+@db_option
+def add_person(db_path: str, name: str, organisation: str | None, role: str | None, start: str | None, end: str | None,
+               orcid: str | None, url: str | None) -> None:
+    """Add a person (an author) or an affiliation of one.
+
+    Example:
+
+        kb add-person "Jakub Kulhanek" --org "School of Politics and International Relations" --role "postgraduate student"
+    """
+    for label, value in (("--start", start), ("--end", end)):
+        if value:
+            _date(value, label)
+    affiliations = [Affiliation(organisation, role, start, end)] if organisation else []
+    record = PersonRecord(name=parse_name(name, corporate=False), affiliations=affiliations, orcid=orcid, url=url, origin="kb add-person")
+    store = open_store(db_path)
+    with store.transaction():
+        outcome, _ = store.save_person(record)
+    click.echo(f"{name}: {outcome}", err=True)
+
+
+@cli.command()
+@click.argument("key")
+@click.option("--event", "events", multiple=True, help="An event (name or alias); repeatable.")
+@click.option("--org", "organisations", multiple=True, help="An organisation (name, acronym or alias); repeatable.")
+@click.option("--tag", "tags", multiple=True, help="A tag; repeatable.")
+@click.option("--relation", type=click.Choice(LINK_RELATIONS), default="discusses", show_default=True)
+@db_option
+def link(db_path: str, key: str, events: tuple[str, ...], organisations: tuple[str, ...], tags: tuple[str, ...], relation: str) -> None:
+    """Link a work to events, organisations or tags.
+
+    KEY is the work's citekey (or DOI or URL).
+
+    Example:
+
+        kb link kulhanekImpossibleDream2010 --org NATO --org Russia --event "2008 war in Georgia"
+    """
+    if not (events or organisations or tags):
+        raise KbError("say what to link: --event, --org or --tag")
+    store = open_store(db_path)
+    with store.transaction():
+        article_id = store.require_work(key)
+        new = sum(store.link(article_id, "events", e, relation) for e in events)
+        new += sum(store.link(article_id, "organisations", o, relation) for o in organisations)
+        new += sum(store.tag(article_id, t) for t in tags)
+    click.echo(f"{key}: {new} new link{'s' if new != 1 else ''}", err=True)
+
+
+@cli.command()
+@click.argument("citing")
+@click.argument("cited")
+@click.option("--relation", type=click.Choice(CITATION_RELATIONS), default="cites", show_default=True)
+@click.option("--locator", help='Where in CITING: "p. 12", "§ 3".')
+@click.option("--context", help="The sentence that cites.")
+@db_option
+def cite(db_path: str, citing: str, cited: str, relation: str, locator: str | None, context: str | None) -> None:
+    """Record that the work CITING cites (or revises, quotes ...) the work CITED.
+
+    Example:
+
+        kb cite kulhanekImpossibleDream2010 kulhanekNATORussiaMissile2010 --relation revises
+    """
+    store = open_store(db_path)
+    with store.transaction():
+        new = store.cite(store.require_work(citing), store.require_work(cited), relation, locator, context)
+    click.echo(f"{citing} {relation} {cited}" + ("" if new else " (already recorded)"), err=True)
+
+
+@cli.command()
+@click.argument("key")
+@click.argument("comment", required=False)
+@click.option("--quote", help="The passage the note is about.")
+@click.option("--locator", help='Where: "p. 12".')
+@click.option("--event", help="An event the note is about.")
+@click.option("--org", "organisation", help="An organisation the note is about.")
+@click.option("--status", type=click.Choice(READING_STATUSES), help="Also set the work's reading status.")
+@by_option
+@db_option
+def note(db_path: str, key: str, comment: str | None, quote: str | None, locator: str | None, event: str | None,
+         organisation: str | None, status: str | None, added_by: str | None) -> None:
+    """Add a note (a comment, a quote, or both) to the work KEY.
+
+    Example:
+
+        kb note kulhanekImpossibleDream2010 "Sceptical of the missile-defence deal" --locator "para. 3" --org NATO
+    """
+    if not (comment or quote or status):
+        raise KbError("a note needs a comment or --quote")
+    store = open_store(db_path, added_by)
+    with store.transaction():
+        article_id = store.require_work(key)
+        if comment or quote:
+            store.add_note(article_id, NoteRecord(comment=comment, quote=quote, locator=locator, event=event, organisation=organisation))
+        if status:
+            store.set_status(article_id, status)
+    click.echo(f"{key}: noted", err=True)
+
+
+def _print_reports(reports: list[FileReport], dry_run: bool) -> None:
+    for report in reports:
+        click.echo(("Would import " if dry_run else "") + report.summary(), err=True)
+        for origin, existing in report.duplicates[:20]:
+            click.echo(f"  {origin}: duplicate of {existing}", err=True)
+        if len(report.duplicates) > 20:
+            click.echo(f"  ... and {len(report.duplicates) - 20} more duplicates", err=True)
+        for reason in report.counts.skipped_reasons:
+            click.echo(f"  skipped {reason}", err=True)
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", help="The format, when the file name and content do not tell.")
+@click.option("--encoding", help="The file's text encoding when it is not UTF-8 (latin-1, cp1252 ...).")
+@click.option("--on-duplicate", type=click.Choice(ON_DUPLICATE[:3]), default="merge", show_default=True,
+              help="What to do with a work the knowledge base already has.")
+@click.option("--dry-run", is_flag=True, help="Show what would be added, updated and merged; write nothing.")
+@click.option("--skip-invalid", is_flag=True, help="Import the valid records and list the ones skipped, instead of failing.")
+@click.option("--tag", "tags", multiple=True, help="A tag for every work imported; repeatable.")
+@by_option
+@db_option
+def import_(db_path: str, files: tuple[str, ...], fmt: str | None, encoding: str | None, on_duplicate: str, dry_run: bool,
+            skip_invalid: bool, tags: tuple[str, ...], added_by: str | None) -> None:
+    """Import works, events, organisations and people from files.
+
+    All files land in one transaction: a bad record fails the whole import with a
+    message naming the file and line, unless --skip-invalid.
+
+    Example:
+
+        kb import thesis.bib scopus.ris --tag chapter-2 --dry-run
+    """
+    store = open_store(db_path, added_by, must_exist=False)
+    reports = import_files(store, files, fmt=fmt, encoding=encoding, on_duplicate=on_duplicate, dry_run=dry_run,
+                           skip_invalid=skip_invalid, added_by=added_by, tags=tags, progress=_with_bar(progress_bar))
+    _print_reports(reports, dry_run)
+
+
+import_.help = (import_.help or "") + f"\n\nFormats: {', '.join(format_names())}."
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False))
+@db_option
+def dump(db_path: str, directory: str) -> None:
+    """Write the whole knowledge base to DIRECTORY as YAML, one file per record.
+
+    The files are sorted and deterministic, for git; `kb build` loads them back.
+
+    Example:
+
+        kb dump data/
+    """
+    store = open_store(db_path)
+    counts = dump_kb(store.db, directory)
+    click.echo(f"Wrote {directory}: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()), err=True)
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--force", is_flag=True, help="Replace the knowledge base file if it exists.")
+@db_option
+def build(db_path: str, directory: str, force: bool) -> None:
+    """Build a fresh knowledge base from a folder of kb YAML (what `kb dump` writes).
+
+    Example:
+
+        kb build data/ --db kb.db --force
+    """
+    target = Path(db_path)
+    if target.exists() and not force:
+        raise KbError(f"{db_path} exists; pass --force to replace it")
+    files = dump_files(directory)
+    if not files:
+        raise KbError(f"no .yaml files in {directory}")
+    staging = target.with_name(target.name + ".building")
+    for leftover in (staging, Path(f"{staging}-wal"), Path(f"{staging}-shm")):
+        leftover.unlink(missing_ok=True)
+    store = open_store(str(staging), must_exist=False)
+    try:
+        reports = import_files(store, files, fmt="yaml", record_import=False, progress=_with_bar(progress_bar))
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store.conn.execute("PRAGMA journal_mode = DELETE")
+        store.db.conn.close()
+    except BaseException:
+        store.db.conn.close()
+        for leftover in (staging, Path(f"{staging}-wal"), Path(f"{staging}-shm")):
+            leftover.unlink(missing_ok=True)
+        raise
+    for stale in (Path(f"{target}-wal"), Path(f"{target}-shm")):
+        stale.unlink(missing_ok=True)
+    os.replace(staging, target)
+    works = sum(r.counts.added for r in reports)
+    click.echo(f"Built {db_path} from {len(files)} files ({works} works)", err=True)
+
+
+@cli.command()
+@db_option
+def stats(db_path: str) -> None:
+    """Count what the knowledge base holds.
+
+    Example:
+
+        kb stats --db thesis.db
+    """
+    store = open_store(db_path)
+    for table in ("articles", "authors", "organisations", "events", "citations", "tags", "notes", "imports"):
+        count = store.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        click.echo(f"{table:<14}{count:>8}")
+
+
+def default_metadata() -> Path | None:
+    for candidate in (Path("metadata.yml"), Path(__file__).resolve().parent.parent / "metadata.yml"):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; 0.0.0.0 for a department server.")
+@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--metadata", type=click.Path(exists=True, dir_okay=False), help="Datasette metadata (default: ./metadata.yml).")
+@db_option
+def serve(db_path: str, host: str, port: int, metadata: str | None) -> None:
+    """Browse the knowledge base in Datasette, read-only.
+
+    Example:
+
+        kb serve --port 8001   # then open http://127.0.0.1:8001/
+    """
+    connect(db_path, must_exist=True).conn.close()  # checks it is a kb database, migrates it
+    metadata_path = metadata or default_metadata()
+    command = [sys.executable, "-m", "datasette", "serve", db_path, "--host", host, "--port", str(port),
+               "--setting", "suggest_facets", "off", "--setting", "facet_time_limit_ms", "1000"]
+    if metadata_path:
+        command += ["--metadata", str(metadata_path)]
+    click.echo(f"Serving {db_path} at http://{host}:{port}/", err=True)
+    raise SystemExit(subprocess.call(command))
+
+
+main = cli

@@ -1,0 +1,228 @@
+"""`kb dump`: the whole knowledge base as sorted, deterministic YAML, one file per record.
+
+One file per record keeps git diffs and merges small: editing a work touches one file.
+The files are what `kb build` and `kb import` read (kb/importers/kb_yaml.py), and
+dump -> build -> dump gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+import yaml
+
+from .dates import partial_date_from_csl
+from .keys import slug
+from .model import CSL_DATE_VARIABLES
+
+FOLDERS = ("organisations", "events", "people", "works")
+_FIRST_KEYS = ("type", "title", "author", "editor", "translator", "issued", "container-title")
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str_representer)
+
+
+def to_yaml(data: Any) -> str:
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
+
+
+def _compact_date(value: Any) -> Any:
+    """A plain CSL date as its EDTF text ("2010-11-19/2010-11-20"); anything richer as is."""
+    if isinstance(value, dict) and set(value) <= {"date-parts", "circa"}:
+        parsed = partial_date_from_csl(value)
+        if parsed is not None:
+            return parsed.edtf
+    return value
+
+
+def work_document(row: dict[str, Any], links: dict[str, Any]) -> dict[str, Any]:
+    item = json.loads(row["csl_json"])
+    item.pop("id", None)
+    doc: dict[str, Any] = {"kind": "work", "citekey": row["citekey"]}
+    for key in [*(k for k in _FIRST_KEYS if k in item), *sorted(k for k in item if k not in _FIRST_KEYS)]:
+        value = item[key]
+        doc[key] = _compact_date(value) if key in CSL_DATE_VARIABLES else value
+    for key in ("tags", "events", "organisations", "cites", "notes"):
+        if links.get(key):
+            doc[key] = links[key]
+    if row["extra_json"]:
+        doc["extra"] = json.loads(row["extra_json"])
+    for key in ("status", "added_by", "added_at"):
+        if row[key]:
+            doc[key] = row[key]
+    if row["needs_review"]:
+        doc["needs_review"] = True
+    if row["text"]:
+        doc["text"] = row["text"]
+    return doc
+
+
+def _link(name: str, relation: str, source: str) -> Any:
+    if relation == "discusses" and source == "manual":
+        return name
+    entry: dict[str, Any] = {"name": name}
+    if relation != "discusses":
+        entry["relation"] = relation
+    if source != "manual":
+        entry["source"] = source
+    return entry
+
+
+def _work_links(db: sqlite_utils.Database) -> dict[int, dict[str, list[Any]]]:
+    links: dict[int, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    for article_id, name in db.execute(
+        "SELECT article_id, name FROM article_tags JOIN tags ON tags.id = tag_id ORDER BY article_id, name"
+    ):
+        links[article_id]["tags"].append(name)
+    for article_id, name, relation, source in db.execute(
+        "SELECT article_id, name, relation, source FROM article_events JOIN events ON events.id = event_id "
+        "ORDER BY article_id, name, relation"
+    ):
+        links[article_id]["events"].append(_link(name, relation, source))
+    for article_id, name, relation, source in db.execute(
+        "SELECT article_id, name, relation, source FROM article_organisations JOIN organisations ON organisations.id = organisation_id "
+        "ORDER BY article_id, name, relation"
+    ):
+        links[article_id]["organisations"].append(_link(name, relation, source))
+    for citing_id, citekey, relation, locator, context in db.execute(
+        "SELECT citing_id, articles.citekey, relation, locator, context FROM citations "
+        "JOIN articles ON articles.id = cited_id ORDER BY citing_id, articles.citekey, relation"
+    ):
+        entry: dict[str, Any] = {"key": citekey, "relation": relation}
+        if locator:
+            entry["locator"] = locator
+        if context:
+            entry["context"] = context
+        links[citing_id]["cites"].append(entry)
+    for row in db.query(
+        "SELECT notes.*, events.name AS event, organisations.name AS organisation FROM notes "
+        "LEFT JOIN events ON events.id = notes.event_id LEFT JOIN organisations ON organisations.id = notes.organisation_id "
+        "ORDER BY article_id, added_at, notes.id"
+    ):
+        note = {k: row[k] for k in ("comment", "quote", "locator", "event", "organisation", "added_by", "added_at") if row[k]}
+        links[row["article_id"]]["notes"].append(note)
+    return links
+
+
+def _aliases(db: sqlite_utils.Database, table: str, column: str) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = defaultdict(list)
+    for owner, alias in db.execute(f"SELECT {column}, alias FROM {table} ORDER BY {column}, alias"):
+        out[owner].append(alias)
+    return out
+
+
+def _drop_empty(doc: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in doc.items() if v not in (None, "", [], {})}
+
+
+def organisation_documents(db: sqlite_utils.Database) -> list[tuple[str, dict[str, Any]]]:
+    aliases = _aliases(db, "organisation_aliases", "organisation_id")
+    names = dict(db.execute("SELECT id, name FROM organisations").fetchall())
+    docs = []
+    for row in db.query("SELECT * FROM organisations ORDER BY name"):
+        docs.append((row["name"], _drop_empty({
+            "kind": "organisation", "name": row["name"], "acronym": row["acronym"], "type": row["type"],
+            "country": row["country"], "parent": names.get(row["parent_id"]), "url": row["url"],
+            "description": row["description"], "aliases": aliases.get(row["id"]),
+        })))
+    return docs
+
+
+def event_documents(db: sqlite_utils.Database) -> list[tuple[str, dict[str, Any]]]:
+    aliases = _aliases(db, "event_aliases", "event_id")
+    names = dict(db.execute("SELECT id, name FROM events").fetchall())
+    participants: dict[int, list[dict[str, str]]] = defaultdict(list)
+    for event_id, organisation, role in db.execute(
+        "SELECT event_id, organisations.name, role FROM event_organisations "
+        "JOIN organisations ON organisations.id = organisation_id ORDER BY event_id, organisations.name, role"
+    ):
+        participants[event_id].append({"organisation": organisation, "role": role})
+    docs = []
+    for row in db.query("SELECT * FROM events ORDER BY name"):
+        docs.append((row["name"], _drop_empty({
+            "kind": "event", "name": row["name"], "type": row["type"], "date": row["date"],
+            "location": row["location"], "parent": names.get(row["parent_id"]),
+            "description": row["description"], "aliases": aliases.get(row["id"]),
+            "organisations": participants.get(row["id"]),
+        })))
+    return docs
+
+
+def person_documents(db: sqlite_utils.Database) -> list[tuple[str, dict[str, Any]]]:
+    """People with something beyond their name (affiliations, ORCID, a page)."""
+    affiliations: dict[int, list[dict[str, str]]] = defaultdict(list)
+    for row in db.query(
+        "SELECT author_id, organisations.name AS organisation, role, start_date, end_date FROM affiliations "
+        "JOIN organisations ON organisations.id = organisation_id ORDER BY author_id, organisations.name, role"
+    ):
+        affiliations[row["author_id"]].append(_drop_empty({
+            "organisation": row["organisation"], "role": row["role"], "start": row["start_date"], "end": row["end_date"]}))
+    docs = []
+    for row in db.query("SELECT * FROM authors ORDER BY name_key"):
+        if not (affiliations.get(row["id"]) or row["orcid"] or row["url"]):
+            continue
+        if row["is_organisation"]:
+            name: dict[str, Any] = {"literal": row["name"]}
+        else:
+            name = _drop_empty({"family": row["family"], "given": row["given"], "non-dropping-particle": row["particle"], "suffix": row["suffix"]})
+        docs.append((row["name"], _drop_empty({
+            "kind": "person", "name": name, "orcid": row["orcid"], "url": row["url"],
+            "affiliations": affiliations.get(row["id"]),
+        })))
+    return docs
+
+
+def work_documents(db: sqlite_utils.Database) -> list[tuple[str, dict[str, Any]]]:
+    links = _work_links(db)
+    return [(row["citekey"], work_document(row, links.get(row["id"], {}))) for row in db.query("SELECT * FROM articles ORDER BY citekey")]
+
+
+def dump(db: sqlite_utils.Database, directory: str | Path) -> dict[str, int]:
+    """Write every record to `directory`/<kind>/<name>.yaml; remove files of records gone."""
+    directory = Path(directory)
+    counts = {}
+    for folder, documents in (
+        ("organisations", organisation_documents(db)),
+        ("events", event_documents(db)),
+        ("people", person_documents(db)),
+        ("works", work_documents(db)),
+    ):
+        target = directory / folder
+        target.mkdir(parents=True, exist_ok=True)
+        written = set()
+        for name, doc in documents:
+            stem = slug(name) if folder != "works" else name.replace("/", "_")
+            file_name, n = f"{stem}.yaml", 2
+            while file_name in written:
+                file_name, n = f"{stem}-{n}.yaml", n + 1
+            written.add(file_name)
+            text = to_yaml(doc)
+            path = target / file_name
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                path.write_text(text, encoding="utf-8")
+        for stale in target.glob("*.yaml"):
+            if stale.name not in written:
+                stale.unlink()
+        counts[folder] = len(written)
+    return counts
+
+
+def dump_files(directory: str | Path) -> list[Path]:
+    """The YAML files of a dump (or any folder of kb YAML), in load order."""
+    directory = Path(directory)
+    order = {folder: i for i, folder in enumerate(FOLDERS)}
+    files = sorted(directory.rglob("*.y*ml"), key=lambda p: (order.get(p.parent.name, len(order)), str(p)))
+    return [p for p in files if p.suffix in (".yaml", ".yml")]

@@ -1,0 +1,94 @@
+"""Importers: one module per format, each pure (text in, records out, no database).
+
+Each importer module defines:
+
+- ``FORMAT``: its name on the command line (``--format bibtex``);
+- ``EXTENSIONS``: file name endings it claims (``(".bib",)``);
+- ``detect(head: str) -> bool``: whether the first few KB of a file look like it;
+- ``parse(text: str, source: str) -> Iterator[Record]``: the records, raising
+  ``KbError`` with ``where="file:line"`` for input it cannot read.
+
+`REGISTRY` lists them; `detect_format` picks one for a file.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+from ..errors import KbError
+from ..model import Record
+
+# Module names under kb.importers, in the order detection tries them.
+IMPORTER_MODULES = ["kb_yaml"]
+_OPTIONAL_MODULES = ["bibtex", "ris", "csl_json", "csv_table", "html_page", "pasted"]
+
+for _name in _OPTIONAL_MODULES:  # formats land one by one; list those that exist
+    if (Path(__file__).parent / f"{_name}.py").exists():
+        IMPORTER_MODULES.append(_name)
+
+
+def registry() -> dict[str, ModuleType]:
+    modules = [importlib.import_module(f"{__name__}.{name}") for name in IMPORTER_MODULES]
+    return {module.FORMAT: module for module in modules}
+
+
+def format_names() -> list[str]:
+    return list(registry())
+
+
+def read_text(path: str | Path, encoding: str | None = None) -> str:
+    """A file's text: UTF-8 (a BOM is dropped), or the encoding the user names."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise KbError("no such file", str(path)) from None
+    except IsADirectoryError:
+        raise KbError("is a directory, not a file", str(path)) from None
+    if not data.strip():
+        raise KbError("the file is empty", str(path))
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise KbError("is a binary file, not text", str(path))
+    if encoding:
+        try:
+            return data.decode(encoding).lstrip("\ufeff")
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise KbError(f"cannot be read as {encoding}: {exc}", str(path)) from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise KbError(
+            f"byte 0x{data[exc.start]:02x} is not UTF-8; if the file is Latin-1, pass --encoding latin-1",
+            f"{path}:{line}",
+        ) from None
+
+
+def detect_format(path: str | Path, text: str) -> str:
+    """The format of a file: by its name ending first, then by its content."""
+    modules = registry()
+    name = str(path).lower()
+    for fmt, module in modules.items():
+        if any(name.endswith(ext) for ext in module.EXTENSIONS):
+            return fmt
+    head = text[:8192]
+    for fmt, module in modules.items():
+        if module.detect(head):
+            return fmt
+    raise KbError(f"cannot tell the format of this file; pass --format (one of {', '.join(modules)})", str(path))
+
+
+def parse_file(path: str | Path, fmt: str | None = None, encoding: str | None = None) -> tuple[str, Iterator[Record]]:
+    """(format, records) for a file."""
+    text = read_text(path, encoding)
+    modules = registry()
+    if fmt is None:
+        fmt = detect_format(path, text)
+    elif fmt not in modules:
+        raise KbError(f"unknown format {fmt!r} (one of {', '.join(modules)})")
+    return fmt, modules[fmt].parse(text, str(path))

@@ -1,0 +1,109 @@
+"""Running an import: files -> importers -> store, in one transaction, with a report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import KbError
+from .importers import parse_file
+from .model import Invalid, WorkRecord
+from .store import Counts, SaveResult, Store, file_checksum
+
+
+@dataclass
+class FileReport:
+    path: str
+    format: str
+    counts: Counts = field(default_factory=Counts)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (record origin, existing citekey)
+    other: dict[str, int] = field(default_factory=dict)  # events, organisations, people saved
+
+    def summary(self) -> str:
+        c = self.counts
+        parts = [f"{c.added} added", f"{c.updated} updated", f"{c.merged} merged as duplicates", f"{c.unchanged} unchanged", f"{c.skipped} skipped"]
+        others = ", ".join(f"{n} {kind}" for kind, n in sorted(self.other.items()) if n)
+        return f"{self.path} ({self.format}): works: " + ", ".join(parts) + (f"; also {others}" if others else "")
+
+
+class DryRun(Exception):
+    """Raised inside the transaction of a dry run so that nothing is kept."""
+
+
+def import_files(
+    store: Store,
+    paths: Iterable[str | Path],
+    *,
+    fmt: str | None = None,
+    encoding: str | None = None,
+    on_duplicate: str = "merge",
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    added_by: str | None = None,
+    tags: Iterable[str] = (),
+    record_import: bool = True,
+    progress: Callable[[list[Any], str], Iterable[Any]] | None = None,
+) -> list[FileReport]:
+    """Import files in one transaction; a bad record fails them all unless `skip_invalid`."""
+    reports: list[FileReport] = []
+    tags = list(tags)
+    try:
+        with store.transaction():
+            for path in paths:
+                report = _import_one(store, str(path), fmt, encoding, on_duplicate, skip_invalid, added_by, tags, record_import, progress)
+                reports.append(report)
+            if dry_run:
+                raise DryRun
+    except DryRun:
+        pass
+    return reports
+
+
+def _import_one(store: Store, path: str, fmt: str | None, encoding: str | None, on_duplicate: str, skip_invalid: bool,
+                added_by: str | None, tags: list[str], record_import: bool, progress) -> FileReport:
+    fmt, records_iter = parse_file(path, fmt, encoding)
+    records = list(records_iter)  # parsing is pure: read it all first, so the bar knows its length
+    report = FileReport(path, fmt)
+    import_id = store.start_import(str(Path(path)), fmt, file_checksum(path)) if record_import else None
+    iterator = progress(records, f"Importing {Path(path).name}") if progress else records
+    for record in iterator:
+        if isinstance(record, Invalid):
+            if not skip_invalid:
+                raise KbError(record.message, record.origin)
+            report.counts.skipped += 1
+            report.counts.skipped_reasons.append(f"{record.origin}: {record.message}")
+            continue
+        if isinstance(record, WorkRecord):
+            if added_by and not record.added_by:
+                record.added_by = added_by
+            record.tags = [*record.tags, *tags]
+        try:
+            result = _save(store, record, on_duplicate, import_id, skip_invalid)
+        except KbError as exc:
+            if not skip_invalid:
+                raise
+            report.counts.skipped += 1
+            report.counts.skipped_reasons.append(str(exc))
+            continue
+        if isinstance(record, WorkRecord):
+            report.counts.count(result)
+            if result.outcome == "skipped" and result.reason:
+                report.counts.skipped_reasons.append(f"{record.origin}: {result.reason}")
+            if result.duplicate_of:
+                report.duplicates.append((record.origin or path, result.duplicate_of))
+        else:
+            kind = type(record).__name__.replace("Record", "").lower() + "s"
+            if result.outcome != "unchanged":
+                report.other[kind] = report.other.get(kind, 0) + 1
+    if import_id is not None:
+        store.finish_import(import_id, report.counts)
+    return report
+
+
+def _save(store: Store, record: Any, on_duplicate: str, import_id: int | None, skip_invalid: bool) -> SaveResult:
+    if not skip_invalid:
+        return store.save(record, on_duplicate, import_id)
+    with store.savepoint():
+        return store.save(record, on_duplicate, import_id)

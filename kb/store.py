@@ -1,0 +1,618 @@
+"""The only code that writes to a knowledge base.
+
+A command opens a Store, does all its writing inside `store.transaction()` and either
+commits everything or nothing. Identity rules decide whether a record is new or one
+the knowledge base already holds:
+
+- works: citekey (when the titles agree), DOI, normalised URL, ISBN of a book, then
+  the fuzzy rules of `kb.dedupe`; pairs marked "not duplicates" are never merged;
+- organisations: name, acronym or alias, case-insensitively;
+- events: name or alias, case-insensitively;
+- people: their folded name (`kb.names.name_key`).
+
+Names the records use for one another (a work's events, an organisation's parent, a
+citation's target) are resolved when the transaction ends, so the records of one
+command may arrive in any order.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+import sqlite_utils
+
+from . import dedupe
+from .csl import article_columns, clean_item, creators, item_json
+from .dates import parse_partial_date
+from .errors import KbError
+from .keys import citekey_base, is_valid_citekey, unique_citekey
+from .model import (
+    CITATION_RELATIONS,
+    LINK_RELATIONS,
+    LINK_SOURCES,
+    READING_STATUSES,
+    CitationRef,
+    EventRecord,
+    Link,
+    NoteRecord,
+    OrganisationRecord,
+    PersonRecord,
+    WorkRecord,
+)
+from .names import display_name, fold, name_key
+
+ON_DUPLICATE = ("merge", "skip", "keep-both", "error")
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def current_user() -> str:
+    return os.environ.get("KB_USER") or getpass.getuser()
+
+
+@dataclass
+class SaveResult:
+    """What saving one work did: added, updated, merged, unchanged or skipped."""
+
+    outcome: str
+    article_id: int | None
+    citekey: str | None
+    duplicate_of: str | None = None
+    reason: str | None = None
+
+
+@dataclass
+class Counts:
+    added: int = 0
+    updated: int = 0
+    merged: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    skipped_reasons: list[str] = field(default_factory=list)
+
+    def count(self, result: SaveResult) -> None:
+        setattr(self, result.outcome, getattr(self, result.outcome) + 1)
+
+
+@dataclass
+class _Pending:
+    """A reference by name, resolved when the transaction ends."""
+
+    kind: str
+    source_id: int
+    name: str
+    detail: dict[str, Any]
+    origin: str | None
+
+
+class Store:
+    def __init__(self, db: sqlite_utils.Database, user: str | None = None):
+        self.db = db
+        self.conn = db.conn
+        self.user = user or current_user()
+        self._pending: list[_Pending] = []
+        self._caches: dict[str, Any] | None = None
+        self._in_transaction = False
+
+    # -- transactions ---------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """One command, one transaction: everything lands, or nothing does."""
+        if self._in_transaction:
+            yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._in_transaction = True
+        try:
+            yield self
+            self.resolve_pending()
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        finally:
+            self._in_transaction = False
+            self._pending.clear()
+            self._caches = None
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Undo one record's writes alone (for --skip-invalid) and forget what it queued."""
+        mark = len(self._pending)
+        self.conn.execute("SAVEPOINT record")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK TO record")
+            self.conn.execute("RELEASE record")
+            del self._pending[mark:]
+            self._caches = None  # they may hold rows that were just undone
+            raise
+        self.conn.execute("RELEASE record")
+
+    # -- identity caches: one read per command, then dictionary look-ups ---------
+
+    @property
+    def caches(self) -> dict[str, Any]:
+        if self._caches is None:
+            caches: dict[str, Any] = {
+                "citekey": {}, "doi_key": {}, "url_key": {}, "isbn_key": {}, "title_key": {},
+                "author": {}, "tag": {}, "organisation": None, "event": None,
+            }
+            for row in self.conn.execute("SELECT id, citekey, doi_key, url_key, isbn_key, title_key FROM articles"):
+                self._index_work(caches, row[0], dict(zip(("citekey", "doi_key", "url_key", "isbn_key", "title_key"), row[1:])))
+            caches["author"] = dict(self.conn.execute("SELECT name_key, id FROM authors").fetchall())
+            caches["tag"] = dict(self.conn.execute("SELECT name, id FROM tags").fetchall())
+            self._caches = caches
+        return self._caches
+
+    @staticmethod
+    def _index_work(caches: dict[str, Any], article_id: int, keys: dict[str, Any]) -> None:
+        caches["citekey"][keys["citekey"]] = article_id
+        for column in ("doi_key", "url_key", "isbn_key"):
+            if keys.get(column):
+                caches[column].setdefault(keys[column], article_id)
+        if keys.get("title_key"):
+            caches["title_key"].setdefault(keys["title_key"], []).append(article_id)
+
+    # -- imports ------------------------------------------------------------------
+
+    def start_import(self, file: str, format: str, checksum: str | None) -> int:
+        cursor = self.conn.execute(
+            "INSERT INTO imports (file, format, checksum, user, imported_at) VALUES (?, ?, ?, ?, ?)",
+            (file, format, checksum, self.user, now()),
+        )
+        return cursor.lastrowid
+
+    def finish_import(self, import_id: int, counts: Counts) -> None:
+        self.conn.execute(
+            "UPDATE imports SET added = ?, updated = ?, merged = ?, unchanged = ?, skipped = ? WHERE id = ?",
+            (counts.added, counts.updated, counts.merged, counts.unchanged, counts.skipped, import_id),
+        )
+
+    # -- works --------------------------------------------------------------------
+
+    def find_work(self, key: str) -> int | None:
+        """A work's id by citekey, or by DOI or URL when `key` is one."""
+        caches = self.caches
+        if key in caches["citekey"]:
+            return caches["citekey"][key]
+        from .keys import normalise_doi, normalise_url
+
+        doi = normalise_doi(key)
+        if doi and doi in caches["doi_key"]:
+            return caches["doi_key"][doi]
+        url = normalise_url(key) if "/" in key else None
+        if url and url in caches["url_key"]:
+            return caches["url_key"][url]
+        return None
+
+    def require_work(self, key: str, where: str | None = None) -> int:
+        article_id = self.find_work(key)
+        if article_id is None:
+            raise KbError(f"no work with citekey, DOI or URL {key!r}", where)
+        return article_id
+
+    def citekey_of(self, article_id: int) -> str:
+        return self.conn.execute("SELECT citekey FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
+
+    def save_work(self, record: WorkRecord, on_duplicate: str = "merge", import_id: int | None = None) -> SaveResult:
+        """Add a work, or merge it into the work it duplicates."""
+        if on_duplicate not in ON_DUPLICATE:
+            raise ValueError(on_duplicate)
+        where = record.origin
+        item = clean_item(record.item, where)
+        wanted_key = item.pop("id", None)
+        if wanted_key is not None:
+            wanted_key = str(wanted_key).strip()
+            if not is_valid_citekey(wanted_key):
+                raise KbError(f"citekey {wanted_key!r} has spaces or characters a citekey cannot hold", where)
+        if not item.get("title"):
+            raise KbError("a work needs a title", where)
+        if record.status and record.status not in READING_STATUSES:
+            raise KbError(f"unknown reading status {record.status!r} (one of {', '.join(READING_STATUSES)})", where)
+        columns = article_columns(item)
+        existing_id, matched_by = self._find_duplicate(wanted_key, columns, item)
+        if existing_id is not None:
+            existing_key = self.citekey_of(existing_id)
+            if on_duplicate == "error":
+                raise KbError(f"this work is already in the knowledge base as {existing_key} (same {matched_by})", where)
+            if on_duplicate == "skip":
+                return SaveResult("skipped", existing_id, existing_key, existing_key, f"duplicate of {existing_key} (same {matched_by})")
+            if on_duplicate == "merge":
+                return self._merge_work(existing_id, existing_key, matched_by, item, record, import_id)
+            wanted_key = None if wanted_key == existing_key else wanted_key
+        return self._insert_work(wanted_key, item, columns, record, import_id)
+
+    def _find_duplicate(self, wanted_key: str | None, columns: dict[str, Any], item: dict[str, Any]) -> tuple[int | None, str | None]:
+        caches = self.caches
+        if wanted_key and wanted_key in caches["citekey"]:
+            article_id = caches["citekey"][wanted_key]
+            row = self.conn.execute("SELECT title_key, doi_key FROM articles WHERE id = ?", (article_id,)).fetchone()
+            # A citekey reused for a different work in another file is not the same work.
+            same_doi = columns["doi_key"] and row[1] == columns["doi_key"]
+            if same_doi or dedupe.titles_agree(row[0], columns["title_key"]):
+                return article_id, "citekey"
+        for column, label in (("doi_key", "DOI"), ("url_key", "URL"), ("isbn_key", "ISBN")):
+            value = columns.get(column)
+            if value and value in caches[column]:
+                return caches[column][value], label
+        match = dedupe.find_fuzzy_duplicate(self, columns, item)
+        if match is not None:
+            return match, "title, first author and year"
+        return None, None
+
+    def _new_citekey(self, wanted: str | None, item: dict[str, Any]) -> str:
+        taken = self.caches["citekey"].__contains__
+        if wanted and not taken(wanted):
+            return wanted
+        return unique_citekey(wanted or citekey_base(item), taken)
+
+    def _insert_work(self, wanted_key: str | None, item: dict[str, Any], columns: dict[str, Any],
+                     record: WorkRecord, import_id: int | None) -> SaveResult:
+        citekey = self._new_citekey(wanted_key, item)
+        stamp = record.added_at or now()
+        row = dict(columns)
+        row.update(
+            citekey=citekey,
+            status=record.status,
+            needs_review=int(record.needs_review),
+            added_by=record.added_by or self.user,
+            added_at=stamp,
+            updated_at=stamp,
+            import_id=import_id,
+            csl_json=item_json(item),
+            extra_json=json.dumps(record.extra, sort_keys=True, ensure_ascii=False) if record.extra else None,
+            text=record.text,
+        )
+        names = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        article_id = self.conn.execute(f"INSERT INTO articles ({names}) VALUES ({marks})", list(row.values())).lastrowid
+        self._index_work(self.caches, article_id, row)
+        self._save_creators(article_id, item)
+        self._save_links(article_id, record)
+        if import_id is not None:
+            self.conn.execute("INSERT OR IGNORE INTO article_sources (article_id, import_id, source_key) VALUES (?, ?, ?)",
+                              (article_id, import_id, wanted_key))
+        return SaveResult("added", article_id, citekey)
+
+    def _merge_work(self, article_id: int, citekey: str, matched_by: str, item: dict[str, Any],
+                    record: WorkRecord, import_id: int | None) -> SaveResult:
+        row = self.conn.execute("SELECT csl_json, extra_json, text, status, needs_review FROM articles WHERE id = ?", (article_id,)).fetchone()
+        old_item = json.loads(row[0])
+        merged = dict(old_item)
+        for key, value in item.items():
+            if key not in merged:
+                merged[key] = value  # what the knowledge base has, it keeps; gaps are filled
+        old_extra = json.loads(row[1]) if row[1] else {}
+        merged_extra = {fmt: {**record.extra.get(fmt, {}), **old_extra.get(fmt, {})} for fmt in {*old_extra, *record.extra}}
+        changes: dict[str, Any] = {}
+        if merged != old_item:
+            changes.update(article_columns(merged), csl_json=item_json(merged))
+        if merged_extra != old_extra:
+            changes["extra_json"] = json.dumps(merged_extra, sort_keys=True, ensure_ascii=False)
+        if record.text and not row[2]:
+            changes["text"] = record.text
+        if record.status and not row[3]:
+            changes["status"] = record.status
+        if row[4] and not record.needs_review and merged != old_item:
+            changes["needs_review"] = 0
+        links_changed = self._save_links(article_id, record)
+        if merged.get("author") != old_item.get("author") or merged.get("editor") != old_item.get("editor") or merged.get("translator") != old_item.get("translator"):
+            self.conn.execute("DELETE FROM article_authors WHERE article_id = ?", (article_id,))
+            self._save_creators(article_id, merged)
+        if import_id is not None:
+            self.conn.execute("INSERT OR IGNORE INTO article_sources (article_id, import_id, source_key) VALUES (?, ?, ?)",
+                              (article_id, import_id, item.get("id")))
+        if not changes and not links_changed:
+            return SaveResult("unchanged", article_id, citekey, citekey if matched_by != "citekey" else None)
+        if changes:
+            changes["updated_at"] = now()
+            assignments = ", ".join(f"{name} = ?" for name in changes)
+            self.conn.execute(f"UPDATE articles SET {assignments} WHERE id = ?", [*changes.values(), article_id])
+            self._index_work(self.caches, article_id, {"citekey": citekey, **article_columns(merged)})
+        outcome = "updated" if matched_by == "citekey" else "merged"
+        return SaveResult(outcome, article_id, citekey, citekey if outcome == "merged" else None, f"same {matched_by}")
+
+    def _save_creators(self, article_id: int, item: dict[str, Any]) -> None:
+        rows = [(article_id, self.author_id(name), role, position) for role, position, name in creators(item)]
+        self.conn.executemany("INSERT INTO article_authors (article_id, author_id, role, position) VALUES (?, ?, ?, ?)", rows)
+
+    def author_id(self, name: dict[str, Any]) -> int:
+        key = name_key(name)
+        cache = self.caches["author"]
+        if key in cache:
+            return cache[key]
+        literal = name.get("literal")
+        author_id = self.conn.execute(
+            "INSERT INTO authors (name, family, given, particle, suffix, is_organisation, name_key) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (display_name(name), name.get("family"), name.get("given"), name.get("non-dropping-particle") or name.get("dropping-particle"),
+             name.get("suffix"), int(bool(literal)), key),
+        ).lastrowid
+        cache[key] = author_id
+        return author_id
+
+    def _save_links(self, article_id: int, record: WorkRecord) -> bool:
+        """Tags now; events, organisations, citations and notes once all names are known."""
+        changed = False
+        for tag in record.tags:
+            changed |= self.tag(article_id, tag)
+        for link in record.events:
+            self._pending.append(_Pending("article_event", article_id, link.name, {"relation": link.relation, "source": link.source}, record.origin))
+        for link in record.organisations:
+            self._pending.append(_Pending("article_organisation", article_id, link.name, {"relation": link.relation, "source": link.source}, record.origin))
+        for ref in record.cites:
+            self._pending.append(_Pending("citation", article_id, ref.key, {"relation": ref.relation, "locator": ref.locator, "context": ref.context}, record.origin))
+        for note in record.notes:
+            changed |= self.add_note(article_id, note, record.origin)
+        return changed
+
+    def tag(self, article_id: int, name: str) -> bool:
+        name = " ".join(str(name).split())
+        if not name:
+            return False
+        cache = self.caches["tag"]
+        if name not in cache:
+            cache[name] = self.conn.execute("INSERT INTO tags (name) VALUES (?)", (name,)).lastrowid
+        return self.conn.execute("INSERT OR IGNORE INTO article_tags (article_id, tag_id) VALUES (?, ?)", (article_id, cache[name])).rowcount > 0
+
+    def set_status(self, article_id: int, status: str) -> None:
+        if status not in READING_STATUSES:
+            raise KbError(f"unknown reading status {status!r} (one of {', '.join(READING_STATUSES)})")
+        self.conn.execute("UPDATE articles SET status = ?, updated_at = ? WHERE id = ?", (status, now(), article_id))
+
+    # -- notes ----------------------------------------------------------------------
+
+    def add_note(self, article_id: int, note: NoteRecord, where: str | None = None) -> bool:
+        if not (note.comment or note.quote):
+            raise KbError("a note needs a comment or a quote", where)
+        event_id = self.require_event(note.event, where) if note.event else None
+        organisation_id = self.require_organisation(note.organisation, where) if note.organisation else None
+        duplicate = self.conn.execute(
+            "SELECT 1 FROM notes WHERE article_id = ? AND comment IS ? AND quote IS ? AND locator IS ?",
+            (article_id, note.comment, note.quote, note.locator),
+        ).fetchone()
+        if duplicate:
+            return False  # the same note imported again
+        self.conn.execute(
+            "INSERT INTO notes (article_id, locator, quote, comment, event_id, organisation_id, added_by, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (article_id, note.locator, note.quote, note.comment, event_id, organisation_id, note.added_by or self.user, note.added_at or now()),
+        )
+        return True
+
+    # -- organisations and events ------------------------------------------------------
+
+    def _name_index(self, kind: str) -> dict[str, int]:
+        caches = self.caches
+        if caches[kind] is None:
+            index: dict[str, int] = {}
+            if kind == "organisation":
+                rows = self.conn.execute(
+                    "SELECT name, id FROM organisations UNION ALL SELECT acronym, id FROM organisations WHERE acronym IS NOT NULL "
+                    "UNION ALL SELECT alias, organisation_id FROM organisation_aliases")
+            else:
+                rows = self.conn.execute("SELECT name, id FROM events UNION ALL SELECT alias, event_id FROM event_aliases")
+            for name, row_id in rows:
+                index.setdefault(fold(name), row_id)
+            caches[kind] = index
+        return caches[kind]
+
+    def find_organisation(self, name: str) -> int | None:
+        return self._name_index("organisation").get(fold(name))
+
+    def find_event(self, name: str) -> int | None:
+        return self._name_index("event").get(fold(name))
+
+    def require_organisation(self, name: str, where: str | None = None) -> int:
+        found = self.find_organisation(name)
+        if found is None:
+            raise KbError(f"no organisation named {name!r} (add it with `kb add-org`)", where)
+        return found
+
+    def require_event(self, name: str, where: str | None = None) -> int:
+        found = self.find_event(name)
+        if found is None:
+            raise KbError(f"no event named {name!r} (add it with `kb add-event`)", where)
+        return found
+
+    def save_organisation(self, record: OrganisationRecord) -> tuple[str, int]:
+        """Add an organisation or fill in the one with that name, acronym or alias."""
+        name = " ".join(record.name.split())
+        if not name:
+            raise KbError("an organisation needs a name", record.origin)
+        existing = self.find_organisation(name) or (self.find_organisation(record.acronym) if record.acronym else None)
+        values = {"acronym": record.acronym, "type": record.type, "country": record.country, "url": record.url, "description": record.description}
+        if existing is None:
+            organisation_id = self.conn.execute(
+                "INSERT INTO organisations (name, acronym, type, country, url, description) VALUES (?, ?, ?, ?, ?, ?)",
+                (name, *values.values()),
+            ).lastrowid
+            outcome = "added"
+        else:
+            organisation_id = existing
+            outcome = "updated" if self._fill_row("organisations", organisation_id, values) else "unchanged"
+        index = self._name_index("organisation")
+        for label in (name, record.acronym):
+            if label:
+                index.setdefault(fold(label), organisation_id)
+        aliases_added = [self._add_alias("organisation", organisation_id, alias, record.origin) for alias in record.aliases]
+        if outcome == "unchanged" and any(aliases_added):
+            outcome = "updated"
+        if record.parent:
+            self._pending.append(_Pending("organisation_parent", organisation_id, record.parent, {}, record.origin))
+        return outcome, organisation_id
+
+    def save_event(self, record: EventRecord) -> tuple[str, int]:
+        name = " ".join(record.name.split())
+        if not name:
+            raise KbError("an event needs a name", record.origin)
+        values: dict[str, Any] = {"type": record.type, "location": record.location, "description": record.description}
+        if record.date:
+            try:
+                date = parse_partial_date(record.date)
+            except KbError as exc:
+                raise KbError(f"event {name!r}: {exc.message}", record.origin) from None
+            values.update(date=date.text, date_edtf=date.edtf, date_precision=date.precision, start_date=date.start, end_date=date.end)
+        existing = self.find_event(name)
+        if existing is None:
+            columns = ["name", *values]
+            event_id = self.conn.execute(
+                f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})", [name, *values.values()]
+            ).lastrowid
+            outcome = "added"
+        else:
+            event_id = existing
+            outcome = "updated" if self._fill_row("events", event_id, values) else "unchanged"
+        self._name_index("event").setdefault(fold(name), event_id)
+        aliases_added = [self._add_alias("event", event_id, alias, record.origin) for alias in record.aliases]
+        if outcome == "unchanged" and any(aliases_added):
+            outcome = "updated"
+        for participant in record.organisations:
+            self._pending.append(_Pending("event_organisation", event_id, participant.organisation, {"role": participant.role}, record.origin))
+        if record.parent:
+            self._pending.append(_Pending("event_parent", event_id, record.parent, {}, record.origin))
+        return outcome, event_id
+
+    def _fill_row(self, table: str, row_id: int, values: dict[str, Any]) -> bool:
+        """Fill the empty columns of a row; what it already holds is kept."""
+        current = self.conn.execute(f"SELECT {', '.join(values)} FROM {table} WHERE id = ?", (row_id,)).fetchone()
+        fills = {k: v for (k, v), old in zip(values.items(), current) if v not in (None, "") and old in (None, "")}
+        if fills:
+            self.conn.execute(f"UPDATE {table} SET {', '.join(f'{k} = ?' for k in fills)} WHERE id = ?", [*fills.values(), row_id])
+        return bool(fills)
+
+    def _add_alias(self, kind: str, owner_id: int, alias: str, where: str | None) -> bool:
+        alias = " ".join(str(alias).split())
+        if not alias:
+            return False
+        index = self._name_index(kind)
+        holder = index.get(fold(alias))
+        if holder is not None and holder != owner_id:
+            table = "organisations" if kind == "organisation" else "events"
+            other = self.conn.execute(f"SELECT name FROM {table} WHERE id = ?", (holder,)).fetchone()[0]
+            raise KbError(f"the alias {alias!r} already names the {kind} {other!r}", where)
+        own = self.conn.execute(f"SELECT name FROM {kind}s WHERE id = ?", (owner_id,)).fetchone()[0]
+        if fold(alias) == fold(own):
+            return False
+        changed = self.conn.execute(f"INSERT OR IGNORE INTO {kind}_aliases ({kind}_id, alias) VALUES (?, ?)", (owner_id, alias)).rowcount > 0
+        index.setdefault(fold(alias), owner_id)
+        return changed
+
+    # -- people ------------------------------------------------------------------------
+
+    def save_person(self, record: PersonRecord) -> tuple[str, int]:
+        name = record.name
+        if not (name.get("family") or name.get("literal") or name.get("given")):
+            raise KbError("a person needs a name", record.origin)
+        existed = name_key(name) in self.caches["author"]
+        author_id = self.author_id(name)
+        changed = self._fill_row("authors", author_id, {"orcid": record.orcid, "url": record.url})
+        for affiliation in record.affiliations:
+            self._pending.append(_Pending("affiliation", author_id, affiliation.organisation,
+                                          {"role": affiliation.role, "start": affiliation.start, "end": affiliation.end}, record.origin))
+        return ("unchanged" if existed and not changed and not record.affiliations else "updated" if existed else "added"), author_id
+
+    # -- links ----------------------------------------------------------------------------
+
+    def link(self, article_id: int, table: str, name: str, relation: str = "discusses", source: str = "manual", where: str | None = None) -> bool:
+        """Link a work to an event or organisation; True when the link is new."""
+        if relation not in LINK_RELATIONS:
+            raise KbError(f"unknown relation {relation!r} (one of {', '.join(LINK_RELATIONS)})", where)
+        if source not in LINK_SOURCES:
+            raise KbError(f"unknown link source {source!r}", where)
+        if table == "events":
+            target_id = self.require_event(name, where)
+            sql = "INSERT OR IGNORE INTO article_events (article_id, event_id, relation, source) VALUES (?, ?, ?, ?)"
+        else:
+            target_id = self.require_organisation(name, where)
+            sql = "INSERT OR IGNORE INTO article_organisations (article_id, organisation_id, relation, source) VALUES (?, ?, ?, ?)"
+        return self.conn.execute(sql, (article_id, target_id, relation, source)).rowcount > 0
+
+    def cite(self, citing_id: int, cited_id: int, relation: str = "cites", locator: str | None = None,
+             context: str | None = None, where: str | None = None) -> bool:
+        if relation not in CITATION_RELATIONS:
+            raise KbError(f"unknown citation relation {relation!r} (one of {', '.join(CITATION_RELATIONS)})", where)
+        if citing_id == cited_id:
+            raise KbError(f"a work cannot cite itself ({self.citekey_of(citing_id)})", where)
+        cursor = self.conn.execute(
+            "INSERT OR IGNORE INTO citations (citing_id, cited_id, relation, locator, context) VALUES (?, ?, ?, ?, ?)",
+            (citing_id, cited_id, relation, locator, context),
+        )
+        return cursor.rowcount > 0
+
+    def resolve_pending(self) -> None:
+        """Resolve the names records gave for one another; a missing name fails the command."""
+        pending, self._pending = self._pending, []
+        for ref in pending:
+            detail = ref.detail
+            if ref.kind == "article_event":
+                self.link(ref.source_id, "events", ref.name, detail["relation"], detail["source"], ref.origin)
+            elif ref.kind == "article_organisation":
+                self.link(ref.source_id, "organisations", ref.name, detail["relation"], detail["source"], ref.origin)
+            elif ref.kind == "citation":
+                cited = self.find_work(ref.name)
+                if cited is None:
+                    raise KbError(f"cites {ref.name!r}, which is not in the knowledge base", ref.origin)
+                self.cite(ref.source_id, cited, detail["relation"], detail["locator"], detail["context"], ref.origin)
+            elif ref.kind == "organisation_parent":
+                parent = self.require_organisation(ref.name, ref.origin)
+                self._set_parent("organisations", ref.source_id, parent, ref.origin)
+            elif ref.kind == "event_parent":
+                parent = self.require_event(ref.name, ref.origin)
+                self._set_parent("events", ref.source_id, parent, ref.origin)
+            elif ref.kind == "event_organisation":
+                organisation_id = self.require_organisation(ref.name, ref.origin)
+                self.conn.execute("INSERT OR IGNORE INTO event_organisations (event_id, organisation_id, role) VALUES (?, ?, ?)",
+                                  (ref.source_id, organisation_id, detail["role"] or "participant"))
+            elif ref.kind == "affiliation":
+                organisation_id = self.require_organisation(ref.name, ref.origin)
+                self.conn.execute(
+                    "INSERT OR IGNORE INTO affiliations (author_id, organisation_id, role, start_date, end_date) VALUES (?, ?, ?, ?, ?)",
+                    (ref.source_id, organisation_id, detail["role"], detail["start"], detail["end"]),
+                )
+        if self._pending:  # resolving can queue more (never in practice); finish them too
+            self.resolve_pending()
+
+    def _set_parent(self, table: str, row_id: int, parent_id: int, where: str | None) -> None:
+        if parent_id == row_id:
+            raise KbError(f"a record cannot be its own parent", where)
+        ancestor = parent_id
+        while ancestor is not None:  # refuse a cycle
+            ancestor = self.conn.execute(f"SELECT parent_id FROM {table} WHERE id = ?", (ancestor,)).fetchone()[0]
+            if ancestor == row_id:
+                raise KbError("that parent would make a cycle", where)
+        self.conn.execute(f"UPDATE {table} SET parent_id = ? WHERE id = ?", (parent_id, row_id))
+
+    # -- any record ------------------------------------------------------------------------
+
+    def save(self, record: Any, on_duplicate: str = "merge", import_id: int | None = None) -> SaveResult:
+        if isinstance(record, WorkRecord):
+            return self.save_work(record, on_duplicate, import_id)
+        if isinstance(record, OrganisationRecord):
+            outcome, row_id = self.save_organisation(record)
+        elif isinstance(record, EventRecord):
+            outcome, row_id = self.save_event(record)
+        elif isinstance(record, PersonRecord):
+            outcome, row_id = self.save_person(record)
+        else:
+            raise TypeError(record)
+        return SaveResult(outcome, row_id, None)
+
+
+def file_checksum(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
