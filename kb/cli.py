@@ -501,4 +501,9 @@ def serve(db_path: str, host: str, port: int, metadata: str | None) -> None:
     raise SystemExit(subprocess.call(command))
 
 
+from . import cli_export  # noqa: E402  (kb export, kb ref)
+
+cli.add_command(cli_export.export_command)
+cli.add_command(cli_export.ref_command)
+
 main = cli

@@ -594,6 +594,14 @@ class Store:
                 raise KbError("that parent would make a cycle", where)
         self.conn.execute(f"UPDATE {table} SET parent_id = ? WHERE id = ?", (parent_id, row_id))
 
+    # -- formatted references: a cache `kb export --style` and `kb ref` fill ----------------
+
+    def save_references(self, rows: list[tuple[int, str, str, str, str]]) -> None:
+        """Keep formatted references: (article_id, style, output_format, content_hash, reference)."""
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO reference_cache (article_id, style, output_format, content_hash, reference) "
+            "VALUES (?, ?, ?, ?, ?)", rows)
+
     # -- any record ------------------------------------------------------------------------
 
     def save(self, record: Any, on_duplicate: str = "merge", import_id: int | None = None) -> SaveResult:

@@ -1,0 +1,141 @@
+"""`kb export` and `kb ref`: citations out of the knowledge base, as files or formatted."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .db import connect
+from .errors import KbError
+from .exporters import format_names
+from .exporting import bibliography, export
+from .formatting import OUTPUTS, load_style, style_names
+from .query import WorkFilter
+from .store import Store
+
+
+def filter_options(fn):
+    """The filters of the query layer (kb/query.py), the same as the Datasette export URLs take."""
+    options = [
+        click.option("--tag", "tags", multiple=True, help="Works with this tag; repeatable (any of them)."),
+        click.option("--author", "authors", multiple=True, help='Works by this author ("Kulhanek", "Jakub Kulhanek", "NATO"); repeatable.'),
+        click.option("--organisation", "--org", "organisations", multiple=True, help="Works linked to this organisation (name, acronym or alias); repeatable."),
+        click.option("--event", "events", multiple=True, help="Works linked to this event (name or alias); repeatable."),
+        click.option("--type", "types", multiple=True, help="CSL type (article-journal, report, post-weblog ...); repeatable."),
+        click.option("--year", help="Year or range: 2008, 2008..2010, 2008.., ..2010."),
+        click.option("--added-since", help="Works logged on or after this date (2026-11-01)."),
+        click.option("--added-by", multiple=True, help="Works logged by this researcher; repeatable."),
+        click.option("--search", help="Full-text search of title, outlet, abstract, notes and page text."),
+        click.option("--key", "keys", multiple=True, help="This work (citekey); repeatable."),
+        click.option("--citing", help="Works that cite the work KEY."),
+        click.option("--cited-by", help="Works the work KEY cites (its reference list)."),
+        click.option("--where", help="An SQL condition over `articles` columns, read-only: \"publisher = 'RAND'\"."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def work_filter_from(options: dict[str, Any]) -> WorkFilter:
+    names = ("tags", "authors", "organisations", "events", "types", "year", "added_since", "added_by", "search",
+             "keys", "citing", "cited_by", "where")
+    return WorkFilter.from_options(**{name: options.pop(name) for name in names})
+
+
+def write_output(text: str, path: str | None) -> None:
+    """To stdout, or to a file replaced in one step (a failed export leaves it as it was)."""
+    if path is None or path == "-":
+        click.echo(text, nl=False)
+        return
+    target = Path(path)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent if str(target.parent) else ".")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _open(db_path: str) -> Store:
+    return Store(connect(db_path, must_exist=True))
+
+
+def _report(lines: list[str]) -> None:
+    for line in lines:
+        click.echo(f"Not exported: {line}", err=True)
+
+
+@click.command("export")
+@click.option("--format", "fmt", help=f"File format: {', '.join(format_names())}.")
+@click.option("--style", help="A CSL style for a formatted bibliography (apa, chicago-author-date, ieee ...).")
+@click.option("--to", "output", type=click.Choice(OUTPUTS), default="text", show_default=True, help="Output of a formatted bibliography.")
+@click.option("--ascii", "ascii_only", is_flag=True, help="BibTeX/BibLaTeX: write accents as LaTeX commands ({\\'e}), not UTF-8.")
+@click.option("-o", "--output", "out_path", type=click.Path(dir_okay=False), help="Write to this file (default: stdout).")
+@filter_options
+@click.option("--db", "db_path", type=click.Path(dir_okay=False), envvar="KB_DB", default="kb.db", show_default=True,
+              show_envvar=True, help="The knowledge base file.")
+def export_command(db_path: str, fmt: str | None, style: str | None, output: str, ascii_only: bool, out_path: str | None,
+                   **options: Any) -> None:
+    """Export the works the filters select, sorted by citekey, as BibTeX, BibLaTeX, RIS,
+    CSL-JSON, CSV or kb YAML, or as a formatted bibliography in a CSL style.
+
+    Filters combine with AND; a repeated filter means any of its values. What a format
+    cannot carry is listed on stderr. On an error nothing is written to -o.
+
+    Example:
+
+        kb export --format biblatex --tag chapter-3 -o ch3.bib
+        kb export --style apa --to html --event "Russo-Georgian War" --year 2008..2010
+    """
+    work_filter = work_filter_from(options)
+    if (fmt is None) == (style is None):
+        raise KbError("say either --format FORMAT (a file) or --style NAME (a formatted bibliography)")
+    store = _open(db_path)
+    if style is not None:
+        load_style(style)
+        result = bibliography(store.conn, style, output, work_filter, store=store)
+        write_output(result.text, out_path)
+        if result.failed:
+            click.echo(f"citeproc-py could not format {len(result.failed)} works in {style}; their titles are shown: "
+                       f"{', '.join(result.failed[:5])}", err=True)
+        click.echo(f"{result.count} works in {style} ({result.count - result.formatted} from the cache)", err=True)
+        return
+    exported = export(store.conn, fmt, work_filter, ascii=ascii_only)
+    write_output(exported.text, out_path)
+    _report(exported.losses)
+    click.echo(f"Exported {exported.count} work{'' if exported.count == 1 else 's'} as {fmt}" + (f" to {out_path}" if out_path and out_path != "-" else ""), err=True)
+
+
+@click.command("ref")
+@click.argument("keys", nargs=-1)
+@click.option("--style", default="apa", show_default=True, help="A CSL style by name (see --list-styles).")
+@click.option("--to", "output", type=click.Choice(OUTPUTS), default="text", show_default=True)
+@click.option("--list-styles", is_flag=True, help="List the CSL style names and exit.")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False), envvar="KB_DB", default="kb.db", show_default=True,
+              show_envvar=True, help="The knowledge base file.")
+def ref_command(db_path: str, keys: tuple[str, ...], style: str, output: str, list_styles: bool) -> None:
+    """Print the formatted reference of each work KEY, in the order given.
+
+    (`kb cite` records a citation; `kb ref` formats one.)
+
+    Example:
+
+        kb ref kulhanekImpossibleDream --style chicago-author-date
+        kb ref --list-styles | grep harvard
+    """
+    if list_styles:
+        click.echo("\n".join(style_names()))
+        return
+    if not keys:
+        raise KbError("name at least one work: kb ref KEY... (or --list-styles)")
+    load_style(style)
+    store = _open(db_path)
+    ids = [store.require_work(key) for key in keys]
+    result = bibliography(store.conn, style, output, store=store, ids=ids)
+    click.echo(result.text, nl=False)

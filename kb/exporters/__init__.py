@@ -1,0 +1,108 @@
+"""Exporters: one module per format, each reading the same works (CSL items plus the
+source-format fields kb kept) and writing one text.
+
+Each exporter module defines:
+
+- ``FORMAT``: its name on the command line (``--format bibtex``);
+- ``EXTENSION`` and ``MEDIA_TYPE``: for files and HTTP responses;
+- ``LABEL``: the format's name in loss reports ("RIS");
+- ``write(works, losses, **options) -> str``: the whole export, deterministic.
+
+What a format cannot carry is recorded in a `Losses` and reported on stderr, never
+dropped silently.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from ..errors import KbError
+
+# --format name -> module under kb.exporters
+EXPORTER_MODULES = {
+    "bibtex": "bibtex",
+    "biblatex": "biblatex",
+    "ris": "ris",
+    "csl-json": "csl_json",
+    "csv": "csv_table",
+    "yaml": "kb_yaml",
+}
+
+
+def format_names() -> list[str]:
+    return list(EXPORTER_MODULES)
+
+
+def exporter(fmt: str) -> ModuleType:
+    if fmt not in EXPORTER_MODULES:
+        raise KbError(f"unknown export format {fmt!r} (one of {', '.join(EXPORTER_MODULES)})")
+    return importlib.import_module(f"{__name__}.{EXPORTER_MODULES[fmt]}")
+
+
+@dataclass
+class ExportWork:
+    """One work as exporters see it: `item` is its CSL item with `id` = citekey."""
+
+    article_id: int
+    citekey: str
+    item: dict[str, Any]
+    extra: dict[str, dict[str, Any]]
+
+
+@dataclass
+class Losses:
+    """What a format could not carry: (what, format) -> citekeys of the works concerned."""
+
+    label: str
+    found: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    def add(self, citekey: str, what: str) -> None:
+        self.found[what].add(citekey)
+
+    def lines(self) -> list[str]:
+        """"3 works: event-date not representable in RIS (a2010, b2011, c2012)", sorted."""
+        out = []
+        for what in sorted(self.found):
+            keys = sorted(self.found[what])
+            shown = ", ".join(keys[:5]) + (f", ... {len(keys) - 5} more" if len(keys) > 5 else "")
+            noun = "work" if len(keys) == 1 else "works"
+            out.append(f"{len(keys)} {noun}: {what} not representable in {self.label} ({shown})")
+        return out
+
+
+def load_works(conn: sqlite3.Connection, ids: list[int]) -> list[ExportWork]:
+    """The works with these ids, in the order given."""
+    by_id: dict[int, ExportWork] = {}
+    for start in range(0, len(ids), 5000):
+        chunk = json.dumps(ids[start : start + 5000])
+        for article_id, citekey, csl_json, extra_json in conn.execute(
+            "SELECT id, citekey, csl_json, extra_json FROM articles WHERE id IN (SELECT value FROM json_each(?))", (chunk,)
+        ):
+            item = json.loads(csl_json)
+            item["id"] = citekey
+            by_id[article_id] = ExportWork(article_id, citekey, item, json.loads(extra_json) if extra_json else {})
+    return [by_id[i] for i in ids if i in by_id]
+
+
+@dataclass
+class ExportResult:
+    text: str
+    losses: list[str]
+    count: int
+
+
+def export_works(conn: sqlite3.Connection, ids: list[int], fmt: str, **options: Any) -> ExportResult:
+    """Export the works with these ids (already in their order) to a format."""
+    module = exporter(fmt)
+    losses = Losses(module.LABEL)
+    if getattr(module, "NEEDS_CONNECTION", False):
+        text = module.write_from_db(conn, ids, losses, **options)
+    else:
+        text = module.write(load_works(conn, ids), losses, **options)
+    return ExportResult(text, losses.lines(), len(ids))

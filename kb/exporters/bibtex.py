@@ -1,0 +1,268 @@
+"""BibTeX export (classic BibTeX: `year`/`month`, `journal`, `address`, `school` ...).
+
+The dialect-independent work (escaping, names, field order, the fields an import kept)
+lives here; `biblatex.py` is the same writer with BibLaTeX's entry types and fields
+(`date` with ranges and partial dates, `journaltitle`, `location`, `eventdate` ...).
+
+Values are plain text in kb (CSL), so every TeX special character is escaped on the way
+out: ``& % $ # _ { } ~ ^ \\``. Non-ASCII characters stay UTF-8 (BibLaTeX, biber and
+modern BibTeX read it) unless `ascii=True`, which turns them into LaTeX commands through
+pylatexenc. Corporate creators go in double braces so BibTeX never splits them into
+given and family names. URLs and DOIs are verbatim fields and are not escaped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from ..dates import PartialDate, partial_date_from_csl
+from . import ExportWork, Losses
+
+FORMAT = "bibtex"
+EXTENSION = ".bib"
+MEDIA_TYPE = "application/x-bibtex; charset=utf-8"
+LABEL = "BibTeX"
+
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+_ESCAPES = str.maketrans({
+    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+    "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+})
+_NEEDS_ESCAPE = re.compile(r"[\\&%$#_{}~^]")
+_VERBATIM = frozenset({"url", "doi", "file", "eprint"})
+_VERBATIM_ESCAPES = str.maketrans({"{": "%7B", "}": "%7D"})
+
+# CSL type -> entry type, per dialect.
+BIBTEX_TYPES = {
+    "article": "article", "article-journal": "article", "article-magazine": "article", "article-newspaper": "article",
+    "review": "article", "review-book": "article", "book": "book", "classic": "book", "collection": "book",
+    "chapter": "incollection", "entry": "incollection", "entry-dictionary": "incollection",
+    "entry-encyclopedia": "incollection", "paper-conference": "inproceedings", "report": "techreport",
+    "thesis": "phdthesis", "manuscript": "unpublished", "pamphlet": "booklet",
+}
+BIBLATEX_TYPES = {
+    "article": "article", "article-journal": "article", "article-magazine": "article", "article-newspaper": "article",
+    "review": "review", "review-book": "review", "book": "book", "classic": "book", "collection": "collection",
+    "chapter": "incollection", "entry": "inreference", "entry-dictionary": "inreference",
+    "entry-encyclopedia": "inreference", "paper-conference": "inproceedings", "report": "report",
+    "thesis": "thesis", "manuscript": "unpublished", "pamphlet": "booklet", "post": "online",
+    "post-weblog": "online", "webpage": "online", "dataset": "dataset", "software": "software",
+    "patent": "patent", "legislation": "legislation", "bill": "legislation", "regulation": "legislation",
+    "legal_case": "jurisdiction", "standard": "standard", "periodical": "periodical", "motion_picture": "movie",
+    "song": "audio", "musical_score": "music", "performance": "performance", "map": "misc",
+}
+# Entry types each dialect knows: an imported entry keeps its own type when it is one.
+BIBTEX_KNOWN = frozenset(
+    "article book booklet conference inbook incollection inproceedings manual mastersthesis misc phdthesis "
+    "proceedings techreport unpublished".split()
+)
+BIBLATEX_KNOWN = frozenset(
+    "article book mvbook inbook bookinbook suppbook booklet collection mvcollection incollection suppcollection "
+    "dataset manual misc online patent periodical suppperiodical proceedings mvproceedings inproceedings reference "
+    "mvreference inreference report set software thesis unpublished xdata conference electronic mastersthesis "
+    "phdthesis techreport www artwork audio bibnote commentary image jurisdiction legislation legal letter movie "
+    "music performance review standard video".split()
+)
+
+# The field order of every entry: these first, then the rest alphabetically.
+FIELD_ORDER = (
+    "author", "editor", "translator", "title", "subtitle", "titleaddon", "journal", "journaltitle", "booktitle",
+    "eventtitle", "series", "edition", "volume", "number", "pages", "date", "year", "month", "eventdate", "venue",
+    "howpublished", "organization", "institution", "school", "publisher", "address", "location", "type",
+    "language", "shorttitle", "shortjournal", "isbn", "issn", "doi", "url", "urldate", "keywords", "abstract", "note",
+)
+_ORDER = {name: i for i, name in enumerate(FIELD_ORDER)}
+
+# CSL variables each dialect writes itself (anything else in an item is a loss).
+_HANDLED = frozenset(
+    "id type title author editor translator container-title collection-title collection-number edition volume "
+    "issue number page issued publisher publisher-place genre language ISBN ISSN DOI URL accessed keyword "
+    "abstract note event-title event event-place event-date container-title-short title-short".split()
+)
+
+
+class Dialect:
+    """The field choices that differ between BibTeX and BibLaTeX."""
+
+    name = "bibtex"
+    types = BIBTEX_TYPES
+    known_types = BIBTEX_KNOWN
+    extra_key = "bibtex"
+    handled = _HANDLED
+
+    def entry_type(self, work: ExportWork, losses: Losses) -> str:
+        original = (work.extra.get(self.extra_key) or {}).get("ENTRYTYPE")
+        if original and original.lower() in self.known_types:
+            return original.lower()
+        return self.types.get(work.item.get("type", "document"), "misc")
+
+    def container_field(self, entry_type: str) -> str:
+        if entry_type == "article":
+            return "journal"
+        if entry_type in ("incollection", "inproceedings", "inbook"):
+            return "booktitle"
+        if entry_type in ("book", "techreport", "phdthesis", "mastersthesis"):
+            return "series"
+        return "howpublished"
+
+    def publisher_field(self, entry_type: str) -> str:
+        return {"techreport": "institution", "phdthesis": "school", "mastersthesis": "school"}.get(entry_type, "publisher")
+
+    place_field = "address"
+
+    def dates(self, item: dict[str, Any], fields: dict[str, str], work: ExportWork, losses: Losses) -> None:
+        issued = _date(item.get("issued"), work, "issued", losses)
+        if issued:
+            fields["year"] = str(issued.begin.year)
+            if issued.begin.month:
+                fields["month"] = MONTHS[issued.begin.month - 1]
+            if issued.begin.day or issued.finish or issued.circa:
+                losses.add(work.citekey, "an issued day, range or circa")
+        accessed = _date(item.get("accessed"), work, "accessed", losses)
+        if accessed:
+            fields["urldate"] = accessed.edtf
+        for variable in ("event-date",):
+            if item.get(variable):
+                losses.add(work.citekey, variable)
+
+    def event_fields(self, item: dict[str, Any], fields: dict[str, str], work: ExportWork, losses: Losses) -> None:
+        for variable in ("event-title", "event", "event-place"):
+            if item.get(variable):
+                losses.add(work.citekey, variable)
+
+
+def _date(value: Any, work: ExportWork, variable: str, losses: Losses) -> PartialDate | None:
+    if not value:
+        return None
+    parsed = partial_date_from_csl(value)
+    if parsed is None:
+        losses.add(work.citekey, f"{variable} (not a date)")
+    return parsed
+
+
+def escape(value: str) -> str:
+    """TeX specials escaped; everything else (UTF-8 text) as is."""
+    if _NEEDS_ESCAPE.search(value) is None:
+        return value
+    return value.translate(_ESCAPES)
+
+
+_ascii_encoder = None
+
+
+def to_ascii(value: str) -> str:
+    """Non-ASCII characters as LaTeX commands in braces ("{\\'e}"), through pylatexenc."""
+    global _ascii_encoder
+    if value.isascii():
+        return value
+    if _ascii_encoder is None:
+        from pylatexenc.latexencode import UnicodeToLatexEncoder
+
+        _ascii_encoder = UnicodeToLatexEncoder(non_ascii_only=True, replacement_latex_protection="braces-all",
+                                               unknown_char_policy="keep")
+    return _ascii_encoder.unicode_to_latex(value)
+
+
+def format_name(name: dict[str, Any]) -> str:
+    """A CSL name as BibTeX's "von Last, Jr, First"; an organisation in double braces."""
+    if name.get("literal"):
+        return "{{" + escape(str(name["literal"])) + "}}"
+    family = escape(str(name.get("family") or ""))
+    if "," in family or " and " in family:
+        family = "{" + family + "}"
+    particle = name.get("non-dropping-particle")
+    last = f"{escape(particle)} {family}" if particle else family
+    given = " ".join(escape(str(p)) for p in (name.get("given"), name.get("dropping-particle")) if p)
+    suffix = name.get("suffix")
+    if suffix:
+        return f"{last}, {escape(str(suffix))}, {given}"
+    return f"{last}, {given}" if given else last
+
+
+def format_names(names: Iterable[dict[str, Any]]) -> str:
+    return " and ".join(format_name(n) for n in names if isinstance(n, dict))
+
+
+def entry_fields(work: ExportWork, dialect: Dialect, losses: Losses) -> tuple[str, dict[str, str]]:
+    """(entry type, {field: escaped value}) for one work."""
+    item = work.item
+    entry_type = dialect.entry_type(work, losses)
+    fields: dict[str, str] = {}
+    for role in ("author", "editor", "translator"):
+        if item.get(role):
+            fields[role] = format_names(item[role])
+    text_fields = (
+        ("title", "title"), ("edition", "edition"), ("volume", "volume"), ("collection-number", "number"),
+        ("number", "number"), ("issue", "number"), ("genre", "type"), ("language", "language"),
+        ("ISBN", "isbn"), ("ISSN", "issn"), ("abstract", "abstract"), ("note", "note"),
+        ("title-short", "shorttitle"), ("container-title-short", "shortjournal"),
+    )
+    for variable, name in text_fields:
+        value = item.get(variable)
+        if value not in (None, ""):
+            if name in fields:
+                losses.add(work.citekey, f"{variable} (a second {name})")
+                continue
+            fields[name] = escape(str(value))
+    if item.get("container-title"):
+        fields[dialect.container_field(entry_type)] = escape(str(item["container-title"]))
+    if item.get("collection-title"):
+        target = "series" if "series" not in fields else "note"
+        if target == "note" and "note" in fields:
+            losses.add(work.citekey, "collection-title")
+        else:
+            fields[target] = escape(str(item["collection-title"]))
+    if item.get("publisher"):
+        fields[dialect.publisher_field(entry_type)] = escape(str(item["publisher"]))
+    if item.get("publisher-place"):
+        fields[dialect.place_field] = escape(str(item["publisher-place"]))
+    if item.get("page"):
+        fields["pages"] = escape(re.sub(r"(?<=\w)\s*[-–—]+\s*(?=\w)", "--", str(item["page"])))
+    if item.get("keyword"):
+        fields["keywords"] = escape(str(item["keyword"]))
+    if item.get("DOI"):
+        fields["doi"] = str(item["DOI"]).translate(_VERBATIM_ESCAPES)
+    if item.get("URL"):
+        fields["url"] = str(item["URL"]).translate(_VERBATIM_ESCAPES)
+    dialect.dates(item, fields, work, losses)
+    dialect.event_fields(item, fields, work, losses)
+    for variable in item:
+        if variable not in dialect.handled:
+            losses.add(work.citekey, variable)
+    # The fields an import kept that CSL has no variable for come back as they were.
+    kept = work.extra.get(dialect.extra_key) or {}
+    for name, value in kept.items():
+        lowered = name.lower()
+        if lowered in ("entrytype", "id") or lowered in fields or value in (None, ""):
+            continue
+        fields[lowered] = str(value).translate(_VERBATIM_ESCAPES) if lowered in _VERBATIM else escape(str(value))
+    return entry_type, fields
+
+
+def write_entry(citekey: str, entry_type: str, fields: dict[str, str], ascii: bool) -> str:
+    lines = [f"@{entry_type}{{{citekey},"]
+    for name in sorted(fields, key=lambda n: (_ORDER.get(n, len(_ORDER)), n)):
+        value = fields[name]
+        if ascii and name not in _VERBATIM:
+            value = to_ascii(value)
+        if name == "month" and value in MONTHS:
+            lines.append(f"  {name} = {value},")  # BibTeX's month macro, unbraced
+        else:
+            lines.append(f"  {name} = {{{value}}},")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def write_entries(works: list[ExportWork], losses: Losses, dialect: Dialect, ascii: bool = False) -> str:
+    entries = []
+    for work in works:
+        entry_type, fields = entry_fields(work, dialect, losses)
+        entries.append(write_entry(work.citekey, entry_type, fields, ascii))
+    return "\n\n".join(entries) + ("\n" if entries else "")
+
+
+def write(works: list[ExportWork], losses: Losses, ascii: bool = False, **_: Any) -> str:
+    return write_entries(works, losses, Dialect(), ascii)

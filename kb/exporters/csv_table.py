@@ -1,0 +1,77 @@
+"""CSV export: one row per work, for spreadsheets.
+
+Columns are CSL variable names (plus `citekey` and `tags`), so the CSV importer reads
+them back. Names are "Family, Given" separated by "; ", an organisation in braces
+("{North Atlantic Treaty Organization}") so it is not split; dates are EDTF text
+("2008-08", "2010-11-19/2010-11-20"). Variables without a column, and the
+source-format fields an import kept, are reported as losses.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from typing import Any
+
+from ..dates import partial_date_from_csl
+from ..names import display_name
+from . import Losses, load_works
+
+FORMAT = "csv"
+EXTENSION = ".csv"
+MEDIA_TYPE = "text/csv; charset=utf-8"
+LABEL = "CSV"
+NEEDS_CONNECTION = True
+
+NAME_COLUMNS = ("author", "editor", "translator")
+DATE_COLUMNS = ("issued", "accessed", "event-date")
+COLUMNS = (
+    "citekey", "type", "title", "author", "editor", "translator", "issued", "container-title", "collection-title",
+    "publisher", "publisher-place", "volume", "issue", "number", "page", "edition", "genre", "event-title",
+    "event-place", "event-date", "DOI", "URL", "ISBN", "ISSN", "language", "accessed", "keyword", "abstract",
+    "note", "tags",
+)
+
+
+def name_cell(names: list[Any]) -> str:
+    out = []
+    for name in names:
+        if not isinstance(name, dict):
+            continue
+        out.append("{" + name["literal"] + "}" if name.get("literal") else display_name(name))
+    return "; ".join(out)
+
+
+def write_from_db(conn: sqlite3.Connection, ids: list[int], losses: Losses, **_: Any) -> str:
+    tags: dict[int, list[str]] = {}
+    for article_id, name in conn.execute(
+        "SELECT article_id, tags.name FROM article_tags JOIN tags ON tags.id = tag_id "
+        "WHERE article_id IN (SELECT value FROM json_each(?)) ORDER BY article_id, tags.name", (json.dumps(ids),)
+    ):
+        tags.setdefault(article_id, []).append(name)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for work in load_works(conn, ids):
+        item = work.item
+        row: dict[str, str] = {"citekey": work.citekey, "tags": "; ".join(tags.get(work.article_id, []))}
+        for variable, value in item.items():
+            if variable == "id":
+                continue
+            if variable not in COLUMNS:
+                losses.add(work.citekey, variable)
+            elif variable in NAME_COLUMNS:
+                row[variable] = name_cell(value)
+            elif variable in DATE_COLUMNS:
+                parsed = partial_date_from_csl(value)
+                row[variable] = parsed.edtf if parsed else str(value.get("literal", "") if isinstance(value, dict) else value)
+            else:
+                row[variable] = str(value)
+        for fmt, kept in sorted(work.extra.items()):
+            for field in sorted(kept):
+                if field != "ENTRYTYPE":
+                    losses.add(work.citekey, f"{fmt} field {field}")
+        writer.writerow([row.get(column, "") for column in COLUMNS])
+    return buffer.getvalue()

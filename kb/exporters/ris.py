@@ -1,0 +1,147 @@
+"""RIS export (the tagged format of EndNote, Zotero, Mendeley, Scopus and library catalogues).
+
+Persons are "Family, Given, Suffix"; an organisation is written whole with no comma,
+which is how RIS readers tell a corporate author from a person. Dates are `PY`
+(year) and `DA` ("2008/08//"); RIS has no ranges, no circa and no event dates, so
+those are reported as losses. The RIS tags an import kept that kb has no field for
+(extra["ris"]) are written back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..dates import partial_date_from_csl
+from . import ExportWork, Losses
+
+FORMAT = "ris"
+EXTENSION = ".ris"
+MEDIA_TYPE = "application/x-research-info-systems; charset=utf-8"
+LABEL = "RIS"
+
+RIS_TYPES = {
+    "article": "JOUR", "article-journal": "JOUR", "article-magazine": "MGZN", "article-newspaper": "NEWS",
+    "review": "JOUR", "review-book": "JOUR", "book": "BOOK", "classic": "BOOK", "collection": "EDBOOK",
+    "chapter": "CHAP", "entry": "ENCYC", "entry-dictionary": "DICT", "entry-encyclopedia": "ENCYC",
+    "paper-conference": "CPAPER", "report": "RPRT", "thesis": "THES", "manuscript": "UNPB", "pamphlet": "PAMP",
+    "post": "BLOG", "post-weblog": "BLOG", "webpage": "ELEC", "dataset": "DATA", "software": "COMP",
+    "patent": "PAT", "legislation": "STAT", "bill": "BILL", "regulation": "STAT", "legal_case": "CASE",
+    "hearing": "HEAR", "map": "MAP", "motion_picture": "MPCT", "broadcast": "VIDEO", "song": "SOUND",
+    "musical_score": "MUSIC", "graphic": "ART", "figure": "FIGURE", "interview": "GEN",
+    "personal_communication": "PCOMM", "speech": "GEN", "standard": "STAND", "treaty": "GEN", "event": "GEN",
+    "periodical": "JFULL", "document": "GEN",
+}
+
+# Tag order inside a record: TY first, ER last.
+TAG_ORDER = ("TY", "ID", "AU", "A2", "A3", "A4", "TI", "ST", "T2", "J2", "T3", "PY", "DA", "Y2", "VL", "IS",
+             "SP", "EP", "ET", "M3", "PB", "CY", "SN", "DO", "UR", "LA", "KW", "AB", "N1")
+_ORDER = {tag: i for i, tag in enumerate(TAG_ORDER)}
+
+_HANDLED = frozenset(
+    "id type author editor translator collection-editor title title-short container-title container-title-short "
+    "collection-title issued accessed volume issue number collection-number page edition genre publisher "
+    "publisher-place ISBN ISSN DOI URL language keyword abstract note".split()
+)
+
+
+def format_name(name: dict[str, Any], work: ExportWork, losses: Losses) -> str | None:
+    if name.get("literal"):
+        literal = str(name["literal"])
+        if "," in literal:  # a comma would make readers split it into family and given
+            losses.add(work.citekey, "a comma inside an organisation's name")
+            literal = literal.replace(",", "")
+        return literal
+    family = " ".join(str(p) for p in (name.get("non-dropping-particle"), name.get("family")) if p)
+    given = " ".join(str(p) for p in (name.get("given"), name.get("dropping-particle")) if p)
+    parts = [family or given]
+    if family and given:
+        parts.append(given)
+    if name.get("suffix"):
+        if len(parts) == 1:
+            parts.append("")
+        parts.append(str(name["suffix"]))
+    return ", ".join(parts) if parts[0] else None
+
+
+def ris_date(value: Any, work: ExportWork, variable: str, losses: Losses) -> str | None:
+    """"2008/08//" style; ranges and circa are not representable and are reported."""
+    parsed = partial_date_from_csl(value)
+    if parsed is None:
+        losses.add(work.citekey, f"{variable} (not a date)")
+        return None
+    if parsed.finish or parsed.circa:
+        losses.add(work.citekey, f"a {variable} range or circa")
+    point = parsed.begin
+    return f"{point.year:04d}/{f'{point.month:02d}' if point.month else ''}/{f'{point.day:02d}' if point.day else ''}/"
+
+
+def record_lines(work: ExportWork, losses: Losses) -> list[tuple[str, str]]:
+    item = work.item
+    lines: list[tuple[str, str]] = [("TY", RIS_TYPES.get(item.get("type", "document"), "GEN")), ("ID", work.citekey)]
+    for role, tag in (("author", "AU"), ("editor", "A2"), ("collection-editor", "A3"), ("translator", "A4")):
+        for name in item.get(role) or []:
+            if isinstance(name, dict):
+                text = format_name(name, work, losses)
+                if text:
+                    lines.append((tag, text))
+    simple = (
+        ("title", "TI"), ("title-short", "ST"), ("container-title", "T2"), ("container-title-short", "J2"),
+        ("collection-title", "T3"), ("volume", "VL"), ("issue", "IS"), ("edition", "ET"), ("genre", "M3"),
+        ("publisher", "PB"), ("publisher-place", "CY"), ("DOI", "DO"), ("URL", "UR"), ("language", "LA"),
+        ("abstract", "AB"), ("note", "N1"),
+    )
+    for variable, tag in simple:
+        value = item.get(variable)
+        if value not in (None, ""):
+            lines.append((tag, str(value)))
+    number = item.get("number") or item.get("collection-number")
+    if number not in (None, ""):
+        if item.get("issue"):
+            losses.add(work.citekey, "number (besides issue)")
+        else:
+            lines.append(("IS", str(number)))
+    for variable in ("ISBN", "ISSN"):
+        if item.get(variable):
+            lines.append(("SN", str(item[variable])))
+    if item.get("page"):
+        first, _, last = str(item["page"]).replace("–", "-").partition("-")
+        lines.append(("SP", first.strip()))
+        if last.strip():
+            lines.append(("EP", last.strip().lstrip("-")))
+    if item.get("issued"):
+        parsed = partial_date_from_csl(item["issued"])
+        if parsed:
+            lines.append(("PY", f"{parsed.begin.year:04d}"))
+        text = ris_date(item["issued"], work, "issued", losses)
+        if text:
+            lines.append(("DA", text))
+    if item.get("accessed"):
+        text = ris_date(item["accessed"], work, "accessed", losses)
+        if text:
+            lines.append(("Y2", text))
+    if item.get("keyword"):
+        for keyword in str(item["keyword"]).replace(";", ",").split(","):
+            if keyword.strip():
+                lines.append(("KW", keyword.strip()))
+    for variable in item:
+        if variable not in _HANDLED:
+            losses.add(work.citekey, variable)
+    written = {tag for tag, _ in lines}
+    for tag, values in sorted((work.extra.get("ris") or {}).items()):
+        if tag in written or tag in ("TY", "ER"):
+            continue
+        for value in values if isinstance(values, list) else [values]:
+            lines.append((tag, str(value)))
+    lines.sort(key=lambda pair: _ORDER.get(pair[0], len(_ORDER)))  # stable: values keep their order
+    return lines
+
+
+def write(works: list[ExportWork], losses: Losses, **_: Any) -> str:
+    out = []
+    for work in works:
+        for tag, value in record_lines(work, losses):
+            value = " ".join(value.split("\n")) if tag != "AB" else value.replace("\r\n", "\n").replace("\n", " ")
+            out.append(f"{tag}  - {value}")
+        out.append("ER  - ")
+        out.append("")
+    return "\n".join(out)
