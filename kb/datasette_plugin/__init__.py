@@ -2,6 +2,8 @@
 
 from datasette import hookimpl
 
+from .renderers import register_output_renderer  # noqa: F401  (.bib, .ris, .csljson exports)
+
 
 @hookimpl
 def extra_template_vars(datasette):
