@@ -443,7 +443,6 @@ def build(db_path: str, directory: str, force: bool) -> None:
     try:
         reports = import_files(store, files, fmt="yaml", record_import=False, progress=_with_bar(progress_bar))
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        store.conn.execute("PRAGMA journal_mode = DELETE")
         store.db.conn.close()
     except BaseException:
         store.db.conn.close()

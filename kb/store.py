@@ -315,15 +315,16 @@ class Store:
         if import_id is not None:
             self.conn.execute("INSERT OR IGNORE INTO article_sources (article_id, import_id, source_key) VALUES (?, ?, ?)",
                               (article_id, import_id, item.get("id")))
+        duplicate_of = citekey if matched_by != "citekey" else None
         if not changes and not links_changed:
-            return SaveResult("unchanged", article_id, citekey, citekey if matched_by != "citekey" else None)
+            return SaveResult("unchanged", article_id, citekey, duplicate_of, f"same {matched_by}")
         if changes:
             changes["updated_at"] = now()
             assignments = ", ".join(f"{name} = ?" for name in changes)
             self.conn.execute(f"UPDATE articles SET {assignments} WHERE id = ?", [*changes.values(), article_id])
             self._index_work(self.caches, article_id, {"citekey": citekey, **article_columns(merged)})
         outcome = "updated" if matched_by == "citekey" else "merged"
-        return SaveResult(outcome, article_id, citekey, citekey if outcome == "merged" else None, f"same {matched_by}")
+        return SaveResult(outcome, article_id, citekey, duplicate_of, f"same {matched_by}")
 
     def _save_creators(self, article_id: int, item: dict[str, Any]) -> None:
         rows = [(article_id, self.author_id(name), role, position) for role, position, name in creators(item)]
