@@ -501,3 +501,7 @@ def serve(db_path: str, host: str, port: int, metadata: str | None) -> None:
 
 
 main = cli
+
+
+if __name__ == "__main__":
+    main()
