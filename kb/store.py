@@ -207,6 +207,22 @@ class Store:
     def citekey_of(self, article_id: int) -> str:
         return self.conn.execute("SELECT citekey FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
 
+    def rename_work(self, article_id: int, new_key: str | None = None) -> str:
+        """Give a work a new citekey: `new_key`, or the formula's key for it now."""
+        old_key = self.citekey_of(article_id)
+        item = json.loads(self.conn.execute("SELECT csl_json FROM articles WHERE id = ?", (article_id,)).fetchone()[0])
+        if new_key is not None and not is_valid_citekey(new_key):
+            raise KbError(f"citekey {new_key!r} has spaces or characters a citekey cannot hold")
+        if new_key is not None and new_key != old_key and new_key in self.caches["citekey"]:
+            raise KbError(f"the citekey {new_key!r} is taken")
+        if new_key is None:
+            new_key = unique_citekey(citekey_base(item), lambda k: k in self.caches["citekey"] and k != old_key)
+        if new_key != old_key:
+            self.conn.execute("UPDATE articles SET citekey = ?, updated_at = ? WHERE id = ?", (new_key, now(), article_id))
+            del self.caches["citekey"][old_key]
+            self.caches["citekey"][new_key] = article_id
+        return new_key
+
     def save_work(self, record: WorkRecord, on_duplicate: str = "merge", import_id: int | None = None) -> SaveResult:
         """Add a work, or merge it into the work it duplicates."""
         if on_duplicate not in ON_DUPLICATE:

@@ -190,3 +190,15 @@ def test_kb_db_environment_variable(tmp_path):
 
 def test_bad_usage_is_exit_2(run):
     assert run("cite", "only-one").exit_code == 2
+
+
+def test_rekey_changes_a_key_only_when_asked(run, db_path):
+    key = run("add", "--title", "An impossible dream?", "--author", "Jakub Kulhanek").stdout.strip()
+    assert key == "kulhanekImpossibleDream"
+    other = run("add", "--title", "Other", "--type", "book").stdout.strip()
+    run("cite", key, other)
+    assert run("rekey", key, "kd2010").stdout.strip() == "kd2010"
+    assert rows(db_path, "select a.citekey, b.citekey from citations join articles a on a.id = citing_id join articles b on b.id = cited_id") == [("kd2010", other)]
+    assert run("rekey", "kd2010").stdout.strip() == "kulhanekImpossibleDream"
+    taken = run("rekey", "kulhanekImpossibleDream", other)
+    assert taken.exit_code == 1 and f"the citekey {other!r} is taken" in taken.output
