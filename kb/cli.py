@@ -371,6 +371,26 @@ def _print_reports(reports: list[FileReport], dry_run: bool) -> None:
             click.echo(f"  skipped {reason}", err=True)
 
 
+@cli.command()
+@click.argument("key")
+@click.argument("new_key", required=False)
+@db_option
+def rekey(db_path: str, key: str, new_key: str | None) -> None:
+    """Change a work's citekey (kb never changes one by itself).
+
+    With NEW_KEY, the work takes that key; without it, the key is made again from the
+    work's current author, title and year.
+
+    Example:
+
+        kb rekey kulhanekImpossibleDream kulhanekImpossibleDream2010
+    """
+    store = open_store(db_path)
+    with store.transaction():
+        result = store.rename_work(store.require_work(key), new_key)
+    click.echo(result)
+
+
 @cli.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", help="The format, when the file name and content do not tell.")
@@ -443,7 +463,6 @@ def build(db_path: str, directory: str, force: bool) -> None:
     try:
         reports = import_files(store, files, fmt="yaml", record_import=False, progress=_with_bar(progress_bar))
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        store.conn.execute("PRAGMA journal_mode = DELETE")
         store.db.conn.close()
     except BaseException:
         store.db.conn.close()
@@ -507,3 +526,7 @@ cli.add_command(cli_export.export_command)
 cli.add_command(cli_export.ref_command)
 
 main = cli
+
+
+if __name__ == "__main__":
+    main()

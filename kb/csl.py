@@ -9,6 +9,7 @@ from .dates import partial_date_from_csl
 from .errors import KbError
 from .keys import normalise_doi, normalise_isbn, normalise_url, title_key
 from .model import CSL_DATE_VARIABLES, CSL_TYPES, CREATOR_ROLES
+from .names import display_name
 
 
 def clean_item(item: dict[str, Any], where: str | None = None) -> dict[str, Any]:
@@ -48,6 +49,9 @@ def article_columns(item: dict[str, Any]) -> dict[str, Any]:
     return {
         "type": item.get("type") or "document",
         "title": _text(item.get("title")),
+        # The creators as one readable line, for lists and the JSON API; the
+        # article_authors table is the indexed truth used by facets and filters.
+        "authors": "; ".join(display_name(n) for n in (item.get("author") or item.get("editor") or []) if isinstance(n, dict)) or None,
         "container_title": _text(item.get("container-title")),
         "publisher": _text(item.get("publisher")),
         "issued": issued.text if issued else None,

@@ -40,6 +40,7 @@ CREATE TABLE articles (
     citekey TEXT NOT NULL UNIQUE,
     type TEXT NOT NULL,
     title TEXT,
+    authors TEXT,
     container_title TEXT,
     publisher TEXT,
     issued TEXT,
@@ -227,6 +228,7 @@ CREATE TABLE not_duplicates (
     PRIMARY KEY (article_a, article_b),
     CHECK (article_a < article_b)
 );
+CREATE INDEX idx_not_duplicates_article_b ON not_duplicates(article_b);
 
 CREATE TABLE tags (
     id INTEGER PRIMARY KEY,

@@ -90,8 +90,11 @@ def parse_name(text: str, corporate: bool | None = None) -> dict[str, Any]:
         name["suffix"] = parts[1]
     else:
         name = _von_last(parts[0])
-        if len(parts) >= 3:
-            name["suffix"] = parts[1]
+        if len(parts) >= 3 and parts[-1].lower() in SUFFIXES and parts[1].lower() not in SUFFIXES:
+            name["suffix"] = parts[-1]  # "Smith, John, III"
+            given = ", ".join(parts[1:-1])
+        elif len(parts) >= 3:
+            name["suffix"] = parts[1]  # BibTeX's "Smith, Jr., John"
             given = ", ".join(parts[2:])
         else:
             given = parts[1]

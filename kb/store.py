@@ -207,6 +207,22 @@ class Store:
     def citekey_of(self, article_id: int) -> str:
         return self.conn.execute("SELECT citekey FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
 
+    def rename_work(self, article_id: int, new_key: str | None = None) -> str:
+        """Give a work a new citekey: `new_key`, or the formula's key for it now."""
+        old_key = self.citekey_of(article_id)
+        item = json.loads(self.conn.execute("SELECT csl_json FROM articles WHERE id = ?", (article_id,)).fetchone()[0])
+        if new_key is not None and not is_valid_citekey(new_key):
+            raise KbError(f"citekey {new_key!r} has spaces or characters a citekey cannot hold")
+        if new_key is not None and new_key != old_key and new_key in self.caches["citekey"]:
+            raise KbError(f"the citekey {new_key!r} is taken")
+        if new_key is None:
+            new_key = unique_citekey(citekey_base(item), lambda k: k in self.caches["citekey"] and k != old_key)
+        if new_key != old_key:
+            self.conn.execute("UPDATE articles SET citekey = ?, updated_at = ? WHERE id = ?", (new_key, now(), article_id))
+            del self.caches["citekey"][old_key]
+            self.caches["citekey"][new_key] = article_id
+        return new_key
+
     def save_work(self, record: WorkRecord, on_duplicate: str = "merge", import_id: int | None = None) -> SaveResult:
         """Add a work, or merge it into the work it duplicates."""
         if on_duplicate not in ON_DUPLICATE:
@@ -315,15 +331,16 @@ class Store:
         if import_id is not None:
             self.conn.execute("INSERT OR IGNORE INTO article_sources (article_id, import_id, source_key) VALUES (?, ?, ?)",
                               (article_id, import_id, item.get("id")))
+        duplicate_of = citekey if matched_by != "citekey" else None
         if not changes and not links_changed:
-            return SaveResult("unchanged", article_id, citekey, citekey if matched_by != "citekey" else None)
+            return SaveResult("unchanged", article_id, citekey, duplicate_of, f"same {matched_by}")
         if changes:
             changes["updated_at"] = now()
             assignments = ", ".join(f"{name} = ?" for name in changes)
             self.conn.execute(f"UPDATE articles SET {assignments} WHERE id = ?", [*changes.values(), article_id])
             self._index_work(self.caches, article_id, {"citekey": citekey, **article_columns(merged)})
         outcome = "updated" if matched_by == "citekey" else "merged"
-        return SaveResult(outcome, article_id, citekey, citekey if outcome == "merged" else None, f"same {matched_by}")
+        return SaveResult(outcome, article_id, citekey, duplicate_of, f"same {matched_by}")
 
     def _save_creators(self, article_id: int, item: dict[str, Any]) -> None:
         rows = [(article_id, self.author_id(name), role, position) for role, position, name in creators(item)]

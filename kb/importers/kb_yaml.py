@@ -23,6 +23,7 @@ from ..model import (
     Affiliation,
     CitationRef,
     EventRecord,
+    Invalid,
     Link,
     NoteRecord,
     OrganisationRecord,
@@ -81,7 +82,10 @@ def parse(text: str, source: str) -> Iterator[Record]:
         for entry in entries:
             if not isinstance(entry, dict):
                 raise KbError(f"expected a record (a mapping with a `kind`), found {type(entry).__name__}", source)
-            yield parse_record(entry, source)
+            try:
+                yield parse_record(entry, source)
+            except KbError as exc:  # one bad record: the runner fails or skips it
+                yield Invalid(exc.message, exc.where or source)
 
 
 def parse_record(entry: dict[str, Any], source: str) -> Record:

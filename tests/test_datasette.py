@@ -1,0 +1,55 @@
+"""The sample knowledge base through the real Datasette app (its test client)."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+from datasette.app import Datasette
+
+METADATA = Path(__file__).parent.parent / "metadata.yml"
+
+
+@pytest.fixture
+def datasette(sample_db):
+    metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+    # The sample file is named sample.db; metadata.yml describes the database "kb".
+    metadata["databases"]["sample"] = metadata["databases"].pop("kb")
+    return Datasette([str(sample_db)], metadata=metadata)
+
+
+@pytest.mark.asyncio
+async def test_articles_json_lists_the_blog_post_with_its_author(datasette):
+    response = await datasette.client.get("/sample/articles.json?_shape=array&citekey=kulhanekImpossibleDream")
+    assert response.status_code == 200
+    [row] = response.json()
+    assert row["title"] == "An impossible dream?"
+    assert row["authors"] == "Kulhanek, Jakub"
+    assert row["type"] == "post-weblog"
+
+
+@pytest.mark.asyncio
+async def test_the_row_page_links_authors_tags_events_organisations_and_citations(datasette):
+    response = await datasette.client.get("/sample/articles.json?_shape=array&citekey=kulhanekImpossibleDream")
+    article_id = response.json()[0]["id"]
+    page = await datasette.client.get(f"/sample/articles/{article_id}")
+    assert page.status_code == 200
+    for link in ("article_authors?article_id=", "article_tags?article_id=", "article_events?article_id=",
+                 "article_organisations?article_id=", "citations?citing_id="):
+        assert link in page.text, link
+
+
+@pytest.mark.asyncio
+async def test_saved_queries_answer(datasette):
+    response = await datasette.client.get("/sample/sources_per_event.json?_shape=array")
+    assert response.status_code == 200
+    assert {row["name"]: row["sources"] for row in response.json()} == {"Russo-Georgian War": 1, "2010 NATO Lisbon Summit": 1}
+    most_cited = (await datasette.client.get("/sample/most_cited.json?_shape=array")).json()
+    assert [row["citekey"] for row in most_cited] == ["kulhanekImpossibleDreamEarlier"]
+
+
+@pytest.mark.asyncio
+async def test_full_text_search_finds_the_work(datasette):
+    response = await datasette.client.get("/sample/articles.json?_shape=array&_search=impossible")
+    assert sorted(row["citekey"] for row in response.json()) == ["kulhanekImpossibleDream", "kulhanekImpossibleDreamEarlier"]
+    response = await datasette.client.get("/sample/articles.json?_shape=array&_search=scepticism")
+    assert response.json() == []
