@@ -181,10 +181,19 @@ def _author_ids(conn: sqlite3.Connection, text: str) -> list[int]:
         "SELECT id FROM authors WHERE name = ? OR name_key IN (SELECT value FROM json_each(?)) ORDER BY id",
         (text, _json_list(sorted(keys))),
     )]
-    if not ids:
-        ids = [row[0] for row in conn.execute(
-            "SELECT id, family, particle FROM authors WHERE family IS NOT NULL ORDER BY id"
-        ) if fold(" ".join(p for p in (row[2], row[1]) if p)) == wanted_fold or fold(row[1]) == wanted_fold]
+    if not ids:  # "Fuente", "Fuente, Juan", "de la Fuente": the family name, with or without particle and given
+        try:
+            wanted = parse_name(text, corporate=False)
+        except ValueError:
+            wanted = {}
+        wanted_family = fold(wanted.get("family") or "")
+        wanted_given = fold(wanted.get("given") or "")
+        for row_id, family, particle, given in conn.execute(
+            "SELECT id, family, particle, given FROM authors WHERE family IS NOT NULL ORDER BY id"
+        ):
+            families = {fold(family), fold(" ".join(p for p in (particle, family) if p))}
+            if wanted_fold in families or (wanted_family in families and (not wanted_given or wanted_given == fold(given or ""))):
+                ids.append(row_id)
     if not ids:
         raise KbError(f"--author: no author {text!r} in the knowledge base")
     return ids

@@ -70,7 +70,7 @@ def ris_date(value: Any, work: ExportWork, variable: str, losses: Losses) -> str
         losses.add(work.citekey, f"{variable} (not a date)")
         return None
     if parsed.finish or parsed.circa:
-        losses.add(work.citekey, f"a {variable} range or circa")
+        losses.add(work.citekey, f"{variable} range or circa")
     point = parsed.begin
     return f"{point.year:04d}/{f'{point.month:02d}' if point.month else ''}/{f'{point.day:02d}' if point.day else ''}/"
 
