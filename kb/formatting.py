@@ -20,6 +20,7 @@ import html
 import os
 import re
 import sqlite3
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -130,10 +131,12 @@ def format_reference(item: dict[str, Any], style: str = "apa", output: str = "te
     csl_style = load_style(style)
     prepared = prepare_item(item, output)
     try:
-        bibliography = CitationStylesBibliography(csl_style, CiteProcJSON([prepared]), OUTPUT_FORMATTERS[output])
-        bibliography.register(Citation([CitationItem(str(item["id"]))]))
-        entries = bibliography.bibliography()
-        text = str(entries[0]) if entries else None
+        with warnings.catch_warnings():  # citeproc-py warns of CSL variables it does not know (event-title)
+            warnings.simplefilter("ignore")
+            bibliography = CitationStylesBibliography(csl_style, CiteProcJSON([prepared]), OUTPUT_FORMATTERS[output])
+            bibliography.register(Citation([CitationItem(str(item["id"]))]))
+            entries = bibliography.bibliography()
+            text = str(entries[0]) if entries else None
     except Exception:  # citeproc-py fails on some items in some styles; say so, go on
         text = None
     if not text:

@@ -71,6 +71,8 @@ def _renderer(extension: str, fmt: str):
     module = exporter(fmt)
 
     async def render(datasette, database, table, sql, view_name, data, rows, columns, request):
+        if not _can_render(table, columns, view_name):
+            return Response.text(f"Error: .{extension} exports the articles table, or a query with an id column of article ids\n", status=400)
         try:
             ids = await _selected_ids(datasette, database, table, view_name, sql, data, rows, columns)
             work_filter = _kb_filter(request, ids)
