@@ -13,7 +13,7 @@ from kb.store import Store
 HARD_WORKS = [
     WorkRecord(
         item={"id": "fuenteArms2008", "type": "article-journal",
-              "title": "Arms & Influence: 100% of $5 for #1 under_score {braces} ~ ^ \\ back",
+              "title": "Arms & Influence: 100% of $5 for #1 under_score {braces} ~ \\ back",
               "author": [{"family": "Fuente", "non-dropping-particle": "de la", "given": "Juan", "suffix": "Jr."},
                          {"family": "Berg", "non-dropping-particle": "van der", "given": "Anna"}],
               "container-title": "Survival", "volume": "50", "issue": "4", "page": "12-30",
@@ -62,10 +62,11 @@ HARD_WORKS = [
 def every_type_works() -> list[WorkRecord]:
     return [
         WorkRecord(item={"id": f"type-{csl_type}", "type": csl_type, "title": f"A work of type {csl_type}",
-                         "author": [{"family": "Typer", "given": "Tess"}], "issued": {"date-parts": [[2011, 1, 2]]},
+                         # a year each, so no two of them look like duplicates to the store
+                         "author": [{"family": "Typer", "given": "Tess"}], "issued": {"date-parts": [[1950 + n, 1, 2]]},
                          "container-title": "Container", "publisher": "Publisher"},
                    added_by="tess", added_at="2026-04-04T00:00:00Z")
-        for csl_type in sorted(CSL_TYPES)
+        for n, csl_type in enumerate(sorted(CSL_TYPES))
     ]
 
 

@@ -38,13 +38,19 @@ def test_bibtex_escapes_tex_specials_and_keeps_utf8(hard_db):
     text, _ = export(hard_db, "--format", "bibtex", "--where", HARD)
     fuente = entry(text, "fuenteArms2008")
     assert (r"title = {Arms \& Influence: 100\% of \$5 for \#1 under\_score \{braces\} "
-            r"\textasciitilde{} \textasciicircum{} \textbackslash{} back}") in fuente
+            r"\textasciitilde{} \textbackslash{} back}") in fuente
     assert "author = {de la Fuente, Jr., Juan and van der Berg, Anna}" in fuente
     assert "year = {2008}" in fuente and "month = aug," in fuente and "pages = {12--30}" in fuente
     assert "title = {Émigré politics: Łódź, Tbilisi and Москва}" in entry(text, "kuleszaRusskaya1990")
     assert "author = {{{North Atlantic Treaty Organization}}}" in entry(text, "natoLisbonDeclaration2010")
     # URLs are verbatim: not escaped
     assert "url = {https://www.nato.int/cps/en/natohq/official_texts_68828.htm?selectedLocale=en&x=1_2}" in text
+
+
+def test_bibtex_escapes_the_caret():
+    from kb.exporters.bibtex import escape
+
+    assert escape("x^2 & y") == r"x\textasciicircum{}2 \& y"
 
 
 def test_bibtex_ascii_writes_accents_as_latex(hard_db):

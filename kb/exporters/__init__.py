@@ -53,6 +53,13 @@ class ExportWork:
     citekey: str
     item: dict[str, Any]
     extra: dict[str, dict[str, Any]]
+    tags: list[str] = field(default_factory=list)
+
+    def keywords(self) -> list[str]:
+        """The CSL `keyword` list and kb's tags together: what BibTeX `keywords` and RIS
+        `KW` carry (and what the importers read back as tags)."""
+        words = {w.strip() for w in str(self.item.get("keyword") or "").replace(";", ",").split(",") if w.strip()}
+        return sorted(words | set(self.tags), key=str.casefold)
 
 
 @dataclass
@@ -87,6 +94,11 @@ def load_works(conn: sqlite3.Connection, ids: list[int]) -> list[ExportWork]:
             item = json.loads(csl_json)
             item["id"] = citekey
             by_id[article_id] = ExportWork(article_id, citekey, item, json.loads(extra_json) if extra_json else {})
+        for article_id, name in conn.execute(
+            "SELECT article_id, tags.name FROM article_tags JOIN tags ON tags.id = tag_id "
+            "WHERE article_id IN (SELECT value FROM json_each(?)) ORDER BY tags.name", (chunk,)
+        ):
+            by_id[article_id].tags.append(name)
     return [by_id[i] for i in ids if i in by_id]
 
 

@@ -26,13 +26,9 @@ class BiblatexDialect(Dialect):
     handled = _HANDLED | {"original-date"}
 
     def container_field(self, entry_type: str) -> str:
-        if entry_type in ("article", "review", "periodical", "online"):
-            return "journaltitle"
         if entry_type in ("incollection", "inproceedings", "inbook", "inreference", "bookinbook"):
             return "booktitle"
-        if entry_type in ("book", "collection", "report", "thesis", "proceedings", "reference", "dataset"):
-            return "series"
-        return "howpublished"
+        return "journaltitle"  # a journal, a blog, a website, an outlet
 
     def publisher_field(self, entry_type: str) -> str:
         return {"report": "institution", "thesis": "institution", "techreport": "institution",

@@ -80,7 +80,7 @@ _ORDER = {name: i for i, name in enumerate(FIELD_ORDER)}
 _HANDLED = frozenset(
     "id type title author editor translator container-title collection-title collection-number edition volume "
     "issue number page issued publisher publisher-place genre language ISBN ISSN DOI URL accessed keyword "
-    "abstract note event-title event event-place event-date container-title-short title-short".split()
+    "abstract note event-title event event-place event-date container-title-short title-short medium".split()
 )
 
 
@@ -104,9 +104,9 @@ class Dialect:
             return "journal"
         if entry_type in ("incollection", "inproceedings", "inbook"):
             return "booktitle"
-        if entry_type in ("book", "techreport", "phdthesis", "mastersthesis"):
-            return "series"
-        return "howpublished"
+        # no container field of its own: `journal`, which BibTeX styles ignore here and
+        # importers read back as the container
+        return "journal"
 
     def publisher_field(self, entry_type: str) -> str:
         return {"techreport": "institution", "phdthesis": "school", "mastersthesis": "school"}.get(entry_type, "publisher")
@@ -221,8 +221,11 @@ def entry_fields(work: ExportWork, dialect: Dialect, losses: Losses) -> tuple[st
         fields[dialect.place_field] = escape(str(item["publisher-place"]))
     if item.get("page"):
         fields["pages"] = escape(re.sub(r"(?<=\w)\s*[-–—]+\s*(?=\w)", "--", str(item["page"])))
-    if item.get("keyword"):
-        fields["keywords"] = escape(str(item["keyword"]))
+    keywords = work.keywords()
+    if keywords:
+        fields["keywords"] = escape(", ".join(keywords))
+    if item.get("medium"):
+        fields["howpublished"] = escape(str(item["medium"]))
     if item.get("DOI"):
         fields["doi"] = str(item["DOI"]).translate(_VERBATIM_ESCAPES)
     if item.get("URL"):

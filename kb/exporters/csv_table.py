@@ -1,7 +1,7 @@
 """CSV export: one row per work, for spreadsheets.
 
-Columns are CSL variable names (plus `citekey` and `tags`), so the CSV importer reads
-them back. Names are "Family, Given" separated by "; ", an organisation in braces
+Columns are CSL variable names (plus `citekey` and `tags`, kb's tags), so the CSV
+importer reads them back. Names are "Family, Given" separated by "; ", an organisation in braces
 ("{North Atlantic Treaty Organization}") so it is not split; dates are EDTF text
 ("2008-08", "2010-11-19/2010-11-20"). Variables without a column, and the
 source-format fields an import kept, are reported as losses.
@@ -25,13 +25,14 @@ MEDIA_TYPE = "text/csv; charset=utf-8"
 LABEL = "CSV"
 NEEDS_CONNECTION = True
 
-NAME_COLUMNS = ("author", "editor", "translator")
-DATE_COLUMNS = ("issued", "accessed", "event-date")
+NAME_COLUMNS = ("author", "editor")
+DATE_COLUMNS = ("issued", "accessed")
+# The columns a spreadsheet user expects and the CSV importer reads back; any other
+# CSL variable (translator, genre, event-*, number ...) is reported as a loss.
 COLUMNS = (
-    "citekey", "type", "title", "author", "editor", "translator", "issued", "container-title", "collection-title",
-    "publisher", "publisher-place", "volume", "issue", "number", "page", "edition", "genre", "event-title",
-    "event-place", "event-date", "DOI", "URL", "ISBN", "ISSN", "language", "accessed", "keyword", "abstract",
-    "note", "tags",
+    "citekey", "type", "title", "author", "editor", "issued", "container-title", "collection-title", "publisher",
+    "publisher-place", "volume", "issue", "page", "edition", "DOI", "URL", "ISBN", "ISSN", "language", "accessed",
+    "abstract", "note", "tags",
 )
 
 

@@ -119,10 +119,8 @@ def record_lines(work: ExportWork, losses: Losses) -> list[tuple[str, str]]:
         text = ris_date(item["accessed"], work, "accessed", losses)
         if text:
             lines.append(("Y2", text))
-    if item.get("keyword"):
-        for keyword in str(item["keyword"]).replace(";", ",").split(","):
-            if keyword.strip():
-                lines.append(("KW", keyword.strip()))
+    for keyword in work.keywords():
+        lines.append(("KW", keyword))
     for variable in item:
         if variable not in _HANDLED:
             losses.add(work.citekey, variable)
