@@ -50,7 +50,7 @@ def import_files(
     reports: list[FileReport] = []
     tags = list(tags)
     try:
-        with store.transaction():
+        with store.transaction(), store.deferred_fts():
             for path in paths:
                 report = _import_one(store, str(path), fmt, encoding, on_duplicate, skip_invalid, added_by, tags, record_import, progress)
                 reports.append(report)
@@ -64,7 +64,9 @@ def import_files(
 def _import_one(store: Store, path: str, fmt: str | None, encoding: str | None, on_duplicate: str, skip_invalid: bool,
                 added_by: str | None, tags: list[str], record_import: bool, progress) -> FileReport:
     fmt, records_iter = parse_file(path, fmt, encoding)
-    records = list(records_iter)  # parsing is pure: read it all first, so the bar knows its length
+    # An importer may hand back a sized, lazy sequence (bibtex): records are then made
+    # one at a time while they are saved, which keeps the peak memory near the parse's.
+    records = records_iter if hasattr(records_iter, "__len__") else list(records_iter)
     report = FileReport(path, fmt)
     import_id = store.start_import(str(Path(path)), fmt, file_checksum(path)) if record_import else None
     iterator = progress(records, f"Importing {Path(path).name}") if progress else records
