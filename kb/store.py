@@ -213,7 +213,23 @@ class Store:
             "INSERT INTO imports (file, format, checksum, user, imported_at) VALUES (?, ?, ?, ?, ?)",
             (file, format, checksum, self.user, now()),
         )
+        self.caches.setdefault("import_file", {})[cursor.lastrowid] = file
         return cursor.lastrowid
+
+    def _provenance(self, import_id: int | None, source_key: str | None) -> int | None:
+        """The work an earlier import of the same file made from the record with this key:
+        that record's identity, whatever a later decision (keep-both, not-duplicate) split."""
+        if import_id is None or not source_key:
+            return None
+        caches = self.caches
+        if caches.get("source") is None:
+            caches["source"] = {
+                (file, key): article_id for file, key, article_id in self.conn.execute(
+                    "SELECT i.file, s.source_key, s.article_id FROM article_sources s JOIN imports i ON i.id = s.import_id "
+                    "WHERE s.source_key IS NOT NULL ORDER BY s.import_id")
+            }
+        file = caches.get("import_file", {}).get(import_id)
+        return caches["source"].get((file, source_key)) if file else None
 
     def finish_import(self, import_id: int, counts: Counts) -> None:
         self.conn.execute(
@@ -263,7 +279,7 @@ class Store:
         if record.status and record.status not in READING_STATUSES:
             raise KbError(f"unknown reading status {record.status!r} (one of {', '.join(READING_STATUSES)})", where)
         columns = article_columns(item)
-        existing_id, matched_by = self._find_duplicate(wanted_key, columns, item)
+        existing_id, matched_by = self._find_duplicate(wanted_key, columns, item, import_id)
         if existing_id is not None:
             existing_key = self.citekey_of(existing_id)
             if on_duplicate == "error":
@@ -275,8 +291,14 @@ class Store:
             wanted_key = None if wanted_key == existing_key else wanted_key
         return self._insert_work(wanted_key, item, columns, record, import_id)
 
-    def _find_duplicate(self, wanted_key: str | None, columns: dict[str, Any], item: dict[str, Any]) -> tuple[int | None, str | None]:
+    def _find_duplicate(self, wanted_key: str | None, columns: dict[str, Any], item: dict[str, Any],
+                        import_id: int | None = None) -> tuple[int | None, str | None]:
         caches = self.caches
+        known = self._provenance(import_id, wanted_key)
+        if known is not None:
+            row = self.conn.execute("SELECT title_key FROM articles WHERE id = ?", (known,)).fetchone()
+            if row is not None and dedupe.titles_agree(row[0], columns["title_key"]):
+                return known, "citekey"
         if wanted_key and wanted_key in caches["citekey"]:
             article_id = caches["citekey"][wanted_key]
             row = self.conn.execute("SELECT title_key, doi_key FROM articles WHERE id = ?", (article_id,)).fetchone()
@@ -289,7 +311,7 @@ class Store:
             if value and value in caches[column]:
                 return caches[column][value], label
         match = dedupe.find_fuzzy_duplicate(self, columns, item)
-        if match is not None:
+        if match is not None and not (known is not None and dedupe.is_not_duplicate(self.conn, match, known)):
             return match, "title, first author and year"
         return None, None
 
@@ -320,11 +342,14 @@ class Store:
         marks = ", ".join("?" for _ in row)
         article_id = self.conn.execute(f"INSERT INTO articles ({names}) VALUES ({marks})", list(row.values())).lastrowid
         self._index_work(self.caches, article_id, row)
+        dedupe.remember(self, article_id, columns, item)
         self._save_creators(article_id, item)
         self._save_links(article_id, record)
         if import_id is not None:
             self.conn.execute("INSERT OR IGNORE INTO article_sources (article_id, import_id, source_key) VALUES (?, ?, ?)",
                               (article_id, import_id, wanted_key))
+            if wanted_key and self.caches.get("source") is not None:
+                self.caches["source"].setdefault((self.caches["import_file"].get(import_id), wanted_key), article_id)
         return SaveResult("added", article_id, citekey)
 
     def _merge_work(self, article_id: int, citekey: str, matched_by: str, item: dict[str, Any],
@@ -354,7 +379,7 @@ class Store:
             self._save_creators(article_id, merged)
         if import_id is not None:
             self.conn.execute("INSERT OR IGNORE INTO article_sources (article_id, import_id, source_key) VALUES (?, ?, ?)",
-                              (article_id, import_id, item.get("id")))
+                              (article_id, import_id, record.item.get("id")))
         if not changes and not links_changed:
             return SaveResult("unchanged", article_id, citekey, citekey if matched_by != "citekey" else None)
         if changes:

@@ -297,7 +297,11 @@ def entry_to_work(entry: Entry, fields: dict[str, str], source: str) -> WorkReco
         item["issued"] = issued
     if "doi" in fields and "DOI" in item:
         item["DOI"] = _URL_ESCAPES.sub(r"\1", item["DOI"])
-    return WorkRecord(item=item, tags=tags, extra={"bibtex": extra}, origin=where)
+    needs_review = False
+    if not item.get("title"):  # keep the entry; say it needs a look
+        item["title"] = f"[untitled {item.get('container-title') or item['id']}]"
+        needs_review = True
+    return WorkRecord(item=item, tags=tags, extra={"bibtex": extra}, origin=where, needs_review=needs_review)
 
 
 def _url_in(value: str | None) -> str | None:
