@@ -133,7 +133,7 @@ def _map_header(header: list[str], column_map: dict[str, str], source: str) -> t
     if kind and kind not in KINDS:
         raise KbError(f"--map kind= should be one of {', '.join(KINDS)}", source)
     mapped = {fold(column): field for column, field in column_map.items() if column != "kind"}
-    unknown = [c for c in mapped if c not in {fold(h) for h in header}]
+    unknown = [c for c in column_map if c != "kind" and fold(c) not in {fold(h) for h in header}]
     if unknown:
         raise KbError(f"--map names a column the header does not have: {unknown[0]!r} (columns: {', '.join(header)})", f"{source}:1")
     folded = [fold(h) for h in header]

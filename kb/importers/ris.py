@@ -73,7 +73,7 @@ def parse(text: str, source: str) -> Iterator[Record]:
 def _records(text: str, source: str) -> Iterator[tuple[int, str, bool]]:
     """(first line, text, closed) of each record; text outside records must be blank."""
     start, lines = None, []
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(text.lstrip("\ufeff").splitlines(), 1):
         if start is None:
             if not line.strip():
                 continue
