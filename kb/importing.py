@@ -99,7 +99,8 @@ def _import_one(store: Store, path: str, fmt: str | None, encoding: str | None, 
                 report.counts.skipped_reasons.append(f"{record.origin}: {result.reason}")
             # A duplicate within this import is reported; an unchanged work that an earlier
             # import brought (re-importing a file) is not news.
-            if result.duplicate_of and (result.outcome != "unchanged" or result.article_id in seen):
+            if result.duplicate_of and (result.outcome != "unchanged" or result.article_id in seen
+                                        or not store.sourced_from(result.article_id, str(Path(path)), import_id)):
                 report.duplicates.append((record.origin or path, result.duplicate_of))
             seen.add(result.article_id)
         else:

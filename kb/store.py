@@ -216,6 +216,12 @@ class Store:
         self.caches.setdefault("import_file", {})[cursor.lastrowid] = file
         return cursor.lastrowid
 
+    def sourced_from(self, article_id: int, file: str, but_not: int | None = None) -> bool:
+        """Whether an earlier import of `file` brought or merged this work."""
+        return self.conn.execute(
+            "SELECT 1 FROM article_sources s JOIN imports i ON i.id = s.import_id WHERE s.article_id = ? AND i.file = ? AND i.id IS NOT ?",
+            (article_id, file, but_not)).fetchone() is not None
+
     def _provenance(self, import_id: int | None, source_key: str | None) -> int | None:
         """The work an earlier import of the same file made from the record with this key:
         that record's identity, whatever a later decision (keep-both, not-duplicate) split."""
