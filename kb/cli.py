@@ -15,6 +15,7 @@ import click
 from . import __version__
 from .db import DEFAULT_DB, connect
 from .dates import parse_partial_date
+from .dedupe_cli import register as register_dedupe
 from .dump import dump as dump_kb
 from .dump import dump_files
 from .errors import KbError
@@ -400,10 +401,12 @@ def rekey(db_path: str, key: str, new_key: str | None) -> None:
 @click.option("--dry-run", is_flag=True, help="Show what would be added, updated and merged; write nothing.")
 @click.option("--skip-invalid", is_flag=True, help="Import the valid records and list the ones skipped, instead of failing.")
 @click.option("--tag", "tags", multiple=True, help="A tag for every work imported; repeatable.")
+@click.option("--map", "column_map", multiple=True, metavar="COLUMN=FIELD",
+              help='CSV/TSV: read COLUMN as FIELD ("Source=container-title"; "kind=events" for a table of events); repeatable.')
 @by_option
 @db_option
 def import_(db_path: str, files: tuple[str, ...], fmt: str | None, encoding: str | None, on_duplicate: str, dry_run: bool,
-            skip_invalid: bool, tags: tuple[str, ...], added_by: str | None) -> None:
+            skip_invalid: bool, tags: tuple[str, ...], column_map: tuple[str, ...], added_by: str | None) -> None:
     """Import works, events, organisations and people from files.
 
     All files land in one transaction: a bad record fails the whole import with a
@@ -413,13 +416,22 @@ def import_(db_path: str, files: tuple[str, ...], fmt: str | None, encoding: str
 
         kb import thesis.bib scopus.ris --tag chapter-2 --dry-run
     """
+    mapping = {}
+    for pair in column_map:
+        column, sep, field = pair.partition("=")
+        if not sep or not column.strip() or not field.strip():
+            raise KbError(f"--map {pair!r}: write it as COLUMN=FIELD")
+        mapping[column.strip()] = field.strip()
     store = open_store(db_path, added_by, must_exist=False)
     reports = import_files(store, files, fmt=fmt, encoding=encoding, on_duplicate=on_duplicate, dry_run=dry_run,
-                           skip_invalid=skip_invalid, added_by=added_by, tags=tags, progress=_with_bar(progress_bar))
+                           skip_invalid=skip_invalid, added_by=added_by, tags=tags, progress=_with_bar(progress_bar),
+                           column_map=mapping or None)
     _print_reports(reports, dry_run)
 
 
 import_.help = (import_.help or "") + f"\n\nFormats: {', '.join(format_names())}."
+
+register_dedupe(cli, db_option, open_store)
 
 
 @cli.command()

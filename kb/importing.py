@@ -45,14 +45,16 @@ def import_files(
     tags: Iterable[str] = (),
     record_import: bool = True,
     progress: Callable[[list[Any], str], Iterable[Any]] | None = None,
+    column_map: dict[str, str] | None = None,
 ) -> list[FileReport]:
     """Import files in one transaction; a bad record fails them all unless `skip_invalid`."""
     reports: list[FileReport] = []
     tags = list(tags)
     try:
-        with store.transaction():
+        with store.transaction(), store.deferred_fts():
             for path in paths:
-                report = _import_one(store, str(path), fmt, encoding, on_duplicate, skip_invalid, added_by, tags, record_import, progress)
+                report = _import_one(store, str(path), fmt, encoding, on_duplicate, skip_invalid, added_by, tags, record_import, progress,
+                                     column_map)
                 reports.append(report)
             if dry_run:
                 raise DryRun
@@ -62,12 +64,16 @@ def import_files(
 
 
 def _import_one(store: Store, path: str, fmt: str | None, encoding: str | None, on_duplicate: str, skip_invalid: bool,
-                added_by: str | None, tags: list[str], record_import: bool, progress) -> FileReport:
-    fmt, records_iter = parse_file(path, fmt, encoding)
-    records = list(records_iter)  # parsing is pure: read it all first, so the bar knows its length
+                added_by: str | None, tags: list[str], record_import: bool, progress,
+                column_map: dict[str, str] | None = None) -> FileReport:
+    fmt, records_iter = parse_file(path, fmt, encoding, column_map)
+    # An importer may hand back a sized, lazy sequence (bibtex): records are then made
+    # one at a time while they are saved, which keeps the peak memory near the parse's.
+    records = records_iter if hasattr(records_iter, "__len__") else list(records_iter)
     report = FileReport(path, fmt)
     import_id = store.start_import(str(Path(path)), fmt, file_checksum(path)) if record_import else None
     iterator = progress(records, f"Importing {Path(path).name}") if progress else records
+    seen: set[int | None] = set()
     for record in iterator:
         if isinstance(record, Invalid):
             if not skip_invalid:
@@ -91,8 +97,12 @@ def _import_one(store: Store, path: str, fmt: str | None, encoding: str | None, 
             report.counts.count(result)
             if result.outcome == "skipped" and result.reason:
                 report.counts.skipped_reasons.append(f"{record.origin}: {result.reason}")
-            if result.duplicate_of:
+            # A duplicate within this import is reported; an unchanged work that an earlier
+            # import brought (re-importing a file) is not news.
+            if result.duplicate_of and (result.outcome != "unchanged" or result.article_id in seen
+                                        or not store.sourced_from(result.article_id, str(Path(path)), import_id)):
                 report.duplicates.append((record.origin or path, result.duplicate_of))
+            seen.add(result.article_id)
         else:
             kind = type(record).__name__.replace("Record", "").lower() + "s"
             if result.outcome != "unchanged":

@@ -83,12 +83,17 @@ def detect_format(path: str | Path, text: str) -> str:
     raise KbError(f"cannot tell the format of this file; pass --format (one of {', '.join(modules)})", str(path))
 
 
-def parse_file(path: str | Path, fmt: str | None = None, encoding: str | None = None) -> tuple[str, Iterator[Record]]:
-    """(format, records) for a file."""
+def parse_file(path: str | Path, fmt: str | None = None, encoding: str | None = None,
+               column_map: dict[str, str] | None = None) -> tuple[str, Iterator[Record]]:
+    """(format, records) for a file; `column_map` (``--map``) goes to the table importer."""
     text = read_text(path, encoding)
     modules = registry()
     if fmt is None:
         fmt = detect_format(path, text)
     elif fmt not in modules:
         raise KbError(f"unknown format {fmt!r} (one of {', '.join(modules)})")
+    if column_map:
+        if fmt != "csv":
+            raise KbError(f"--map applies to CSV/TSV tables, not to {fmt}", str(path))
+        return fmt, modules[fmt].parse(text, str(path), column_map=column_map)
     return fmt, modules[fmt].parse(text, str(path))
