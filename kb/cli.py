@@ -380,10 +380,11 @@ def _print_reports(reports: list[FileReport], dry_run: bool) -> None:
 @click.option("--dry-run", is_flag=True, help="Show what would be added, updated and merged; write nothing.")
 @click.option("--skip-invalid", is_flag=True, help="Import the valid records and list the ones skipped, instead of failing.")
 @click.option("--tag", "tags", multiple=True, help="A tag for every work imported; repeatable.")
+@click.option("--url", help="The address of a saved (html) or pasted web page being imported.")
 @by_option
 @db_option
 def import_(db_path: str, files: tuple[str, ...], fmt: str | None, encoding: str | None, on_duplicate: str, dry_run: bool,
-            skip_invalid: bool, tags: tuple[str, ...], added_by: str | None) -> None:
+            skip_invalid: bool, tags: tuple[str, ...], added_by: str | None, url: str | None) -> None:
     """Import works, events, organisations and people from files.
 
     All files land in one transaction: a bad record fails the whole import with a
@@ -392,10 +393,11 @@ def import_(db_path: str, files: tuple[str, ...], fmt: str | None, encoding: str
     Example:
 
         kb import thesis.bib scopus.ris --tag chapter-2 --dry-run
+        kb import saved-page.html --url https://example.org/commentary/nato-russia
     """
     store = open_store(db_path, added_by, must_exist=False)
     reports = import_files(store, files, fmt=fmt, encoding=encoding, on_duplicate=on_duplicate, dry_run=dry_run,
-                           skip_invalid=skip_invalid, added_by=added_by, tags=tags, progress=_with_bar(progress_bar))
+                           skip_invalid=skip_invalid, added_by=added_by, tags=tags, progress=_with_bar(progress_bar), url=url)
     _print_reports(reports, dry_run)
 
 

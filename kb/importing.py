@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import KbError
-from .importers import parse_file
-from .model import Invalid, WorkRecord
+from .importers import WEB_FORMATS, parse_file
+from .linking import detect_and_apply
+from .model import CitationRef, Invalid, WorkRecord
 from .store import Counts, SaveResult, Store, file_checksum
 
 
@@ -45,14 +46,22 @@ def import_files(
     tags: Iterable[str] = (),
     record_import: bool = True,
     progress: Callable[[list[Any], str], Iterable[Any]] | None = None,
+    url: str | None = None,
 ) -> list[FileReport]:
-    """Import files in one transaction; a bad record fails them all unless `skip_invalid`."""
+    """Import files in one transaction; a bad record fails them all unless `skip_invalid`.
+
+    `url` is the address of a saved or pasted web page (one file only). Works read from
+    web pages get their mentions of organisations and events linked (source 'detected').
+    """
     reports: list[FileReport] = []
     tags = list(tags)
+    paths = list(paths)
+    if url is not None and len(paths) != 1:
+        raise KbError("--url names the address of one page: import that page alone")
     try:
         with store.transaction():
             for path in paths:
-                report = _import_one(store, str(path), fmt, encoding, on_duplicate, skip_invalid, added_by, tags, record_import, progress)
+                report = _import_one(store, str(path), fmt, encoding, on_duplicate, skip_invalid, added_by, tags, record_import, progress, url)
                 reports.append(report)
             if dry_run:
                 raise DryRun
@@ -62,12 +71,17 @@ def import_files(
 
 
 def _import_one(store: Store, path: str, fmt: str | None, encoding: str | None, on_duplicate: str, skip_invalid: bool,
-                added_by: str | None, tags: list[str], record_import: bool, progress) -> FileReport:
-    fmt, records_iter = parse_file(path, fmt, encoding)
+                added_by: str | None, tags: list[str], record_import: bool, progress, url: str | None = None) -> FileReport:
+    fmt, records_iter = parse_file(path, fmt, encoding, url)
     records = list(records_iter)  # parsing is pure: read it all first, so the bar knows its length
     report = FileReport(path, fmt)
     import_id = store.start_import(str(Path(path)), fmt, file_checksum(path)) if record_import else None
     iterator = progress(records, f"Importing {Path(path).name}") if progress else records
+    # A citekey the file gave -> the one the work has in the knowledge base (it may have
+    # merged into an existing work, or the key was taken), so the file's citations
+    # between its own records land on the right works.
+    saved_keys: dict[str, str] = {}
+    page_works: list[int] = []
     for record in iterator:
         if isinstance(record, Invalid):
             if not skip_invalid:
@@ -79,6 +93,7 @@ def _import_one(store: Store, path: str, fmt: str | None, encoding: str | None, 
             if added_by and not record.added_by:
                 record.added_by = added_by
             record.tags = [*record.tags, *tags]
+            record.cites = [CitationRef(saved_keys.get(ref.key, ref.key), ref.relation, ref.locator, ref.context) for ref in record.cites]
         try:
             result = _save(store, record, on_duplicate, import_id, skip_invalid)
         except KbError as exc:
@@ -88,6 +103,10 @@ def _import_one(store: Store, path: str, fmt: str | None, encoding: str | None, 
             report.counts.skipped_reasons.append(str(exc))
             continue
         if isinstance(record, WorkRecord):
+            if record.citekey and result.citekey:
+                saved_keys[record.citekey] = result.citekey
+            if record.text and result.article_id is not None and result.outcome != "skipped":
+                page_works.append(result.article_id)
             report.counts.count(result)
             if result.outcome == "skipped" and result.reason:
                 report.counts.skipped_reasons.append(f"{record.origin}: {result.reason}")
@@ -97,6 +116,8 @@ def _import_one(store: Store, path: str, fmt: str | None, encoding: str | None, 
             kind = type(record).__name__.replace("Record", "").lower() + "s"
             if result.outcome != "unchanged":
                 report.other[kind] = report.other.get(kind, 0) + 1
+    if fmt in WEB_FORMATS and page_works:
+        report.other["detected links"] = detect_and_apply(store, page_works)
     if import_id is not None:
         store.finish_import(import_id, report.counts)
     return report

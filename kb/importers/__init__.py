@@ -83,12 +83,21 @@ def detect_format(path: str | Path, text: str) -> str:
     raise KbError(f"cannot tell the format of this file; pass --format (one of {', '.join(modules)})", str(path))
 
 
-def parse_file(path: str | Path, fmt: str | None = None, encoding: str | None = None) -> tuple[str, Iterator[Record]]:
-    """(format, records) for a file."""
+# Formats that read a web page, and so take the page's address (`kb import --url`).
+WEB_FORMATS = ("html", "pasted")
+
+
+def parse_file(path: str | Path, fmt: str | None = None, encoding: str | None = None,
+               url: str | None = None) -> tuple[str, Iterator[Record]]:
+    """(format, records) for a file; `url` is the address of a saved or pasted web page."""
     text = read_text(path, encoding)
     modules = registry()
     if fmt is None:
         fmt = detect_format(path, text)
     elif fmt not in modules:
         raise KbError(f"unknown format {fmt!r} (one of {', '.join(modules)})")
-    return fmt, modules[fmt].parse(text, str(path))
+    if url is None:
+        return fmt, modules[fmt].parse(text, str(path))
+    if fmt not in WEB_FORMATS:
+        raise KbError(f"--url is for a saved or pasted web page, and this file reads as {fmt}", str(path))
+    return fmt, modules[fmt].parse(text, str(path), url=url)
