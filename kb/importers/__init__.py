@@ -50,6 +50,8 @@ def read_text(path: str | Path, encoding: str | None = None) -> str:
         raise KbError("is a directory, not a file", str(path)) from None
     if not data.strip():
         raise KbError("the file is empty", str(path))
+    if data.lstrip().startswith(b"%PDF-"):
+        raise KbError("is a PDF, not text: import its metadata (BibTeX, RIS) or the web page it came from", str(path))
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise KbError("is a binary file, not text", str(path))
     if encoding:

@@ -14,6 +14,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
+
+from ..keys import citekey_base
+from ..model import Affiliation, CitationRef, OrganisationRecord, PersonRecord, Record, WorkRecord
+from ..names import fold, parse_name
 
 # Titles and phrases of pages that stand in front of the article instead of it.
 _INTERSTITIALS = [
@@ -254,3 +259,45 @@ def split_categories(text: str) -> list[str]:
         if part and part not in seen:
             seen.append(part)
     return seen
+
+
+# -- records a page's text gives besides the work ----------------------------------------
+
+def author_bios(authors: list[str], body: list[str]) -> tuple[list[str], list[Bio]]:
+    """(the authors, their biographies). With authors named elsewhere (a byline, the page's
+    metadata) only their biographies count; without, a biography among the last three
+    paragraphs names the author (earlier ones are about the people the piece discusses)."""
+    bios = find_bios(body)
+    if authors:
+        wanted = {fold(name) for name in authors}
+        return authors, [bio for bio in bios if fold(bio.name) in wanted]
+    trailing = body[-3:]
+    bios = [bio for bio in bios if any(paragraph.startswith(bio.sentence[:40]) for paragraph in trailing)]
+    return [bio.name for bio in bios], bios
+
+
+def affiliation_records(bios: list[Bio], origin: str) -> list[Record]:
+    """An organisation (added if new) and a person with an affiliation to it, per biography."""
+    records: list[Record] = []
+    for bio in bios:
+        if bio.organisation:
+            records.append(OrganisationRecord(name=bio.organisation, origin=origin))
+            records.append(PersonRecord(name=parse_name(bio.name, corporate=False),
+                                        affiliations=[Affiliation(bio.organisation, bio.role)], origin=origin))
+    return records
+
+
+def earlier_version(title: str, authors: list[dict[str, Any]], body_text: str, origin: str) -> tuple[WorkRecord, CitationRef] | None:
+    """A placeholder for the piece this page revises, and the `revises` citation to it.
+
+    The placeholder's title and first author are those of the page, so importing the
+    page again (or a knowledge base that already has the placeholder under that title
+    and author) merges with it instead of adding another.
+    """
+    revision = find_revision(body_text)
+    if not revision:
+        return None
+    item: dict[str, Any] = {"type": "webpage", "title": placeholder_title(title, revision),
+                            "author": authors, "container-title": revision.site}
+    item["id"] = citekey_base(item)
+    return WorkRecord(item=item, needs_review=True, origin=origin), CitationRef(item["id"], "revises", context=revision.sentence)

@@ -28,17 +28,16 @@ from typing import Any
 
 from ..dates import parse_partial_date
 from ..errors import KbError
-from ..keys import citekey_base
-from ..model import Affiliation, CitationRef, Invalid, OrganisationRecord, PersonRecord, Record, WorkRecord
-from ..names import fold, parse_name, split_name_list
+from ..model import Invalid, Record, WorkRecord
+from ..names import parse_name, split_name_list
 from .page_text import (
-    find_bios,
-    find_revision,
+    affiliation_records,
+    author_bios,
+    earlier_version,
     interstitial_reason,
     is_boilerplate,
     is_end_marker,
     login_wall,
-    placeholder_title,
     split_categories,
 )
 
@@ -165,22 +164,9 @@ def parse(text: str, source: str, url: str | None = None) -> Iterator[Record]:
     body = [line for _, line, kind in kept[title_index + 1:] if kind == "line"]
     origin = f"{source}:{title_number}"
 
-    bios = find_bios(body)
-    if byline:
-        wanted = {fold(n) for n in byline}
-        bios = [bio for bio in bios if fold(bio.name) in wanted]
-        authors = byline
-    else:
-        trailing = set(body[-3:])  # an author's biography closes the page; earlier ones are about others
-        bios = [bio for bio in bios if any(paragraph.startswith(bio.sentence[:40]) for paragraph in trailing)]
-        authors = [bio.name for bio in bios]
+    authors, bios = author_bios(byline, body)
     author_names = [parse_name(name, corporate=False) for name in authors]
-
-    for bio in bios:
-        if bio.organisation:
-            yield OrganisationRecord(name=bio.organisation, origin=origin)
-            yield PersonRecord(name=parse_name(bio.name, corporate=False),
-                               affiliations=[Affiliation(bio.organisation, bio.role)], origin=origin)
+    yield from affiliation_records(bios, origin)
 
     item: dict[str, Any] = {
         "type": "post-weblog" if _BLOG_MARKERS.search(text) else "webpage",
@@ -193,11 +179,9 @@ def parse(text: str, source: str, url: str | None = None) -> Iterator[Record]:
         item["URL"] = url
     work = WorkRecord(item=item, tags=tags, text="\n\n".join(body), origin=origin)
 
-    revision = find_revision("\n".join(body))
-    if revision:
-        earlier_item: dict[str, Any] = {"type": "webpage", "title": placeholder_title(title, revision),
-                                        "author": author_names, "container-title": revision.site}
-        earlier_item["id"] = citekey_base(earlier_item)
-        yield WorkRecord(item=earlier_item, needs_review=True, origin=origin)
-        work.cites.append(CitationRef(earlier_item["id"], "revises", context=revision.sentence))
+    earlier = earlier_version(title, author_names, "\n".join(body), origin)
+    if earlier:
+        placeholder, citation = earlier
+        yield placeholder
+        work.cites.append(citation)
     yield work
