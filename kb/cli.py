@@ -284,21 +284,38 @@ def add_person(db_path: str, name: str, organisation: str | None, role: str | No
 
 
 @cli.command()
-@click.argument("key")
+@click.argument("keys", nargs=-1, metavar="KEY...")
 @click.option("--event", "events", multiple=True, help="An event (name or alias); repeatable.")
 @click.option("--org", "organisations", multiple=True, help="An organisation (name, acronym or alias); repeatable.")
 @click.option("--tag", "tags", multiple=True, help="A tag; repeatable.")
 @click.option("--relation", type=click.Choice(LINK_RELATIONS), default="discusses", show_default=True)
+@click.option("--detect", is_flag=True, help="Show the organisations and events the works KEY... (default: all) mention, unlinked yet.")
+@click.option("--apply", "apply_detected", is_flag=True, help="Write what --detect finds, with source 'detected'.")
+@click.option("--review", is_flag=True, help="Accept or reject each detected link; rejected ones are never proposed again.")
 @db_option
-def link(db_path: str, key: str, events: tuple[str, ...], organisations: tuple[str, ...], tags: tuple[str, ...], relation: str) -> None:
-    """Link a work to events, organisations or tags.
+def link(db_path: str, keys: tuple[str, ...], events: tuple[str, ...], organisations: tuple[str, ...], tags: tuple[str, ...],
+         relation: str, detect: bool, apply_detected: bool, review: bool) -> None:
+    """Link a work to events, organisations or tags; or detect the ones its text mentions.
 
     KEY is the work's citekey (or DOI or URL).
 
     Example:
 
         kb link kulhanekImpossibleDream2010 --org NATO --org Russia --event "2008 war in Georgia"
+        kb link --detect kulhanekImpossibleDream2010   # phrase and count for each proposed link
+        kb link --apply                                # write every proposal, source 'detected'
+        kb link --review                               # y/n at a terminal for each
     """
+    if detect or apply_detected or review:
+        if events or organisations or tags:
+            raise KbError("--detect, --apply and --review find links themselves: leave out --event, --org and --tag")
+        from .detect_cli import run as run_detection
+
+        run_detection(open_store(db_path), keys, apply_detected, review)
+        return
+    if len(keys) != 1:
+        raise KbError("name one work to link (or use --detect, --apply or --review for several)")
+    key = keys[0]
     if not (events or organisations or tags):
         raise KbError("say what to link: --event, --org or --tag")
     store = open_store(db_path)

@@ -56,6 +56,7 @@ def login_wall(title: str | None, text: str) -> bool:
 # Lines a browser selection picks up around the article.
 _BOILERPLATE = re.compile(
     r"^(skip to (main )?content|skip to navigation|jump to|menu|main menu|toggle navigation|close|search( for)?:?|home|"
+    r"open in app|sign (in|up)|log ?in|register|follow|listen|share|save|clap|"
     r"share( this| on \w+)?:?|tweet|facebook|twitter|x|linkedin|whatsapp|reddit|email|e-mail|print|copy link|"
     r"like this:?|like loading\.*|related( posts| articles)?:?|read more|continue reading|advertisement|"
     r"previous( post| article)?:?|next( post| article)?:?|"
@@ -74,7 +75,7 @@ _BOILERPLATE = re.compile(
 _END_MARKERS = re.compile(
     r"^(leave a (reply|comment)|be (the )?first to comment|\d+ comments?|comments are closed\.?|"
     r"related (posts|articles|stories)|more from .{1,60}|you (may|might) also like.*|recommended( for you)?|"
-    r"about the author|share this( article| post)?:?|tags?:|filed under:?)\s*$",
+    r"about the author)\s*$",
     re.I,
 )
 

@@ -32,6 +32,7 @@ from ..model import Invalid, Record, WorkRecord
 from ..names import parse_name, split_name_list
 from .page_text import (
     affiliation_records,
+    find_bios,
     author_bios,
     earlier_version,
     interstitial_reason,
@@ -57,7 +58,11 @@ def detect(head: str) -> bool:
     stripped = head.lstrip()
     if stripped.startswith(("<", "{", "[", "@", "%", "TY  -")):
         return False
-    return any(len(line.split()) >= _PROSE_WORDS for line in head.splitlines())
+    if any(len(line.split()) >= _PROSE_WORDS for line in head.splitlines()):
+        return True
+    # A pasted bot check or login wall has no prose; claim it so the user hears why.
+    first = next((line for line in head.splitlines() if line.strip()), "")
+    return bool(interstitial_reason(first, head) or login_wall(first, head))
 
 
 def _is_prose(line: str) -> bool:
@@ -68,8 +73,12 @@ def _is_title_candidate(line: str) -> bool:
     return len(line) <= 300 and len(line.split()) < _PROSE_WORDS and not line.rstrip().endswith((".", ":", ",", ";"))
 
 
+_READING_TIME = re.compile(r"\s*(?:[|·•]\s*)?\b\d+\s*min(?:ute)?s?\s*read\b\s*(?:[|·•]\s*)?", re.I)
+
+
 def _date_of(line: str) -> dict[str, Any] | None:
     """The CSL date a date line states, or None when the line is not one."""
+    line = _READING_TIME.sub(" ", line).strip()  # "7 min read · Mar 3, 2022"
     match = _DATE_LINE.match(line)
     if not match or not re.search(r"\d{4}", line):
         return None
@@ -103,6 +112,9 @@ def parse(text: str, source: str, url: str | None = None) -> Iterator[Record]:
         yield Invalid(f"this is {reason}, not the article: open the page in a browser, let it load, and save or paste it again", f"{source}:{lines[0][0]}")
         return
 
+    # People the page's biographies name: a line holding just such a name is a byline
+    # (blog platforms print the author's name alone above the date).
+    bio_names = {bio.name for bio in find_bios([line for _, line in lines])}
     tags: list[str] = []
     byline: list[str] = []
     issued: dict[str, Any] | None = None
@@ -117,7 +129,7 @@ def parse(text: str, source: str, url: str | None = None) -> Iterator[Record]:
                 tags += [t for t in split_categories(rest) if t not in tags]
             pending_categories = not rest
             continue
-        if pending_categories and len(line) <= 60 and not is_boilerplate(line) and not is_end_marker(line):
+        if pending_categories and len(line) <= 60 and not (is_boilerplate(line) or is_end_marker(line) or _byline_names(line)):
             tags += [t for t in split_categories(line) if t not in tags]  # one category a line after "Categories"
             continue
         pending_categories = False
@@ -129,10 +141,10 @@ def parse(text: str, source: str, url: str | None = None) -> Iterator[Record]:
         if is_boilerplate(line):
             continue
         if not kept or not any(_is_prose(t) for _, t, _k in kept):
-            names = _byline_names(line)
+            names = _byline_names(line) or ([line] if line in bio_names else None)
             if names and not byline:
                 byline = names
-                after = _BYLINE.match(line).group("after")
+                after = _BYLINE.match(line).group("after") if _BYLINE.match(line) else None
                 if after and issued is None:
                     issued = _date_of(after)
                 kept.append((number, line, "meta"))
