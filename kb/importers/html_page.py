@@ -236,6 +236,9 @@ def parse(text: str, source: str, url: str | None = None) -> Iterator[Record]:
                      page.get("categories"), page.get("tags"), _category_links(tree))
     origin = source
     paragraphs = [p.strip() for p in body_text.split("\n") if p.strip()]
+    if paragraphs and paragraphs[0] in (title, page.get("title")):
+        paragraphs = paragraphs[1:]  # the heading again: the title is kept on its own
+    body_text = "" if walled else "\n\n".join(paragraphs)
     found_authors, bios = author_bios([a.get("literal") or " ".join(filter(None, [a.get("given"), a.get("family")])) for a in authors], paragraphs)
     if not authors and found_authors:
         item["author"] = [parse_name(name, corporate=False) for name in found_authors]
