@@ -57,7 +57,7 @@ def login_wall(title: str | None, text: str) -> bool:
 _BOILERPLATE = re.compile(
     r"^(skip to (main )?content|skip to navigation|jump to|menu|main menu|toggle navigation|close|search( for)?:?|home|"
     r"open in app|sign (in|up)|log ?in|register|follow|listen|share|save|clap|"
-    r"share( this| on \w+)?:?|tweet|facebook|twitter|x|linkedin|whatsapp|reddit|email|e-mail|print|copy link|"
+    r"share( this( article| post| page| story)?| on \w+)?:?|tweet|facebook|twitter|x|linkedin|whatsapp|reddit|email|e-mail|print|copy link|"
     r"like this:?|like loading\.*|related( posts| articles)?:?|read more|continue reading|advertisement|"
     r"previous( post| article)?:?|next( post| article)?:?|"
     r"(accept|reject|allow|manage)( all)?( cookies)?( settings)?|cookie (settings|policy|preferences)|"
