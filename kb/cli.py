@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 import sqlite3
 import subprocess
@@ -301,6 +302,7 @@ def link(db_path: str, keys: tuple[str, ...], events: tuple[str, ...], organisat
 
     Example:
 
+    \b
         kb link kulhanekImpossibleDream2010 --org NATO --org Russia --event "2008 war in Georgia"
         kb link --detect kulhanekImpossibleDream2010   # phrase and count for each proposed link
         kb link --apply                                # write every proposal, source 'detected'
@@ -409,6 +411,7 @@ def import_(db_path: str, files: tuple[str, ...], fmt: str | None, encoding: str
 
     Example:
 
+    \b
         kb import thesis.bib scopus.ris --tag chapter-2 --dry-run
         kb import saved-page.html --url https://example.org/commentary/nato-russia
     """
@@ -418,7 +421,8 @@ def import_(db_path: str, files: tuple[str, ...], fmt: str | None, encoding: str
     _print_reports(reports, dry_run)
 
 
-import_.help = (import_.help or "") + f"\n\nFormats: {', '.join(format_names())}."
+# cleandoc first: click dedents the help only while every line keeps the docstring's indent.
+import_.help = inspect.cleandoc(import_.help or "") + f"\n\nFormats: {', '.join(format_names())}."
 
 
 @cli.command()

@@ -158,3 +158,11 @@ def test_manual_link_still_works(tmp_path: Path):
     db = _sample_without_works(tmp_path)
     result = CliRunner().invoke(cli, ["link", "lee", "--org", "NATO", "--db", str(db)])
     assert result.exit_code == 0 and "1 new link" in result.stderr
+
+
+def test_help_shows_the_detection_examples():
+    result = CliRunner().invoke(cli, ["link", "--help"])
+    assert "Example:" in result.output and "kb link --detect kulhanekImpossibleDream2010" in result.output
+    result = CliRunner().invoke(cli, ["import", "--help"])
+    assert "kb import saved-page.html --url https://example.org/commentary/nato-russia" in result.output
+    assert "Formats: yaml, html, pasted." in result.output
