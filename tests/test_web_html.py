@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kb.importers import html_page
-from kb.model import Invalid, OrganisationRecord, PersonRecord, WorkRecord
+from kb.model import Invalid, OrganisationRecord, PersonRecord
 
 WEB = Path(__file__).resolve().parent / "fixtures" / "web"
 
