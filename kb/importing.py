@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import KbError
-from .importers import parse_file
-from .model import Invalid, WorkRecord
+from .importers import WEB_FORMATS, parse_file
+from .linking import detect_and_apply
+from .model import CitationRef, Invalid, WorkRecord
 from .store import Counts, SaveResult, Store, file_checksum
 
 
@@ -46,15 +47,23 @@ def import_files(
     record_import: bool = True,
     progress: Callable[[list[Any], str], Iterable[Any]] | None = None,
     column_map: dict[str, str] | None = None,
+    url: str | None = None,
 ) -> list[FileReport]:
-    """Import files in one transaction; a bad record fails them all unless `skip_invalid`."""
+    """Import files in one transaction; a bad record fails them all unless `skip_invalid`.
+
+    `url` is the address of a saved or pasted web page (one file only). Works read from
+    web pages get their mentions of organisations and events linked (source 'detected').
+    """
     reports: list[FileReport] = []
     tags = list(tags)
+    paths = list(paths)
+    if url is not None and len(paths) != 1:
+        raise KbError("--url names the address of one page: import that page alone")
     try:
         with store.transaction(), store.deferred_fts():
             for path in paths:
                 report = _import_one(store, str(path), fmt, encoding, on_duplicate, skip_invalid, added_by, tags, record_import, progress,
-                                     column_map)
+                                     column_map, url)
                 reports.append(report)
             if dry_run:
                 raise DryRun
@@ -65,8 +74,8 @@ def import_files(
 
 def _import_one(store: Store, path: str, fmt: str | None, encoding: str | None, on_duplicate: str, skip_invalid: bool,
                 added_by: str | None, tags: list[str], record_import: bool, progress,
-                column_map: dict[str, str] | None = None) -> FileReport:
-    fmt, records_iter = parse_file(path, fmt, encoding, column_map)
+                column_map: dict[str, str] | None = None, url: str | None = None) -> FileReport:
+    fmt, records_iter = parse_file(path, fmt, encoding, column_map=column_map, url=url)
     # An importer may hand back a sized, lazy sequence (bibtex): records are then made
     # one at a time while they are saved, which keeps the peak memory near the parse's.
     records = records_iter if hasattr(records_iter, "__len__") else list(records_iter)
@@ -74,6 +83,11 @@ def _import_one(store: Store, path: str, fmt: str | None, encoding: str | None, 
     import_id = store.start_import(str(Path(path)), fmt, file_checksum(path)) if record_import else None
     iterator = progress(records, f"Importing {Path(path).name}") if progress else records
     seen: set[int | None] = set()
+    # A citekey the file gave -> the one the work has in the knowledge base (it may have
+    # merged into an existing work, or the key was taken), so the file's citations
+    # between its own records land on the right works.
+    saved_keys: dict[str, str] = {}
+    page_works: list[int] = []
     for record in iterator:
         if isinstance(record, Invalid):
             if not skip_invalid:
@@ -85,6 +99,7 @@ def _import_one(store: Store, path: str, fmt: str | None, encoding: str | None, 
             if added_by and not record.added_by:
                 record.added_by = added_by
             record.tags = [*record.tags, *tags]
+            record.cites = [CitationRef(saved_keys.get(ref.key, ref.key), ref.relation, ref.locator, ref.context) for ref in record.cites]
         try:
             result = _save(store, record, on_duplicate, import_id, skip_invalid)
         except KbError as exc:
@@ -94,6 +109,10 @@ def _import_one(store: Store, path: str, fmt: str | None, encoding: str | None, 
             report.counts.skipped_reasons.append(str(exc))
             continue
         if isinstance(record, WorkRecord):
+            if record.citekey and result.citekey:
+                saved_keys[record.citekey] = result.citekey
+            if record.text and result.article_id is not None and result.outcome != "skipped":
+                page_works.append(result.article_id)
             report.counts.count(result)
             if result.outcome == "skipped" and result.reason:
                 report.counts.skipped_reasons.append(f"{record.origin}: {result.reason}")
@@ -107,6 +126,8 @@ def _import_one(store: Store, path: str, fmt: str | None, encoding: str | None, 
             kind = type(record).__name__.replace("Record", "").lower() + "s"
             if result.outcome != "unchanged":
                 report.other[kind] = report.other.get(kind, 0) + 1
+    if fmt in WEB_FORMATS and page_works:
+        report.other["detected links"] = detect_and_apply(store, page_works)
     if import_id is not None:
         store.finish_import(import_id, report.counts)
     return report

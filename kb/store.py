@@ -50,6 +50,8 @@ from .model import (
 from .names import display_name, fold, name_key
 
 ON_DUPLICATE = ("merge", "skip", "keep-both", "error")
+# A link target table -> (the join table, its target column).
+_LINK_TABLES = {"events": ("article_events", "event_id"), "organisations": ("article_organisations", "organisation_id")}
 
 
 def now() -> str:
@@ -633,6 +635,19 @@ class Store:
             target_id = self.require_organisation(name, where)
             sql = "INSERT OR IGNORE INTO article_organisations (article_id, organisation_id, relation, source) VALUES (?, ?, ?, ?)"
         return self.conn.execute(sql, (article_id, target_id, relation, source)).rowcount > 0
+
+    def confirm_detected_link(self, article_id: int, table: str, target_id: int) -> None:
+        """A person accepted a detected link: it becomes a manual one (kb link --review)."""
+        link_table, column = _LINK_TABLES[table]
+        self.conn.execute(f"UPDATE OR IGNORE {link_table} SET source = 'manual' WHERE article_id = ? AND {column} = ? AND source = 'detected'",
+                          (article_id, target_id))
+
+    def reject_link(self, article_id: int, table: str, target_id: int) -> None:
+        """A person rejected a detected link: drop it and never propose it again."""
+        link_table, column = _LINK_TABLES[table]
+        self.conn.execute(f"DELETE FROM {link_table} WHERE article_id = ? AND {column} = ? AND source = 'detected'", (article_id, target_id))
+        self.conn.execute("INSERT OR IGNORE INTO rejected_links (article_id, target_table, target_id) VALUES (?, ?, ?)",
+                          (article_id, table, target_id))
 
     def cite(self, citing_id: int, cited_id: int, relation: str = "cites", locator: str | None = None,
              context: str | None = None, where: str | None = None) -> bool:
