@@ -29,6 +29,10 @@ class FileReport:
         return f"{self.path} ({self.format}): works: " + ", ".join(parts) + (f"; also {others}" if others else "")
 
 
+# How the summary names what is not a work.
+RECORD_KINDS = {"EventRecord": "events", "OrganisationRecord": "organisations", "PersonRecord": "people"}
+
+
 class DryRun(Exception):
     """Raised inside the transaction of a dry run so that nothing is kept."""
 
@@ -123,7 +127,7 @@ def _import_one(store: Store, path: str, fmt: str | None, encoding: str | None, 
                 report.duplicates.append((record.origin or path, result.duplicate_of))
             seen.add(result.article_id)
         else:
-            kind = type(record).__name__.replace("Record", "").lower() + "s"
+            kind = RECORD_KINDS.get(type(record).__name__, "records")
             if result.outcome != "unchanged":
                 report.other[kind] = report.other.get(kind, 0) + 1
     if fmt in WEB_FORMATS and page_works:
