@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 import sqlite3
 import subprocess
@@ -15,6 +16,7 @@ import click
 from . import __version__
 from .db import DEFAULT_DB, connect
 from .dates import parse_partial_date
+from .dedupe_cli import register as register_dedupe
 from .dump import dump as dump_kb
 from .dump import dump_files
 from .errors import KbError
@@ -284,21 +286,39 @@ def add_person(db_path: str, name: str, organisation: str | None, role: str | No
 
 
 @cli.command()
-@click.argument("key")
+@click.argument("keys", nargs=-1, metavar="KEY...")
 @click.option("--event", "events", multiple=True, help="An event (name or alias); repeatable.")
 @click.option("--org", "organisations", multiple=True, help="An organisation (name, acronym or alias); repeatable.")
 @click.option("--tag", "tags", multiple=True, help="A tag; repeatable.")
 @click.option("--relation", type=click.Choice(LINK_RELATIONS), default="discusses", show_default=True)
+@click.option("--detect", is_flag=True, help="Show the organisations and events the works KEY... (default: all) mention, unlinked yet.")
+@click.option("--apply", "apply_detected", is_flag=True, help="Write what --detect finds, with source 'detected'.")
+@click.option("--review", is_flag=True, help="Accept or reject each detected link; rejected ones are never proposed again.")
 @db_option
-def link(db_path: str, key: str, events: tuple[str, ...], organisations: tuple[str, ...], tags: tuple[str, ...], relation: str) -> None:
-    """Link a work to events, organisations or tags.
+def link(db_path: str, keys: tuple[str, ...], events: tuple[str, ...], organisations: tuple[str, ...], tags: tuple[str, ...],
+         relation: str, detect: bool, apply_detected: bool, review: bool) -> None:
+    """Link a work to events, organisations or tags; or detect the ones its text mentions.
 
     KEY is the work's citekey (or DOI or URL).
 
     Example:
 
+    \b
         kb link kulhanekImpossibleDream2010 --org NATO --org Russia --event "2008 war in Georgia"
+        kb link --detect kulhanekImpossibleDream2010   # phrase and count for each proposed link
+        kb link --apply                                # write every proposal, source 'detected'
+        kb link --review                               # y/n at a terminal for each
     """
+    if detect or apply_detected or review:
+        if events or organisations or tags:
+            raise KbError("--detect, --apply and --review find links themselves: leave out --event, --org and --tag")
+        from .detect_cli import run as run_detection
+
+        run_detection(open_store(db_path), keys, apply_detected, review)
+        return
+    if len(keys) != 1:
+        raise KbError("name one work to link (or use --detect, --apply or --review for several)")
+    key = keys[0]
     if not (events or organisations or tags):
         raise KbError("say what to link: --event, --org or --tag")
     store = open_store(db_path)
@@ -400,10 +420,13 @@ def rekey(db_path: str, key: str, new_key: str | None) -> None:
 @click.option("--dry-run", is_flag=True, help="Show what would be added, updated and merged; write nothing.")
 @click.option("--skip-invalid", is_flag=True, help="Import the valid records and list the ones skipped, instead of failing.")
 @click.option("--tag", "tags", multiple=True, help="A tag for every work imported; repeatable.")
+@click.option("--map", "column_map", multiple=True, metavar="COLUMN=FIELD",
+              help='CSV/TSV: read COLUMN as FIELD ("Source=container-title"; "kind=events" for a table of events); repeatable.')
+@click.option("--url", help="The address of a saved (html) or pasted web page being imported.")
 @by_option
 @db_option
 def import_(db_path: str, files: tuple[str, ...], fmt: str | None, encoding: str | None, on_duplicate: str, dry_run: bool,
-            skip_invalid: bool, tags: tuple[str, ...], added_by: str | None) -> None:
+            skip_invalid: bool, tags: tuple[str, ...], column_map: tuple[str, ...], added_by: str | None, url: str | None) -> None:
     """Import works, events, organisations and people from files.
 
     All files land in one transaction: a bad record fails the whole import with a
@@ -411,15 +434,27 @@ def import_(db_path: str, files: tuple[str, ...], fmt: str | None, encoding: str
 
     Example:
 
+    \b
         kb import thesis.bib scopus.ris --tag chapter-2 --dry-run
+        kb import saved-page.html --url https://example.org/commentary/nato-russia
     """
+    mapping = {}
+    for pair in column_map:
+        column, sep, field = pair.partition("=")
+        if not sep or not column.strip() or not field.strip():
+            raise KbError(f"--map {pair!r}: write it as COLUMN=FIELD")
+        mapping[column.strip()] = field.strip()
     store = open_store(db_path, added_by, must_exist=False)
     reports = import_files(store, files, fmt=fmt, encoding=encoding, on_duplicate=on_duplicate, dry_run=dry_run,
-                           skip_invalid=skip_invalid, added_by=added_by, tags=tags, progress=_with_bar(progress_bar))
+                           skip_invalid=skip_invalid, added_by=added_by, tags=tags, progress=_with_bar(progress_bar),
+                           column_map=mapping or None, url=url)
     _print_reports(reports, dry_run)
 
 
-import_.help = (import_.help or "") + f"\n\nFormats: {', '.join(format_names())}."
+# cleandoc first: click dedents the help only while every line keeps the docstring's indent.
+import_.help = inspect.cleandoc(import_.help or "") + f"\n\nFormats: {', '.join(format_names())}."
+
+register_dedupe(cli, db_option, open_store)
 
 
 @cli.command()

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import KbError
-from .importers import parse_file
-from .model import Invalid, WorkRecord
+from .importers import WEB_FORMATS, parse_file
+from .linking import detect_and_apply
+from .model import CitationRef, Invalid, WorkRecord
 from .store import Counts, SaveResult, Store, file_checksum
 
 
@@ -26,6 +27,10 @@ class FileReport:
         parts = [f"{c.added} added", f"{c.updated} updated", f"{c.merged} merged as duplicates", f"{c.unchanged} unchanged", f"{c.skipped} skipped"]
         others = ", ".join(f"{n} {kind}" for kind, n in sorted(self.other.items()) if n)
         return f"{self.path} ({self.format}): works: " + ", ".join(parts) + (f"; also {others}" if others else "")
+
+
+# How the summary names what is not a work.
+RECORD_KINDS = {"EventRecord": "events", "OrganisationRecord": "organisations", "PersonRecord": "people"}
 
 
 class DryRun(Exception):
@@ -45,14 +50,24 @@ def import_files(
     tags: Iterable[str] = (),
     record_import: bool = True,
     progress: Callable[[list[Any], str], Iterable[Any]] | None = None,
+    column_map: dict[str, str] | None = None,
+    url: str | None = None,
 ) -> list[FileReport]:
-    """Import files in one transaction; a bad record fails them all unless `skip_invalid`."""
+    """Import files in one transaction; a bad record fails them all unless `skip_invalid`.
+
+    `url` is the address of a saved or pasted web page (one file only). Works read from
+    web pages get their mentions of organisations and events linked (source 'detected').
+    """
     reports: list[FileReport] = []
     tags = list(tags)
+    paths = list(paths)
+    if url is not None and len(paths) != 1:
+        raise KbError("--url names the address of one page: import that page alone")
     try:
-        with store.transaction():
+        with store.transaction(), store.deferred_fts():
             for path in paths:
-                report = _import_one(store, str(path), fmt, encoding, on_duplicate, skip_invalid, added_by, tags, record_import, progress)
+                report = _import_one(store, str(path), fmt, encoding, on_duplicate, skip_invalid, added_by, tags, record_import, progress,
+                                     column_map, url)
                 reports.append(report)
             if dry_run:
                 raise DryRun
@@ -62,12 +77,21 @@ def import_files(
 
 
 def _import_one(store: Store, path: str, fmt: str | None, encoding: str | None, on_duplicate: str, skip_invalid: bool,
-                added_by: str | None, tags: list[str], record_import: bool, progress) -> FileReport:
-    fmt, records_iter = parse_file(path, fmt, encoding)
-    records = list(records_iter)  # parsing is pure: read it all first, so the bar knows its length
+                added_by: str | None, tags: list[str], record_import: bool, progress,
+                column_map: dict[str, str] | None = None, url: str | None = None) -> FileReport:
+    fmt, records_iter = parse_file(path, fmt, encoding, column_map=column_map, url=url)
+    # An importer may hand back a sized, lazy sequence (bibtex): records are then made
+    # one at a time while they are saved, which keeps the peak memory near the parse's.
+    records = records_iter if hasattr(records_iter, "__len__") else list(records_iter)
     report = FileReport(path, fmt)
     import_id = store.start_import(str(Path(path)), fmt, file_checksum(path)) if record_import else None
     iterator = progress(records, f"Importing {Path(path).name}") if progress else records
+    seen: set[int | None] = set()
+    # A citekey the file gave -> the one the work has in the knowledge base (it may have
+    # merged into an existing work, or the key was taken), so the file's citations
+    # between its own records land on the right works.
+    saved_keys: dict[str, str] = {}
+    page_works: list[int] = []
     for record in iterator:
         if isinstance(record, Invalid):
             if not skip_invalid:
@@ -79,6 +103,7 @@ def _import_one(store: Store, path: str, fmt: str | None, encoding: str | None, 
             if added_by and not record.added_by:
                 record.added_by = added_by
             record.tags = [*record.tags, *tags]
+            record.cites = [CitationRef(saved_keys.get(ref.key, ref.key), ref.relation, ref.locator, ref.context) for ref in record.cites]
         try:
             result = _save(store, record, on_duplicate, import_id, skip_invalid)
         except KbError as exc:
@@ -88,15 +113,25 @@ def _import_one(store: Store, path: str, fmt: str | None, encoding: str | None, 
             report.counts.skipped_reasons.append(str(exc))
             continue
         if isinstance(record, WorkRecord):
+            if record.citekey and result.citekey:
+                saved_keys[record.citekey] = result.citekey
+            if record.text and result.article_id is not None and result.outcome != "skipped":
+                page_works.append(result.article_id)
             report.counts.count(result)
             if result.outcome == "skipped" and result.reason:
                 report.counts.skipped_reasons.append(f"{record.origin}: {result.reason}")
-            if result.duplicate_of:
+            # A duplicate within this import is reported; an unchanged work that an earlier
+            # import brought (re-importing a file) is not news.
+            if result.duplicate_of and (result.outcome != "unchanged" or result.article_id in seen
+                                        or not store.sourced_from(result.article_id, str(Path(path)), import_id)):
                 report.duplicates.append((record.origin or path, result.duplicate_of))
+            seen.add(result.article_id)
         else:
-            kind = type(record).__name__.replace("Record", "").lower() + "s"
+            kind = RECORD_KINDS.get(type(record).__name__, "records")
             if result.outcome != "unchanged":
                 report.other[kind] = report.other.get(kind, 0) + 1
+    if fmt in WEB_FORMATS and page_works:
+        report.other["detected links"] = detect_and_apply(store, page_works)
     if import_id is not None:
         store.finish_import(import_id, report.counts)
     return report

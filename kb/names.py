@@ -173,11 +173,15 @@ def display_name(name: dict[str, Any]) -> str:
     return out
 
 
+_PUNCTUATION = re.compile(r"[^\w\s]")
+
+
 def fold(text: str) -> str:
     """Lower-case ASCII-ish form for comparison: accents dropped, spaces folded."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^\w\s]", " ", stripped.casefold()).split())
+    if not text.isascii():  # ASCII has no accents to drop: skip the costly part (imports fold a lot)
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(_PUNCTUATION.sub(" ", text.casefold()).split())
 
 
 def name_key(name: dict[str, Any]) -> str:

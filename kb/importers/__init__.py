@@ -50,6 +50,8 @@ def read_text(path: str | Path, encoding: str | None = None) -> str:
         raise KbError("is a directory, not a file", str(path)) from None
     if not data.strip():
         raise KbError("the file is empty", str(path))
+    if data.lstrip().startswith(b"%PDF-"):
+        raise KbError("is a PDF, not text: import its metadata (BibTeX, RIS) or the web page it came from", str(path))
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise KbError("is a binary file, not text", str(path))
     if encoding:
@@ -83,12 +85,27 @@ def detect_format(path: str | Path, text: str) -> str:
     raise KbError(f"cannot tell the format of this file; pass --format (one of {', '.join(modules)})", str(path))
 
 
-def parse_file(path: str | Path, fmt: str | None = None, encoding: str | None = None) -> tuple[str, Iterator[Record]]:
-    """(format, records) for a file."""
+# Formats that read a web page, and so take the page's address (`kb import --url`).
+WEB_FORMATS = ("html", "pasted")
+
+
+def parse_file(path: str | Path, fmt: str | None = None, encoding: str | None = None,
+               column_map: dict[str, str] | None = None, url: str | None = None) -> tuple[str, Iterator[Record]]:
+    """(format, records) for a file; `column_map` (``--map``) goes to the table importer,
+    `url` (``--url``) to the web page importers."""
     text = read_text(path, encoding)
     modules = registry()
     if fmt is None:
         fmt = detect_format(path, text)
     elif fmt not in modules:
         raise KbError(f"unknown format {fmt!r} (one of {', '.join(modules)})")
-    return fmt, modules[fmt].parse(text, str(path))
+    options: dict[str, object] = {}
+    if column_map:
+        if fmt != "csv":
+            raise KbError(f"--map applies to CSV/TSV tables, not to {fmt}", str(path))
+        options["column_map"] = column_map
+    if url is not None:
+        if fmt not in WEB_FORMATS:
+            raise KbError(f"--url is for a saved or pasted web page, and this file reads as {fmt}", str(path))
+        options["url"] = url
+    return fmt, modules[fmt].parse(text, str(path), **options)

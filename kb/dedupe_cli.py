@@ -1,0 +1,47 @@
+"""`kb dedupe`: list likely duplicate works, and record that two works are not duplicates."""
+
+from __future__ import annotations
+
+import click
+
+from . import dedupe
+from .errors import KbError
+
+
+def register(cli: click.Group, db_option, open_store) -> None:
+    @cli.command("dedupe")
+    @click.option("--not-duplicate", "not_duplicate", nargs=2, metavar="KEY_A KEY_B",
+                  help="Record that two works are different works: listings and later imports never merge them.")
+    @db_option
+    def dedupe_command(db_path: str, not_duplicate: tuple[str, str] | None) -> None:
+        """List pairs of works that look like duplicates (title, first author, year),
+        or record that a pair is not one.
+
+        Imports merge duplicates they can tell for sure (same DOI, URL, ISBN, or
+        the same title, first author and year); this lists the near misses left
+        for a person to judge. A pair marked --not-duplicate is never listed again
+        and never merged by a later import.
+
+        Example:
+
+            kb dedupe
+            kb dedupe --not-duplicate nato2019annualreport nato2020annualreport
+        """
+        store = open_store(db_path)
+        if not_duplicate:
+            key_a, key_b = not_duplicate
+            with store.transaction():
+                a, b = store.require_work(key_a), store.require_work(key_b)
+                if a == b:
+                    raise KbError(f"{key_a} and {key_b} are the same work")
+                store.conn.execute("INSERT OR IGNORE INTO not_duplicates (article_a, article_b) VALUES (?, ?)", (min(a, b), max(a, b)))
+            click.echo(f"{key_a} and {key_b}: recorded as not duplicates", err=True)
+            return
+        keys = dict(store.conn.execute("SELECT id, citekey FROM articles"))
+        titles = dict(store.conn.execute("SELECT id, title FROM articles"))
+        count = 0
+        for a, b, score in dedupe.likely_duplicates(store.conn):
+            click.echo(f"{keys[a]}\t{keys[b]}\t{score:.0f}\t{titles[a]}")
+            count += 1
+        click.echo(f"{count} likely duplicate pair{'s' if count != 1 else ''}"
+                   + (" (merge by hand, or mark with --not-duplicate KEY_A KEY_B)" if count else ""), err=True)

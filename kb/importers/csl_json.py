@@ -1,0 +1,161 @@
+"""CSL-JSON (Zotero, Mendeley, pandoc, citeproc) as works.
+
+CSL-JSON is kb's own vocabulary for works, so an item passes through nearly as it is:
+dates are checked and their ``date-parts`` made numbers; ``season``, ``circa``,
+``raw`` and ``literal`` dates and literal names are kept; ``keyword`` becomes tags.
+An ``id`` that is not a usable citekey (Zotero's item URIs, plain numbers) is kept in
+``extra["csl-json"]`` and the store makes a Better BibTeX key instead.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+from ..dates import partial_date_from_csl
+from ..errors import KbError
+from ..keys import is_valid_citekey
+from ..model import CSL_DATE_VARIABLES, CSL_NAME_VARIABLES, CSL_TYPES, Invalid, Record, WorkRecord
+from ..names import parse_name
+
+# Zotero's raw dates sometimes carry a time zone ("EDT"), which dateutil warns about.
+warnings.filterwarnings("ignore", message="tzname .* identified but not understood")
+
+FORMAT = "csl-json"
+EXTENSIONS = (".csl.json", ".json", ".csljson")
+
+# Types of older CSL versions and of exporters that are not quite CSL.
+LEGACY_TYPES = {"article-encyclopedia": "entry-encyclopedia", "webpage-post": "post", "blog-post": "post-weblog",
+                "journal-article": "article-journal", "book-chapter": "chapter", "conference-paper": "paper-conference"}
+
+
+def detect(head: str) -> bool:
+    start = head.lstrip("\ufeff \t\r\n")
+    return start.startswith("[") and '"type"' in head or start.startswith("{") and '"type"' in head and '"title"' in head
+
+
+def parse(text: str, source: str) -> Iterator[Record]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise KbError(f"not valid JSON: {exc.msg}", f"{source}:{exc.lineno}") from None
+    if isinstance(data, dict):
+        data = data.get("items", [data]) if "items" in data else [data]
+    if not isinstance(data, list):
+        raise KbError("CSL-JSON should be a list of items", source)
+    if not data:
+        raise KbError("the file holds no CSL-JSON items", source)
+    for number, entry in enumerate(data, 1):
+        where = f"{source}: item {number}"
+        if not isinstance(entry, dict):
+            yield Invalid(f"expected an item (a JSON object), found {type(entry).__name__}", where)
+            continue
+        try:
+            yield item_to_work(entry, where)
+        except KbError as exc:
+            yield Invalid(exc.message, where)
+
+
+def item_to_work(entry: dict[str, Any], where: str) -> WorkRecord:
+    item = dict(entry)
+    extra: dict[str, Any] = {}
+    if entry.get("id") is not None:
+        where = f"{where} ({entry['id']})"
+    key = item.pop("citation-key", None) or item.pop("citationKey", None) or item.get("id")
+    item.pop("id", None)
+    key = str(key).strip() if key is not None else None
+    if key and is_valid_citekey(key) and not key.isdigit() and "/" not in key and ":" not in key:
+        item["id"] = key
+    elif key:
+        extra["id"] = key
+    csl_type = str(item.get("type") or "document")
+    csl_type = LEGACY_TYPES.get(csl_type, csl_type)
+    if csl_type not in CSL_TYPES:
+        extra["type"] = csl_type
+        csl_type = "document"
+    item["type"] = csl_type
+    for variable in CSL_DATE_VARIABLES:
+        if variable in item:
+            item[variable] = _date(item[variable], variable, where)
+            if item[variable] is None:
+                del item[variable]
+    for variable in CSL_NAME_VARIABLES:
+        if variable in item:
+            item[variable] = _names(item[variable], variable, where)
+    tags = []
+    if isinstance(item.get("keyword"), str):
+        tags = [t for t in (" ".join(t.split()) for t in re.split(r"[,;]", item["keyword"])) if t]
+    for variable in ("title", "container-title", "abstract"):
+        if isinstance(item.get(variable), list):  # some exporters give lists
+            item[variable] = " ".join(str(v) for v in item[variable])
+    needs_review = False
+    if not item.get("title"):  # keep the item; say it needs a look
+        item["title"] = f"[untitled {item.get('container-title') or key or csl_type}]"
+        needs_review = True
+    return WorkRecord(item=item, tags=tags, extra={"csl-json": extra} if extra else {}, origin=where, needs_review=needs_review)
+
+
+def _date(value: Any, variable: str, where: str) -> dict[str, Any] | None:
+    if value in (None, "", {}, []):
+        return None
+    if isinstance(value, (str, int)):
+        value = {"raw": str(value)}
+    if not isinstance(value, dict):
+        raise KbError(f"{variable}: a date should be an object with date-parts, raw or literal", where)
+    date = dict(value)
+    parts = date.get("date-parts")
+    if parts is not None:
+        try:
+            clean = [[int(p) for p in part if p not in (None, "")] for part in parts if part]
+        except (TypeError, ValueError):
+            raise KbError(f"{variable}: cannot read the date-parts {parts!r}", where) from None
+        clean = [part for part in clean if part]
+        if clean:
+            date["date-parts"] = clean
+        else:
+            del date["date-parts"]
+    if "season" in date:
+        date["season"] = _season(date["season"], variable, where)
+    if "circa" in date:
+        date["circa"] = bool(date["circa"]) if not isinstance(date["circa"], str) else date["circa"].lower() in ("true", "1", "yes")
+    if not date.get("date-parts") and date.get("raw") and not date.get("literal"):
+        if partial_date_from_csl({"raw": date["raw"]}) is None:
+            raise KbError(f"{variable}: cannot read the date {date['raw']!r}", where)
+    try:
+        partial_date_from_csl(date)
+    except (KbError, ValueError, TypeError) as exc:
+        raise KbError(f"{variable}: cannot read the date {value!r}: {getattr(exc, 'message', exc)}", where) from None
+    return date
+
+
+_SEASONS = {"spring": 1, "summer": 2, "autumn": 3, "fall": 3, "winter": 4}
+
+
+def _season(value: Any, variable: str, where: str) -> int | str:
+    if isinstance(value, int) or str(value).isdigit():
+        return int(value)
+    return _SEASONS.get(str(value).strip().lower(), str(value))
+
+
+def _names(value: Any, variable: str, where: str) -> list[dict[str, Any]]:
+    if isinstance(value, (str, dict)):
+        value = [value]
+    if not isinstance(value, list):
+        raise KbError(f"{variable}: names should be a list", where)
+    names = []
+    for name in value:
+        if isinstance(name, str):
+            try:
+                names.append(parse_name(name))
+            except ValueError:
+                continue
+        elif isinstance(name, dict):
+            clean = {k: v for k, v in name.items() if v not in (None, "")}
+            if clean:
+                names.append(clean)
+        else:
+            raise KbError(f"{variable}: a name should be an object or text, found {name!r}", where)
+    return names
