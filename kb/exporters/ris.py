@@ -21,12 +21,12 @@ LABEL = "RIS"
 
 RIS_TYPES = {
     "article": "JOUR", "article-journal": "JOUR", "article-magazine": "MGZN", "article-newspaper": "NEWS",
-    "review": "JOUR", "review-book": "JOUR", "book": "BOOK", "classic": "BOOK", "collection": "EDBOOK",
+    "review": "JOUR", "review-book": "JOUR", "book": "BOOK", "classic": "BOOK", "collection": "BOOK",
     "chapter": "CHAP", "entry": "ENCYC", "entry-dictionary": "DICT", "entry-encyclopedia": "ENCYC",
     "paper-conference": "CPAPER", "report": "RPRT", "thesis": "THES", "manuscript": "UNPB", "pamphlet": "PAMP",
     "post": "BLOG", "post-weblog": "BLOG", "webpage": "ELEC", "dataset": "DATA", "software": "COMP",
     "patent": "PAT", "legislation": "STAT", "bill": "BILL", "regulation": "STAT", "legal_case": "CASE",
-    "hearing": "HEAR", "map": "MAP", "motion_picture": "MPCT", "broadcast": "VIDEO", "song": "SOUND",
+    "hearing": "HEAR", "map": "MAP", "motion_picture": "MPCT", "broadcast": "MPCT", "song": "SOUND",
     "musical_score": "MUSIC", "graphic": "ART", "figure": "FIGURE", "interview": "GEN",
     "personal_communication": "PCOMM", "speech": "GEN", "standard": "STAND", "treaty": "GEN", "event": "GEN",
     "periodical": "JFULL", "document": "GEN",
