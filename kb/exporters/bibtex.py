@@ -27,10 +27,6 @@ LABEL = "BibTeX"
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
-_ESCAPES = str.maketrans({
-    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-    "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-})
 _NEEDS_ESCAPE = re.compile(r"[\\&%$#_{}~^]")
 _VERBATIM = frozenset({"url", "doi", "file", "eprint"})
 _VERBATIM_ESCAPES = str.maketrans({"{": "%7B", "}": "%7D"})
@@ -163,11 +159,29 @@ def _date(value: Any, work: ExportWork, variable: str, losses: Losses) -> Partia
     return parsed
 
 
+_SIMPLE_ESCAPES = (("{", r"\{"), ("}", r"\}"), ("&", r"\&"), ("%", r"\%"), ("$", r"\$"), ("#", r"\#"), ("_", r"\_"),
+                   ("~", r"\textasciitilde{}"), ("^", r"\textasciicircum{}"))
+
+
 def escape(value: str) -> str:
-    """TeX specials escaped; everything else (UTF-8 text) as is."""
+    """TeX specials escaped; everything else (UTF-8 text) as is.
+
+    A chain of str.replace (each in C, only for the characters present) is several
+    times faster than str.translate with a mapping on long values such as abstracts.
+    Backslashes go first through a placeholder, so the braces of the commands that
+    replace them are not escaped again.
+    """
     if _NEEDS_ESCAPE.search(value) is None:
         return value
-    return value.translate(_ESCAPES)
+    has_backslash = "\\" in value
+    if has_backslash:
+        value = value.replace("\\", "\x00")
+    for char, replacement in _SIMPLE_ESCAPES:
+        if char in value:
+            value = value.replace(char, replacement)
+    if has_backslash:
+        value = value.replace("\x00", r"\textbackslash{}")
+    return value
 
 
 _ascii_encoder = None
