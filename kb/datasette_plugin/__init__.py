@@ -6,9 +6,13 @@ pages.py (what the article and organisation pages show), routes.py (timeline,
 citation network, search), templates/ and static/.
 """
 
+import asyncio
+
 from datasette import hookimpl
 
-from .facets import RelatedFacet
+from . import facet_cache
+
+from .facets import FACET_CLASSES
 from .filters import relation_filters
 from .pages import page_template_vars, render_articles_cell
 from .routes import ROUTES
@@ -18,12 +22,12 @@ from .routes import ROUTES
 
 @hookimpl
 def register_facet_classes():
-    return [RelatedFacet]
+    return FACET_CLASSES
 
 
 @hookimpl
 def filters_from_request(request, database, table, datasette):
-    return relation_filters(request, table)
+    return relation_filters(request, database, table, datasette)
 
 
 @hookimpl
@@ -44,3 +48,12 @@ def render_cell(row, value, column, table, database, datasette):
 @hookimpl
 def extra_css_urls(datasette):
     return [datasette.urls.static_plugins("kb", "kb.css")]
+
+
+@hookimpl
+def startup(datasette):
+    async def inner():
+        # Not awaited: the server starts answering while big databases warm up.
+        asyncio.ensure_future(facet_cache.warm(datasette))
+
+    return inner
