@@ -6,8 +6,9 @@ Usage:
 
 Runs the real Datasette app with kb's plugin and metadata.yml in process (its ASGI
 test client, so the figures are server time without network). Datasette's default
-limits (facet_time_limit_ms=200, sql_time_limit_ms=1000) stay as they are; facet
-suggestions are off, as `kb serve` has them. For each page: median and p90 over the
+limits (facet_time_limit_ms=200, sql_time_limit_ms=1000) stay as they are unless
+--kb-serve-settings asks for the ones `kb serve` sets; facet suggestions are off, as
+`kb serve` has them. For each page: median and p90 over the
 runs, and the facets that timed out in any run, each page both cold (kb's facet
 cache emptied first, as on the first load after a write) and warm (loaded again).
 
@@ -33,6 +34,7 @@ import yaml
 from datasette.app import Datasette
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from kb.cli import SERVE_SETTINGS  # noqa: E402
 from kb.datasette_plugin import facet_cache  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -103,11 +105,11 @@ def _summary(timings: list[float]) -> tuple[float, float]:
     return statistics.median(timings), timings[max(0, int(round(0.9 * len(timings))) - 1)]
 
 
-async def measure(path: Path, runs: int) -> list[dict]:
+async def measure(path: Path, runs: int, settings: dict) -> list[dict]:
     """Each page cold (facet cache emptied first: the first load after a write) and
     warm (loaded again, the file unchanged)."""
     db = path.stem
-    ds = Datasette([str(path)], metadata=metadata_for(db), settings={"suggest_facets": False})
+    ds = Datasette([str(path)], metadata=metadata_for(db), settings=settings)
     await ds.invoke_startup()
     await asyncio.sleep(0)
     await facet_cache.settle()
@@ -143,14 +145,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Browse latency of kb's Datasette pages.")
     parser.add_argument("databases", nargs="+", type=Path, help="synthetic kb databases (bench/make_synthetic.py)")
     parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--kb-serve-settings", action="store_true",
+                        help="the limits `kb serve` sets (facets 1 s, SQL 3 s) instead of Datasette's defaults")
     args = parser.parse_args()
+    settings = {"suggest_facets": False}
+    if args.kb_serve_settings:
+        settings.update({name: int(value) for name, value in SERVE_SETTINGS.items() if value.isdigit()})
     for path in args.databases:
         if not path.exists():
             sys.exit(f"no database at {path}: make one with `python bench/make_synthetic.py --works N --out {path}`")
     print(f"machine: {platform.machine()}, {platform.system()}, Python {platform.python_version()}, "
-          f"SQLite {sqlite3.sqlite_version}, {args.runs} runs per page", file=sys.stderr)
+          f"SQLite {sqlite3.sqlite_version}, {args.runs} runs per page, settings {settings}", file=sys.stderr)
     for path in args.databases:
-        results = asyncio.run(measure(path, args.runs))
+        results = asyncio.run(measure(path, args.runs, settings))
         by_page = {r["page"]: r for r in results}
         for kind in ("HTML", "JSON"):
             for mode in ("cold", "warm"):
