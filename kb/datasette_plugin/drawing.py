@@ -45,7 +45,7 @@ def draw_timeline(events: list[dict[str, Any]]) -> Markup:
     start = datetime.date(first_year, 1, 1).toordinal()
     end = datetime.date(last_year, 1, 1).toordinal()
     chart_x = LABEL_WIDTH + COUNT_WIDTH
-    width = chart_x + CHART_WIDTH + 20
+    width = chart_x + CHART_WIDTH + 40
     height = ROW_HEIGHT * (len(dated) + 2)
     max_sources = max((e["sources"] or 0) for e in dated) or 1
 
@@ -97,13 +97,14 @@ def draw_network(works: list[dict[str, Any]], links: list[dict[str, Any]]) -> Ma
     for link in links:
         cited_count[link["cited_id"]] += 1
     labelled = len(works) <= 80
-    column_width, row_height, top, left = (150 if labelled else 60), 26, 40, 30
+    column_width, row_height, top, left = (150 if labelled else 60), 26, 70, 30
     position: dict[int, tuple[float, float]] = {}
     for column, year in enumerate(years):
         for row, work in enumerate(sorted(columns[year], key=lambda w: str(w.get("citekey")))):
-            position[work["id"]] = (left + column * column_width, top + row * row_height)
+            # Neighbouring columns are staggered so arrows between them do not run over labels.
+            position[work["id"]] = (left + column * column_width, top + (column % 3) * 28 + row * row_height)
     width = left * 2 + max(len(years), 1) * column_width
-    height = top + row_height * max(len(c) for c in columns.values()) + 20
+    height = top + 56 + row_height * max(len(c) for c in columns.values()) + 20
     parts = [f'<svg class="kb-network" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
              f'viewBox="0 0 {width} {height}" role="img" aria-label="Citation network">'
              '<defs><marker id="kb-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
@@ -113,8 +114,10 @@ def draw_network(works: list[dict[str, Any]], links: list[dict[str, Any]]) -> Ma
                      f'{escape(year if year is not None else "n.d.")}</text>')
     for link in links:
         (x1, y1), (x2, y2) = position[link["citing_id"]], position[link["cited_id"]]
+        # Arcs rise with the distance they cover, so long arrows clear the columns between.
         bend = 30 if x1 == x2 else 0
-        mid_x, mid_y = (x1 + x2) / 2 + bend, (y1 + y2) / 2 - (0 if bend else 12)
+        rise = 0 if bend else min(12 + abs(x2 - x1) * 0.15, 2 * (top - 30))  # the apex stays under the year labels
+        mid_x, mid_y = (x1 + x2) / 2 + bend, min(y1, y2) - rise
         parts.append(f'<path class="kb-link kb-rel-{escape(link["relation"])}" d="M {x1} {y1} Q {mid_x} {mid_y} {x2} {y2}" '
                      f'marker-end="url(#kb-arrow)"><title>{escape(link["relation"])}</title></path>')
     for work in works:
