@@ -17,7 +17,8 @@ from .filters import relation_filters
 from .pages import page_template_vars, render_articles_cell
 from .routes import ROUTES
 
-# Exports (.bib/.ris renderers) register from their own module:
+# The .bib/.ris export renderers register from their own module, imported here:
+# from .renderers import register_output_renderer  # noqa: F401
 
 
 @hookimpl
