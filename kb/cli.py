@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import os
 import sqlite3
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -510,7 +509,10 @@ def serve(db_path: str, host: str, port: int, metadata: str | None, immutable: b
     if metadata_path:
         command += ["--metadata", str(metadata_path)]
     click.echo(f"Serving {db_path} at http://{host}:{port}/", err=True)
-    raise SystemExit(subprocess.call(command))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Become Datasette rather than wait for it, so stopping `kb serve` stops the server.
+    os.execv(sys.executable, command)
 
 
 main = cli
