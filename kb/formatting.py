@@ -98,10 +98,10 @@ def _escaper(output: str) -> Callable[[str], str] | None:
     return None
 
 
-def prepare_item(item: dict[str, Any], output: str) -> dict[str, Any]:
+def prepare_item(item: dict[str, Any], output: str, escape_text: bool = True) -> dict[str, Any]:
     """The item citeproc-py is given: text escaped for HTML/Markdown, and date ranges cut
     to their first date (citeproc-py drops or crashes on ranges in several styles)."""
-    escape = _escaper(output)
+    escape = _escaper(output) if escape_text else None
     prepared: dict[str, Any] = {}
     for key, value in item.items():
         if key in CSL_DATE_VARIABLES and isinstance(value, dict) and len(value.get("date-parts") or []) > 1:
@@ -125,11 +125,15 @@ def _to_markdown(text: str) -> str:
     return text.replace("&amp; ", "& ")
 
 
-def format_reference(item: dict[str, Any], style: str = "apa", output: str = "text") -> tuple[str, bool]:
-    """(reference, True), or (the escaped title, False) when citeproc-py cannot format it."""
+def format_reference(item: dict[str, Any], style: str = "apa", output: str = "text",
+                     escape_text: bool = True) -> tuple[str, bool]:
+    """(reference, True), or (the escaped title, False) when citeproc-py cannot format it.
+
+    `escape_text=False` is for callers that escaped the item themselves.
+    """
     _check_output(output)
     csl_style = load_style(style)
-    prepared = prepare_item(item, output)
+    prepared = prepare_item(item, output, escape_text)
     try:
         with warnings.catch_warnings():  # citeproc-py warns of CSL variables it does not know (event-title)
             warnings.simplefilter("ignore")
@@ -141,14 +145,19 @@ def format_reference(item: dict[str, Any], style: str = "apa", output: str = "te
         text = None
     if not text:
         title = str(item.get("title", item.get("id", "")))
-        escape = _escaper(output)
+        escape = _escaper(output) if escape_text else None
         return (escape(title) if escape else title), False
     return (_to_markdown(text) if output == "markdown" else text), True
 
 
-def format_references(items: list[dict[str, Any]], style: str = "apa", output: str = "text") -> list[str]:
-    """One formatted reference per CSL item, in the order given (no cache)."""
-    return [format_reference(item, style, output)[0] for item in items]
+def format_references(items: list[dict[str, Any]], style: str = "apa", output: str = "text",
+                      escape_text: bool = False) -> list[str]:
+    """One formatted reference per CSL item, in the order given (no cache).
+
+    As before this module cached references, the items are formatted as given: a caller
+    wanting HTML escapes them first (the article pages do), or passes escape_text=True.
+    """
+    return [format_reference(item, style, output, escape_text)[0] for item in items]
 
 
 def content_hash(citekey: str, csl_json: str, style: str, output: str) -> str:

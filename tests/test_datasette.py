@@ -28,14 +28,23 @@ async def test_articles_json_lists_the_blog_post_with_its_author(datasette):
 
 
 @pytest.mark.asyncio
-async def test_the_row_page_links_authors_tags_events_organisations_and_citations(datasette):
-    response = await datasette.client.get("/sample/articles.json?_shape=array&citekey=kulhanekImpossibleDream")
-    article_id = response.json()[0]["id"]
-    page = await datasette.client.get(f"/sample/articles/{article_id}")
+async def test_the_row_page_links_authors_tags_events_organisations_and_citations(datasette, sample_db):
+    import sqlite3
+
+    conn = sqlite3.connect(sample_db)
+    ids = dict(conn.execute("select citekey, id from articles").fetchall())
+    author = conn.execute("select id from authors where name = 'Kulhanek, Jakub'").fetchone()[0]
+    events = [r[0] for r in conn.execute("select event_id from article_events where article_id = ?", (ids["kulhanekImpossibleDream"],))]
+    organisations = [r[0] for r in conn.execute("select organisation_id from article_organisations where article_id = ?", (ids["kulhanekImpossibleDream"],))]
+    conn.close()
+    page = await datasette.client.get(f"/sample/articles/{ids['kulhanekImpossibleDream']}")
     assert page.status_code == 200
-    for link in ("article_authors?article_id=", "article_tags?article_id=", "article_events?article_id=",
-                 "article_organisations?article_id=", "citations?citing_id="):
-        assert link in page.text, link
+    links = [f"/sample/authors/{author}", "/sample/articles?_tag=Russia", "/sample/articles?_tag=European+security",
+             f"/sample/articles/{ids['kulhanekImpossibleDreamEarlier']}",
+             *(f"/sample/events/{e}" for e in events), *(f"/sample/organisations/{o}" for o in organisations)]
+    assert len(events) == 2 and len(organisations) == 3
+    for link in links:
+        assert f'href="{link}"' in page.text, link
 
 
 @pytest.mark.asyncio

@@ -41,6 +41,8 @@ CASES = [
     ("/kb/articles.{ext}?type=report", ("--type", "report")),
     ("/kb/articles.{ext}?year__gte=2008&year__lte=2010&_size=2", ("--year", "2008..2010")),
     ("/kb/articles.{ext}?_search=lisbon", ("--search", "lisbon")),
+    # the relation filters a supervisor clicks (the plugin's facets), kept by the re-run page SQL
+    ("/kb/articles.{ext}?_tag=chapter-3&_organisation=NATO", ("--tag", "chapter-3", "--organisation", "NATO")),
     ("/kb/articles.{ext}?_kb_tag=chapter-3&_kb_year=2010", ("--tag", "chapter-3", "--year", "2010")),
     ("/kb/articles.{ext}?_kb_event=Lisbon+Summit&_kb_organisation=NATO", ("--event", "Lisbon Summit", "--organisation", "NATO")),
     ("/kb/articles.{ext}?_kb_author=Kulhanek&_kb_author=Typer", ("--author", "Kulhanek", "--author", "Typer")),

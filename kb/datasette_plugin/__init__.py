@@ -1,10 +1,60 @@
-"""kb's Datasette plugin: the pages and exports supervisors use over the knowledge base."""
+"""kb's Datasette plugin: the pages and exports supervisors use over the knowledge base.
+
+Hooks only; the work is in the modules beside this one:
+facets.py (tag/author/organisation/event facets), filters.py (?_tag= ... filters),
+pages.py (what the article and organisation pages show), routes.py (timeline,
+citation network, search), templates/ and static/.
+"""
+
+import asyncio
 
 from datasette import hookimpl
 
-from .renderers import register_output_renderer  # noqa: F401  (.bib, .ris, .csljson exports)
+from . import facet_cache
+
+from .facets import FACET_CLASSES
+from .filters import relation_filters
+from .pages import page_template_vars, render_articles_cell
+from .routes import ROUTES
+
+# The .bib/.ris export renderers register from their own module, imported here:
+from .renderers import register_output_renderer  # noqa: F401,E402
 
 
 @hookimpl
-def extra_template_vars(datasette):
-    return {"kb_plugin": True}
+def register_facet_classes():
+    return FACET_CLASSES
+
+
+@hookimpl
+def filters_from_request(request, database, table, datasette):
+    return relation_filters(request, database, table, datasette)
+
+
+@hookimpl
+def register_routes(datasette):
+    return ROUTES
+
+
+@hookimpl
+def extra_template_vars(template, database, table, columns, view_name, request, datasette):
+    return page_template_vars(template, database, table, view_name, request, datasette)
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    return render_articles_cell(value, column, table)
+
+
+@hookimpl
+def extra_css_urls(datasette):
+    return [datasette.urls.static_plugins("kb", "kb.css")]
+
+
+@hookimpl
+def startup(datasette):
+    async def inner():
+        # Not awaited: the server starts answering while big databases warm up.
+        asyncio.ensure_future(facet_cache.warm(datasette))
+
+    return inner

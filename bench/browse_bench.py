@@ -1,0 +1,177 @@
+"""Browse latency of kb's Datasette pages against Datasette's own array facet.
+
+Usage:
+    python bench/make_synthetic.py --works 100000 --out /tmp/kb-100k.db
+    python bench/browse_bench.py /tmp/kb-100k.db [--runs 9]
+
+Runs the real Datasette app with kb's plugin and metadata.yml in process (its ASGI
+test client, so the figures are server time without network). Datasette's default
+limits (facet_time_limit_ms=200, sql_time_limit_ms=1000) stay as they are unless
+--kb-serve-settings asks for the ones `kb serve` sets; facet suggestions are off, as
+`kb serve` has them. For each page: median and p90 over the
+runs, and the facets that timed out in any run, each page both cold (kb's facet
+cache emptied first, as on the first load after a write) and warm (loaded again).
+
+The baseline is the same page over `articles_json` (made by make_synthetic.py), whose
+tags/authors/organisations/events are JSON arrays faceted with `_facet_array`, the
+way Datasette 0.65 offers many-to-many facets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import copy
+import platform
+import sqlite3
+import statistics
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+import yaml
+from datasette.app import Datasette
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from kb.cli import SERVE_SETTINGS  # noqa: E402
+from kb.datasette_plugin import facet_cache  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+COLUMN_FACETS = ["type", "year", "container_title", "added_by", "status"]
+ARRAY_FACETS = ["tags", "authors", "organisations", "events"]
+
+
+def metadata_for(db_name: str) -> dict:
+    """metadata.yml, with its `kb` database settings under the benchmark file's name."""
+    metadata = yaml.safe_load((REPO / "metadata.yml").read_text())
+    databases = metadata.get("databases", {})
+    config = copy.deepcopy(databases.get("kb", {}))
+    config.setdefault("tables", {})["articles_json"] = {"facets": COLUMN_FACETS, "sort_desc": "id"}  # Datasette's column facet
+    metadata["databases"] = {db_name: config}
+    return metadata
+
+
+def pick_filters(path: Path) -> dict[str, str]:
+    """The most used tag and organisation, and the id of a work in the middle."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        tag_id, tag = conn.execute("select tags.id, tags.name from tags join (select tag_id, count(*) n from article_tags "
+                                   "group by tag_id order by n desc limit 1) t on t.tag_id = tags.id").fetchone()
+        org_id, org = conn.execute("select organisations.id, organisations.name from organisations join (select organisation_id, "
+                                   "count(*) n from article_organisations group by organisation_id order by n desc limit 1) o "
+                                   "on o.organisation_id = organisations.id").fetchone()
+        works = conn.execute("select max(id) from articles").fetchone()[0]
+        expected = conn.execute("select count(*) from article_tags t join article_organisations o on o.article_id = t.article_id "
+                                "where t.tag_id = ? and o.organisation_id = ?", (tag_id, org_id)).fetchone()[0]
+    finally:
+        conn.close()
+    return {"tag": tag, "tag_id": str(tag_id), "org": org, "org_id": str(org_id), "article": str(works // 2),
+            "works": works, "expected": expected}
+
+
+def pages(db: str, f: dict[str, str]) -> list[tuple[str, str]]:
+    kb_filter = urllib.parse.urlencode({"_tag": f["tag"], "_organisation": f["org"]})
+    array = "&".join(f"_facet_array={name}" for name in ARRAY_FACETS)
+    array_filter = f"tags__arraycontains=t{f['tag_id']}&organisations__arraycontains=o{f['org_id']}"
+    return [
+        ("articles, all facets (HTML)", f"/{db}/articles"),
+        ("articles, all facets (JSON)", f"/{db}/articles.json"),
+        ("articles, tag + organisation (HTML)", f"/{db}/articles?{kb_filter}"),
+        ("articles, tag + organisation (JSON)", f"/{db}/articles.json?{kb_filter}"),
+        ("article page", f"/{db}/articles/{f['article']}"),
+        ("timeline", f"/{db}/-/timeline"),
+        ("baseline: array facets (HTML)", f"/{db}/articles_json?{array}"),
+        ("baseline: array facets (JSON)", f"/{db}/articles_json.json?{array}"),
+        ("baseline: array facets, tag + organisation (JSON)", f"/{db}/articles_json.json?{array}&{array_filter}"),
+    ]
+
+
+async def _timed(ds, url: str, expected_facets: set[str]) -> tuple[float, int, set[str]]:
+    started = time.perf_counter()
+    response = await ds.client.get(url)
+    elapsed = (time.perf_counter() - started) * 1000
+    timed_out: set[str] = set()
+    if response.status_code == 200 and url.split("?")[0].endswith(".json"):
+        # Datasette 0.65's JSON leaves out a facet that timed out.
+        timed_out = expected_facets - set(response.json().get("facet_results", {}))
+    elif response.status_code == 200 and "These facets timed out" in response.text:
+        timed_out = set(response.text.split("These facets timed out: ", 1)[1].split("<", 1)[0].split(", "))
+    return elapsed, response.status_code, timed_out
+
+
+def _summary(timings: list[float]) -> tuple[float, float]:
+    timings = sorted(timings)
+    return statistics.median(timings), timings[max(0, int(round(0.9 * len(timings))) - 1)]
+
+
+async def measure(path: Path, runs: int, settings: dict) -> list[dict]:
+    """Each page cold (facet cache emptied first: the first load after a write) and
+    warm (loaded again, the file unchanged)."""
+    db = path.stem
+    ds = Datasette([str(path)], metadata=metadata_for(db), settings=settings)
+    await ds.invoke_startup()
+    await asyncio.sleep(0)
+    await facet_cache.settle()
+    filters = pick_filters(path)
+    print(f"{path}: {filters['works']:,} works; filter tag {filters['tag']!r} + organisation {filters['org']!r} "
+          f"({filters['expected']:,} works)", file=sys.stderr)
+    results = []
+    for label, url in pages(db, filters):
+        expected = set(COLUMN_FACETS) | (set(ARRAY_FACETS) if "articles_json" in url else {"tag", "author", "organisation", "event"})
+        if "/articles" not in url or url.split("?")[0].rstrip("/").split("/")[-1].split(".")[0] not in ("articles", "articles_json"):
+            expected = set()
+        row = {"page": label}
+        for mode in ("cold", "warm"):
+            timings, timed_out, status = [], set(), None
+            for run in range(runs + (1 if mode == "warm" else 0)):
+                if mode == "cold":
+                    facet_cache.clear()
+                elapsed, status, missing = await _timed(ds, url, expected)
+                await facet_cache.settle()
+                if mode == "cold" or run:  # the first warm load fills the cache
+                    timings.append(elapsed)
+                    timed_out |= missing
+            row[mode] = {"median": _summary(timings)[0], "p90": _summary(timings)[1], "timed_out": sorted(timed_out)}
+            row["status"] = status
+        results.append(row)
+        print(f"  {label:<50} " + "  ".join(
+            f"{mode} median {row[mode]['median']:7.1f} ms p90 {row[mode]['p90']:7.1f} ms"
+            f" timed out: {', '.join(row[mode]['timed_out']) or 'none'}" for mode in ("cold", "warm")), file=sys.stderr)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Browse latency of kb's Datasette pages.")
+    parser.add_argument("databases", nargs="+", type=Path, help="synthetic kb databases (bench/make_synthetic.py)")
+    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--kb-serve-settings", action="store_true",
+                        help="the limits `kb serve` sets (facets 1 s, SQL 3 s) instead of Datasette's defaults")
+    args = parser.parse_args()
+    settings = {"suggest_facets": False}
+    if args.kb_serve_settings:
+        settings.update({name: int(value) for name, value in SERVE_SETTINGS.items() if value.isdigit()})
+    for path in args.databases:
+        if not path.exists():
+            sys.exit(f"no database at {path}: make one with `python bench/make_synthetic.py --works N --out {path}`")
+    print(f"machine: {platform.machine()}, {platform.system()}, Python {platform.python_version()}, "
+          f"SQLite {sqlite3.sqlite_version}, {args.runs} runs per page, settings {settings}", file=sys.stderr)
+    for path in args.databases:
+        results = asyncio.run(measure(path, args.runs, settings))
+        by_page = {r["page"]: r for r in results}
+        for kind in ("HTML", "JSON"):
+            for mode in ("cold", "warm"):
+                kb = by_page[f"articles, all facets ({kind})"][mode]["median"]
+                base = by_page[f"baseline: array facets ({kind})"][mode]["median"]
+                print(f"  ratio baseline / kb, articles page {kind}, {mode}: {base / kb:.1f}x", file=sys.stderr)
+        print(f"\n{path.name}:\n")
+        print("| page | cold median ms | cold p90 ms | warm median ms | warm p90 ms | facets timed out (cold / warm) |")
+        print("|---|---:|---:|---:|---:|---|")
+        for r in results:
+            c, w = r["cold"], r["warm"]
+            print(f"| {r['page']} | {c['median']:.0f} | {c['p90']:.0f} | {w['median']:.0f} | {w['p90']:.0f} | "
+                  f"{', '.join(c['timed_out']) or 'none'} / {', '.join(w['timed_out']) or 'none'} |")
+
+
+if __name__ == "__main__":
+    main()
