@@ -13,7 +13,7 @@ from kb.store import Store
 HARD_WORKS = [
     WorkRecord(
         item={"id": "fuenteArms2008", "type": "article-journal",
-              "title": "Arms & Influence: 100% of $5 for #1 under_score {braces} ~ \\ back",
+              "title": "Arms & Influence: 100% of $5 for #1 under_score {braces} ~ \\ back ^ caret",
               "author": [{"family": "Fuente", "non-dropping-particle": "de la", "given": "Juan", "suffix": "Jr."},
                          {"family": "Berg", "non-dropping-particle": "van der", "given": "Anna"}],
               "container-title": "Survival", "volume": "50", "issue": "4", "page": "12-30",

@@ -38,7 +38,7 @@ def test_bibtex_escapes_tex_specials_and_keeps_utf8(hard_db):
     text, _ = export(hard_db, "--format", "bibtex", "--where", HARD)
     fuente = entry(text, "fuenteArms2008")
     assert (r"title = {Arms \& Influence: 100\% of \$5 for \#1 under\_score \{braces\} "
-            r"\textasciitilde{} \textbackslash{} back}") in fuente
+            r"\textasciitilde{} \textbackslash{} back \textasciicircum{} caret}") in fuente
     assert "author = {de la Fuente, Jr., Juan and van der Berg, Anna}" in fuente
     assert "year = {2008}" in fuente and "month = aug," in fuente and "pages = {12--30}" in fuente
     assert "title = {Émigré politics: Łódź, Tbilisi and Москва}" in entry(text, "kuleszaRusskaya1990")

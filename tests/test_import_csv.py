@@ -68,3 +68,11 @@ def test_events_csv_lands_with_the_cli(run, db_path, tmp_path):
     assert conn.execute("SELECT name, start_date, end_date, location FROM events").fetchone() == (
         "Lisbon Summit", "2010-11-19", "2010-11-20", "Lisbon")
     assert conn.execute("SELECT role FROM event_organisations").fetchone() == ("host",)
+
+
+def test_a_csl_type_name_in_a_type_column_is_taken_as_it_is():
+    from kb.importers import csv_table
+
+    text = "Title,Type\nA,article\nB,Journal Article\nC,post-weblog\n"
+    types = [record.item["type"] for record in csv_table.parse(text, "works.csv")]
+    assert types == ["article", "article-journal", "post-weblog"]

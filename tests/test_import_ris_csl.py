@@ -124,3 +124,12 @@ def test_csl_json_lands_in_the_database(run, db_path, tmp_path):
     conn = sqlite3.connect(db_path)
     assert conn.execute("SELECT citekey FROM articles WHERE title = 'Dated parts'").fetchone()[0] == "kulhanekDatedParts2010"
     assert conn.execute("SELECT year, issued_start FROM articles WHERE citekey = 'raw2008'").fetchone() == (2008, "2008-08-01")
+
+
+def test_ris_id_is_the_citekey_unless_it_is_a_record_number():
+    from kb.importers import ris
+
+    text = "TY  - JOUR\nID  - smithArms2008\nTI  - Arms\nER  - \n\nTY  - JOUR\nID  - 4711\nTI  - Numbered\nER  - \n"
+    keyed, numbered = list(ris.parse(text, "refs.ris"))
+    assert keyed.item["id"] == "smithArms2008" and "ID" not in keyed.extra.get("ris", {})
+    assert "id" not in numbered.item and numbered.extra["ris"]["ID"] == ["4711"]

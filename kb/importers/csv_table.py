@@ -196,7 +196,8 @@ def _work(values: dict[str, str], where: str) -> WorkRecord:
         elif field == "status":
             status = value.lower()
         elif field == "type":
-            item["type"] = TYPE_WORDS.get(value.lower(), value if value in _csl_types() else "document")
+            # A CSL type name is taken as it is; otherwise a spreadsheet word ("Journal Article").
+            item["type"] = value if value in _csl_types() else TYPE_WORDS.get(value.lower(), "document")
         else:
             item[field] = value
     if "issued" not in item and values.get("year"):

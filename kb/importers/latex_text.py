@@ -13,14 +13,25 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from pylatexenc.latex2text import LatexNodes2Text
+from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
 # Anything the decoder would change: commands, groups, ties, math, dashes, TeX quotes.
 _MARKERS = re.compile(r"[\\{}~$`]|--|''")
 # Markers other than braces: with none of these, dropping the braces is the decoding.
 _NOT_JUST_BRACES = re.compile(r"[\\~$`]|--|''")
 
-_decoder = LatexNodes2Text(math_mode="verbatim", keep_comments=False, strict_latex_spaces=False)
+
+def _context():
+    """pylatexenc's macros, but the ASCII escapes come out as the ASCII characters they
+    escape (its default gives the modifier letters U+02C6 and U+02DC)."""
+    context = get_default_latex_context_db()
+    context.add_context_category("kb-ascii", prepend=True, macros=[
+        MacroTextSpec("textasciicircum", "^"), MacroTextSpec("textasciitilde", "~"),
+    ])
+    return context
+
+
+_decoder = LatexNodes2Text(latex_context=_context(), math_mode="verbatim", keep_comments=False, strict_latex_spaces=False)
 
 
 def latex_to_text(value: str) -> str:

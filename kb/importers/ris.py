@@ -15,6 +15,7 @@ import rispy
 from rispy.config import TAG_KEY_MAPPING
 
 from ..errors import KbError
+from ..keys import is_valid_citekey
 from ..model import Invalid, Record, WorkRecord
 from ..names import parse_name
 
@@ -39,7 +40,7 @@ _BOOKISH = {"book", "chapter"}
 _KEY_TAG = {key: tag for tag, key in TAG_KEY_MAPPING.items()}
 # Tags read into the CSL item (or tags); everything else goes to extra["ris"].
 _MODELLED = {"TY", "AU", "A1", "A2", "A3", "A4", "TI", "T1", "T2", "T3", "JO", "JF", "JA", "J2", "PY", "Y1", "DA",
-             "VL", "IS", "SP", "EP", "DO", "UR", "KW", "AB", "N2", "PB", "CY", "SN", "ET", "LA", "N1", "ST", "Y2", "ER"}
+             "VL", "IS", "SP", "EP", "DO", "UR", "KW", "AB", "N2", "PB", "CY", "SN", "ET", "LA", "N1", "ST", "Y2", "ER", "ID"}
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
 
 
@@ -134,6 +135,11 @@ def record_to_work(entry: dict[str, Any], where: str) -> WorkRecord:
     ris_type = str(entry["type_of_reference"]).strip().upper()
     csl_type = TYPES.get(ris_type, "document")
     item: dict[str, Any] = {"type": csl_type}
+    reference_id = str(entry.get("id") or "").strip()
+    # ID is the record's key in the exporting tool: a citekey when it looks like one
+    # (kb, Zotero, JabRef); a bare record number (EndNote) stays with the extra tags.
+    if reference_id and not reference_id.isdigit() and is_valid_citekey(reference_id):
+        item["id"] = reference_id
     authors = _names((entry.get("authors") or []) + (entry.get("first_authors") or []), where)
     if authors:
         item["author"] = authors
@@ -190,7 +196,9 @@ def record_to_work(entry: dict[str, Any], where: str) -> WorkRecord:
                 extra.setdefault(tag, []).extend(values)
             continue
         tag = _KEY_TAG.get(key)
-        if tag and tag not in _MODELLED:
+        if tag == "ID" and "id" not in item:
+            extra.setdefault(tag, []).append(str(value))
+        elif tag and tag not in _MODELLED:
             extra.setdefault(tag, []).extend(value if isinstance(value, list) else [value])
     return WorkRecord(item={k: v for k, v in item.items() if v}, tags=tags, extra={"ris": extra} if extra else {}, origin=where)
 
