@@ -21,6 +21,7 @@ import getpass
 import hashlib
 import json
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -52,8 +53,18 @@ from .names import display_name, fold, name_key
 ON_DUPLICATE = ("merge", "skip", "keep-both", "error")
 
 
+_last_stamp: tuple[int, str] = (-1, "")
+
+
 def now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    """The UTC time to the second, as ISO text. An import stamps every work, so the text
+    is made once a second rather than once a work."""
+    global _last_stamp
+    second = int(time.time())
+    if _last_stamp[0] != second:
+        moment = datetime.fromtimestamp(second, timezone.utc)
+        _last_stamp = (second, moment.isoformat().replace("+00:00", "Z"))
+    return _last_stamp[1]
 
 
 def current_user() -> str:
