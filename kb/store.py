@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 import sqlite_utils
@@ -371,9 +372,7 @@ class Store:
             extra_json=json.dumps(record.extra, sort_keys=True, ensure_ascii=False) if record.extra else None,
             text=record.text,
         )
-        names = ", ".join(row)
-        marks = ", ".join("?" for _ in row)
-        article_id = self.conn.execute(f"INSERT INTO articles ({names}) VALUES ({marks})", list(row.values())).lastrowid
+        article_id = self.conn.execute(_insert_sql("articles", tuple(row)), list(row.values())).lastrowid
         self._index_work(self.caches, article_id, row)
         dedupe.remember(self, article_id, columns, item)
         self._save_creators(article_id, item)
@@ -714,6 +713,11 @@ class Store:
         else:
             raise TypeError(record)
         return SaveResult(outcome, row_id, None)
+
+
+@lru_cache(maxsize=64)  # every work of an import has the same columns: build the SQL once
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
 
 
 def file_checksum(path: str) -> str:
