@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 
 from bibtexparser.library import Library
 from bibtexparser.model import Block, DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, Field, ImplicitComment
@@ -61,6 +62,14 @@ def split(text: str) -> Library:
     """The blocks of a BibTeX text, as bibtexparser's ``Splitter(text).split()`` gives them
     (without implicit comments)."""
     library = Library()
+    for block in iter_blocks(text):
+        library.add(block, fail_on_duplicate_key=False)  # the library marks repeated keys
+    return library
+
+
+def iter_blocks(text: str) -> Iterator[Block]:
+    """The blocks of `split`, one at a time, before a Library marks repeated keys
+    (so a caller that reads each block once need not hold them all)."""
     starts = [m.start(1) for m in _CHUNK_START.finditer(text)]
     if not starts or starts[0] != 0:
         starts.insert(0, 0)  # text before the first line-start block may hold blocks too
@@ -70,10 +79,8 @@ def split(text: str) -> Library:
         begin, end = starts[i], starts[i + 1]
         entry = _read_entry(text, begin, end, line)
         blocks = [entry] if entry is not None else _library_blocks(text, begin, end, starts[i + 2] if i + 2 < len(starts) else end, line)
-        for block in blocks:
-            library.add(block, fail_on_duplicate_key=False)  # the library marks repeated keys
+        yield from blocks
         line += text.count("\n", begin, end)
-    return library
 
 
 def _read_entry(text: str, begin: int, end: int, line: int) -> Entry | None:
