@@ -200,18 +200,19 @@ def partial_date_from_csl(value: dict[str, Any] | str | None) -> PartialDate | N
 
 
 def _parts_key(value: dict[str, Any]) -> tuple[Any, ...] | None:
-    """A hashable key for a date given only by integer date-parts (and circa); else None."""
+    """A hashable key for a date given only by date-parts (and circa), else None: the
+    PartialDate is then a function of circa and the parts' values alone."""
     if "raw" in value or "literal" in value:
         return None  # their text becomes the PartialDate's text
     parts = value.get("date-parts")
-    if type(parts) is not list or not 0 < len(parts) <= 2:
+    if type(parts) is not list or not 0 < len(parts) <= 2 or any(type(part) is not list for part in parts):
         return None
-    key: list[Any] = [bool(value.get("circa"))]
-    for part in parts:
-        if type(part) is not list or not all(type(p) is int for p in part):
-            return None
-        key.append(tuple(part))
-    return tuple(key)
+    key = (bool(value.get("circa")), *map(tuple, parts))
+    try:
+        hash(key)
+    except TypeError:  # a part holding a list or dict: not cached
+        return None
+    return key
 
 
 def _from_csl(value: dict[str, Any]) -> PartialDate | None:
