@@ -376,7 +376,7 @@ class Store:
         self._index_work(self.caches, article_id, row)
         dedupe.remember(self, article_id, columns, item)
         self._save_creators(article_id, item)
-        self._save_links(article_id, record)
+        self._save_links(article_id, record, new=True)
         if import_id is not None:
             self.conn.execute("INSERT OR IGNORE INTO article_sources (article_id, import_id, source_key) VALUES (?, ?, ?)",
                               (article_id, import_id, wanted_key))
@@ -448,11 +448,22 @@ class Store:
         cache[key] = by_parts[parts] = author_id
         return author_id
 
-    def _save_links(self, article_id: int, record: WorkRecord) -> bool:
-        """Tags now; events, organisations, citations and notes once all names are known."""
+    def _save_links(self, article_id: int, record: WorkRecord, new: bool = False) -> bool:
+        """Tags now; events, organisations, citations and notes once all names are known.
+
+        A `new` work's tags go in one executemany (a library has several tags a work,
+        one statement each cost a tenth of a large import); whether each link was new
+        is only asked of a work that already existed.
+        """
         changed = False
-        for tag in record.tags:
-            changed |= self.tag(article_id, tag)
+        if new:
+            tag_ids = [tag_id for tag_id in dict.fromkeys(self._tag_id(name) for name in record.tags) if tag_id is not None]
+            self.conn.executemany("INSERT OR IGNORE INTO article_tags (article_id, tag_id) VALUES (?, ?)",
+                                  [(article_id, tag_id) for tag_id in tag_ids])
+            changed = bool(tag_ids)
+        else:
+            for tag in record.tags:
+                changed |= self.tag(article_id, tag)
         for link in record.events:
             self._pending.append(_Pending("article_event", article_id, link.name, {"relation": link.relation, "source": link.source}, record.origin))
         for link in record.organisations:
@@ -464,13 +475,20 @@ class Store:
         return changed
 
     def tag(self, article_id: int, name: str) -> bool:
+        tag_id = self._tag_id(name)
+        if tag_id is None:
+            return False
+        return self.conn.execute("INSERT OR IGNORE INTO article_tags (article_id, tag_id) VALUES (?, ?)", (article_id, tag_id)).rowcount > 0
+
+    def _tag_id(self, name: str) -> int | None:
+        """The id of the tag `name` (white space folded), made when new; None for a blank name."""
         name = " ".join(str(name).split())
         if not name:
-            return False
+            return None
         cache = self.caches["tag"]
         if name not in cache:
             cache[name] = self.conn.execute("INSERT INTO tags (name) VALUES (?)", (name,)).lastrowid
-        return self.conn.execute("INSERT OR IGNORE INTO article_tags (article_id, tag_id) VALUES (?, ?)", (article_id, cache[name])).rowcount > 0
+        return cache[name]
 
     def set_status(self, article_id: int, status: str) -> None:
         if status not in READING_STATUSES:
