@@ -12,6 +12,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from dateutil import parser as dateutil_parser
@@ -77,16 +78,19 @@ class PartialDate:
     def precision(self) -> str:
         return self.begin.precision
 
-    @property
+    # Computed on first use and kept: an import shares one PartialDate among all the
+    # works with the same date-parts (see partial_date_from_csl), and reads each form
+    # several times. cached_property writes the instance __dict__, so frozen is fine.
+    @cached_property
     def edtf(self) -> str:
         value = self.begin.iso() + (f"/{self.finish.iso()}" if self.finish else "")
         return value + ("~" if self.circa else "")
 
-    @property
+    @cached_property
     def start(self) -> str:
         return self.begin.first_day()
 
-    @property
+    @cached_property
     def end(self) -> str:
         return (self.finish or self.begin).last_day()
 
@@ -168,12 +172,50 @@ def _check_point(point: DatePoint) -> None:
         datetime(point.year, point.month or 1, point.day)
 
 
+# Plain date-parts (no raw or literal text) -> their PartialDate. An import reads each
+# work's dates three times (importer check, clean_item, article_columns) and the same
+# dates recur across a library, so this turns most reads into one dictionary look-up.
+# PartialDate is immutable, so sharing one is safe; the size bound keeps memory flat.
+_FROM_PARTS: dict[tuple[Any, ...], PartialDate] = {}
+_FROM_PARTS_MAX = 65536
+
+
 def partial_date_from_csl(value: dict[str, Any] | str | None) -> PartialDate | None:
     """A CSL date variable as a PartialDate; None when it states no date at all."""
     if not value:
         return None
     if isinstance(value, str):
         return parse_partial_date(value)
+    key = _parts_key(value)
+    if key is not None:
+        cached = _FROM_PARTS.get(key)
+        if cached is not None:
+            return cached
+    date = _from_csl(value)
+    if key is not None and date is not None:
+        if len(_FROM_PARTS) >= _FROM_PARTS_MAX:
+            _FROM_PARTS.clear()
+        _FROM_PARTS[key] = date
+    return date
+
+
+def _parts_key(value: dict[str, Any]) -> tuple[Any, ...] | None:
+    """A hashable key for a date given only by date-parts (and circa), else None: the
+    PartialDate is then a function of circa and the parts' values alone."""
+    if "raw" in value or "literal" in value:
+        return None  # their text becomes the PartialDate's text
+    parts = value.get("date-parts")
+    if type(parts) is not list or not 0 < len(parts) <= 2 or any(type(part) is not list for part in parts):
+        return None
+    key = (bool(value.get("circa")), *map(tuple, parts))
+    try:
+        hash(key)
+    except TypeError:  # a part holding a list or dict: not cached
+        return None
+    return key
+
+
+def _from_csl(value: dict[str, Any]) -> PartialDate | None:
     circa = bool(value.get("circa"))
     parts = value.get("date-parts")
     if parts and parts[0] and parts[0][0] not in (None, ""):

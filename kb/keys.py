@@ -84,12 +84,21 @@ def normalise_doi(value: str | None) -> str | None:
     return match.group(0).rstrip(".,;").lower()
 
 
+# "http(s)://host/path" with no port, user, query or fragment: what urlsplit and
+# urlunsplit below would give back is the lower-cased host and the path as it is.
+_PLAIN_URL = re.compile(r"(?i:https?)://([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)((?:/[^?#\s\\]*)?)\Z")
+
+
 def normalise_url(value: str | None) -> str | None:
     """A URL's identity: scheme and www dropped, host lower-cased, tracking parameters,
     fragment and trailing slash removed."""
     if not value:
         return None
     value = value.strip()
+    plain = _PLAIN_URL.match(value)
+    if plain:  # the common case, without urllib (an import normalises every work's URL)
+        host = plain.group(1).lower()
+        return (host[4:] if host.startswith("www.") else host) + plain.group(2).rstrip("/")
     if "://" not in value:
         if not re.match(r"^[\w.-]+\.[a-z]{2,}(/|$)", value, re.IGNORECASE):
             return None

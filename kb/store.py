@@ -21,10 +21,12 @@ import getpass
 import hashlib
 import json
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 import sqlite_utils
@@ -54,8 +56,18 @@ ON_DUPLICATE = ("merge", "skip", "keep-both", "error")
 _LINK_TABLES = {"events": ("article_events", "event_id"), "organisations": ("article_organisations", "organisation_id")}
 
 
+_last_stamp: tuple[int, str] = (-1, "")
+
+
 def now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    """The UTC time to the second, as ISO text. An import stamps every work, so the text
+    is made once a second rather than once a work."""
+    global _last_stamp
+    second = int(time.time())
+    if _last_stamp[0] != second:
+        moment = datetime.fromtimestamp(second, timezone.utc)
+        _last_stamp = (second, moment.isoformat().replace("+00:00", "Z"))
+    return _last_stamp[1]
 
 
 def current_user() -> str:
@@ -362,13 +374,11 @@ class Store:
             extra_json=json.dumps(record.extra, sort_keys=True, ensure_ascii=False) if record.extra else None,
             text=record.text,
         )
-        names = ", ".join(row)
-        marks = ", ".join("?" for _ in row)
-        article_id = self.conn.execute(f"INSERT INTO articles ({names}) VALUES ({marks})", list(row.values())).lastrowid
+        article_id = self.conn.execute(_insert_sql("articles", tuple(row)), list(row.values())).lastrowid
         self._index_work(self.caches, article_id, row)
         dedupe.remember(self, article_id, columns, item)
         self._save_creators(article_id, item)
-        self._save_links(article_id, record)
+        self._save_links(article_id, record, new=True)
         if import_id is not None:
             self.conn.execute("INSERT OR IGNORE INTO article_sources (article_id, import_id, source_key) VALUES (?, ?, ?)",
                               (article_id, import_id, wanted_key))
@@ -440,11 +450,22 @@ class Store:
         cache[key] = by_parts[parts] = author_id
         return author_id
 
-    def _save_links(self, article_id: int, record: WorkRecord) -> bool:
-        """Tags now; events, organisations, citations and notes once all names are known."""
+    def _save_links(self, article_id: int, record: WorkRecord, new: bool = False) -> bool:
+        """Tags now; events, organisations, citations and notes once all names are known.
+
+        A `new` work's tags go in one executemany (a library has several tags a work,
+        one statement each cost a tenth of a large import); whether each link was new
+        is only asked of a work that already existed.
+        """
         changed = False
-        for tag in record.tags:
-            changed |= self.tag(article_id, tag)
+        if new:
+            tag_ids = [tag_id for tag_id in dict.fromkeys(self._tag_id(name) for name in record.tags) if tag_id is not None]
+            self.conn.executemany("INSERT OR IGNORE INTO article_tags (article_id, tag_id) VALUES (?, ?)",
+                                  [(article_id, tag_id) for tag_id in tag_ids])
+            changed = bool(tag_ids)
+        else:
+            for tag in record.tags:
+                changed |= self.tag(article_id, tag)
         for link in record.events:
             self._pending.append(_Pending("article_event", article_id, link.name, {"relation": link.relation, "source": link.source}, record.origin))
         for link in record.organisations:
@@ -456,13 +477,20 @@ class Store:
         return changed
 
     def tag(self, article_id: int, name: str) -> bool:
+        tag_id = self._tag_id(name)
+        if tag_id is None:
+            return False
+        return self.conn.execute("INSERT OR IGNORE INTO article_tags (article_id, tag_id) VALUES (?, ?)", (article_id, tag_id)).rowcount > 0
+
+    def _tag_id(self, name: str) -> int | None:
+        """The id of the tag `name` (white space folded), made when new; None for a blank name."""
         name = " ".join(str(name).split())
         if not name:
-            return False
+            return None
         cache = self.caches["tag"]
         if name not in cache:
             cache[name] = self.conn.execute("INSERT INTO tags (name) VALUES (?)", (name,)).lastrowid
-        return self.conn.execute("INSERT OR IGNORE INTO article_tags (article_id, tag_id) VALUES (?, ?)", (article_id, cache[name])).rowcount > 0
+        return cache[name]
 
     def set_status(self, article_id: int, status: str) -> None:
         if status not in READING_STATUSES:
@@ -726,6 +754,11 @@ class Store:
         else:
             raise TypeError(record)
         return SaveResult(outcome, row_id, None)
+
+
+@lru_cache(maxsize=64)  # every work of an import has the same columns: build the SQL once
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
 
 
 def file_checksum(path: str) -> str:

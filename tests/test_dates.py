@@ -46,3 +46,15 @@ def test_csl_dates_read_back():
     assert partial_date_from_csl({"raw": "August 2008"}).edtf == "2008-08"
     assert partial_date_from_csl({"literal": "n.d."}) is None
     assert partial_date_from_csl(None) is None
+
+
+def test_csl_dates_with_the_same_parts_read_the_same_each_time():
+    first = partial_date_from_csl({"date-parts": [[2010, 2]]})
+    again = partial_date_from_csl({"date-parts": [[2010, 2]]})
+    assert (again.text, again.edtf, again.start, again.end) == ("2010-02", "2010-02", "2010-02-01", "2010-02-28")
+    assert again == first
+    circa = partial_date_from_csl({"date-parts": [[2010, 2]], "circa": True})
+    assert circa.edtf == "2010-02~"
+    raw = partial_date_from_csl({"date-parts": [[2010, 2]], "raw": "Feb. 2010"})
+    assert raw.text == "Feb. 2010"
+    assert partial_date_from_csl({"date-parts": [["2010", "2"]]}).edtf == "2010-02"

@@ -1,3 +1,8 @@
+import re
+
+import pytest
+
+from kb import keys
 from kb.keys import citekey_base, normalise_doi, normalise_isbn, normalise_url, title_key, unique_citekey
 
 
@@ -28,3 +33,14 @@ def test_identifiers_normalise():
     assert normalise_isbn("0-306-40615-2") == "9780306406157"
     assert normalise_isbn("978-0-306-40615-7") == "9780306406157"
     assert title_key("An {Impossible} Dream?") == title_key("an impossible dream")
+
+
+@pytest.mark.parametrize("url", [
+    "HTTP://WWW.Example.COM/A/B/", "https://www.x.org", "https://www.x.org/", "http://x.org//", "https://a.b/ü/ß",
+    "https://a.b/c;d", "https://a.b/%7Efoo", "https://a.b/c@d", "http://www.x.y/a.pdf", "https://a.b:8080/x",
+    "https://a.b/x?q=1", "https://a.b/x#f", "https://user@a.b/x", "http://a.b/x\\y",
+])
+def test_plain_url_fast_path_agrees_with_urllib(url, monkeypatch):
+    fast = normalise_url(url)
+    monkeypatch.setattr(keys, "_PLAIN_URL", re.compile(r"(?!)"))  # never matches: the urllib path
+    assert fast == normalise_url(url)

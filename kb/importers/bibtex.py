@@ -1,8 +1,9 @@
 """BibTeX and BibLaTeX files (``.bib``) as works.
 
-bibtexparser 2's splitter cuts the file into blocks (entries, ``@string``,
-``@preamble``, ``@comment``; a block it cannot read becomes a failed block with its
-line). Its middlewares are not used: macro expansion and ``#`` concatenation,
+bibtexparser 2's block model, through `bibtex_splitter` (the same blocks as
+bibtexparser's Splitter, faster; it hands unusual blocks to that Splitter), cuts the
+file into blocks (entries, ``@string``, ``@preamble``, ``@comment``; a block it
+cannot read becomes a failed block with its line). Its middlewares are not used: macro expansion and ``#`` concatenation,
 ``crossref``/``xdata`` inheritance, LaTeX decoding and the CSL mapping are done here in
 one pass per entry, which is what keeps a 17,000-entry import within a couple of
 seconds. Fields CSL has no variable for are kept in ``extra["bibtex"]`` (with the entry
@@ -14,16 +15,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
-from bibtexparser.library import Library
-from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, ParsingFailedBlock, String
-from bibtexparser.splitter import Splitter
+from bibtexparser.model import Block, DuplicateFieldKeyBlock, Entry, ParsingFailedBlock, String
 
 from ..dates import parse_partial_date
 from ..errors import KbError
 from ..model import Invalid, Record, WorkRecord
 from ..names import _CORPORATE_WORDS, SUFFIXES, parse_name, split_name_list
+from .bibtex_splitter import iter_blocks
 from .latex_text import latex_to_text
 
 FORMAT = "bibtex"
@@ -86,52 +86,99 @@ def detect(head: str) -> bool:
     return re.search(r"^\s*@\w+\s*[{(]", head, re.MULTILINE) is not None
 
 
+class EntryHead(NamedTuple):
+    """What the importer needs of an entry besides its fields (the entry itself, with
+    its raw text and field objects, is let go once read, to keep the memory down)."""
+
+    entry_type: str
+    key: str
+    start_line: int | None
+
+
 class BibFile:
-    """The works of a .bib file: sized (for the progress bar) and read lazily."""
+    """The works of a .bib file: sized (for the progress bar) and made lazily.
+
+    The blocks are read once, here, into each entry's fields (needed up front for
+    ``crossref`` and ``xdata``); the works are made one at a time while they are saved.
+    """
 
     def __init__(self, text: str, source: str):
         self.source = source
-        self.library: Library = Splitter(text).split()
-        self._count = sum(1 for b in self.library.blocks if isinstance(b, (Entry, ParsingFailedBlock)))
+        self._entries: list[tuple[EntryHead, dict[str, str]]] | None = []
+        self._by_key: dict[str, dict[str, str]] = {}
+        self._failures: list[tuple[int, Invalid]] = []
+        self._count = 0
+        self._read(iter_blocks(text))
 
     def __len__(self) -> int:
         return self._count
 
     def __iter__(self) -> Iterator[Record]:
-        return _records(self.library, self.source)
+        # Read once: each entry's fields are let go as its work is made (memory again).
+        if self._entries is None:
+            raise RuntimeError("a BibFile is read once")
+        entries, self._entries = self._entries, None
+        return _records(entries, self._by_key, self._failures, self.source)
+
+    def _read(self, blocks: Iterator[Block]) -> None:
+        """Macros expanded, fields collected; a key repeated exactly is a duplicate
+        block (bibtexparser's Library rule): its fields never replace the first's."""
+        macros: dict[str, str] = {}
+        entry_keys: set[str] = set()
+        string_keys: set[str] = set()
+        entries, by_key = self._entries, self._by_key
+        for block in blocks:
+            if isinstance(block, String):
+                self._count += block.key in string_keys  # bibtexparser counts a repeated one as a failed block
+                if block.key not in string_keys:
+                    string_keys.add(block.key)
+                    macros[block.key.lower()] = _value(block.value, macros)
+            elif isinstance(block, DuplicateFieldKeyBlock):
+                self._count += 1
+                if isinstance(block.entry, Entry):
+                    fields = _fields(block.entry, macros)
+                    entries.append((_head(block.entry), fields))
+                    by_key.setdefault(block.entry.key.lower(), fields)
+            elif isinstance(block, ParsingFailedBlock):
+                self._count += 1
+                reason = getattr(block.error, "abort_reason", None) or str(block.error)
+                self._failures.append((len(entries), Invalid(f"cannot read this BibTeX block: {' '.join(reason.split())}",
+                                                             _where(self.source, block))))
+            elif isinstance(block, Entry):
+                self._count += 1
+                fields = _fields(block, macros)
+                entries.append((_head(block), fields))
+                if block.key in entry_keys:
+                    by_key.setdefault(block.key.lower(), fields)
+                else:
+                    entry_keys.add(block.key)
+                    by_key[block.key.lower()] = fields
+        # Keep by key only the entries that others inherit from.
+        wanted = set()
+        for _, fields in entries:
+            wanted.add(fields.get("crossref", "").strip().lower())
+            wanted.update(k.strip().lower() for k in fields.get("xdata", "").split(","))
+        self._by_key = {key: fields for key, fields in by_key.items() if key in wanted}
+
+
+def _head(entry: Entry) -> EntryHead:
+    return EntryHead(entry.entry_type, entry.key, entry.start_line)
 
 
 def parse(text: str, source: str) -> BibFile:
     return BibFile(text, source)
 
 
-def _records(library: Library, source: str) -> Iterator[Record]:
-    macros: dict[str, str] = {}
-    entries: list[tuple[Entry, dict[str, str]]] = []
-    by_key: dict[str, dict[str, str]] = {}
-    failures: list[tuple[int, Invalid]] = []
-    for position, block in enumerate(library.blocks):
-        if isinstance(block, String):
-            macros[block.key.lower()] = _value(block.value, macros)
-        elif isinstance(block, (DuplicateBlockKeyBlock, DuplicateFieldKeyBlock)):
-            entry = block.ignore_error_block if isinstance(block, DuplicateBlockKeyBlock) else block.entry
-            if isinstance(entry, Entry):
-                fields = _fields(entry, macros)
-                entries.append((entry, fields))
-                by_key.setdefault(entry.key.lower(), fields)
-        elif isinstance(block, ParsingFailedBlock):
-            reason = getattr(block.error, "abort_reason", None) or str(block.error)
-            failures.append((len(entries), Invalid(f"cannot read this BibTeX block: {' '.join(reason.split())}", _where(source, block))))
-        elif isinstance(block, Entry):
-            fields = _fields(block, macros)
-            entries.append((block, fields))
-            by_key[block.key.lower()] = fields
+def _records(entries: list[tuple[EntryHead, dict[str, str]]], by_key: dict[str, dict[str, str]],
+             failures: list[tuple[int, Invalid]], source: str) -> Iterator[Record]:
     if not entries and not failures:
         raise KbError("no BibTeX entries found", source)
-    failure_at = {index: [] for index, _ in failures}
+    failure_at: dict[int, list[Invalid]] = {index: [] for index, _ in failures}
     for index, invalid in failures:
         failure_at[index].append(invalid)
-    for index, (entry, fields) in enumerate(entries):
+    for index, pair in enumerate(entries):
+        entry, fields = pair
+        entries[index] = None  # type: ignore[call-overload]  # this entry's fields are not needed after its work
         yield from failure_at.get(index, ())
         if entry.entry_type in ("xdata", "set"):
             continue  # data containers for other entries, not works
@@ -237,7 +284,7 @@ def _inherit(entry_type: str, fields: dict[str, str], by_key: dict[str, dict[str
     return merged
 
 
-def entry_to_work(entry: Entry, fields: dict[str, str], source: str) -> WorkRecord:
+def entry_to_work(entry: Entry | EntryHead, fields: dict[str, str], source: str) -> WorkRecord:
     """One entry as a WorkRecord; KbError for a value that cannot be read."""
     where = _where(source, entry)
     entry_type = entry.entry_type.lower()
