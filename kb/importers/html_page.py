@@ -20,11 +20,6 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
-import extruct
-import lxml.html
-import trafilatura
-from lxml.etree import ParserError
-
 from ..dates import parse_partial_date
 from ..errors import KbError
 from ..keys import normalise_doi
@@ -149,6 +144,13 @@ def _names(values: list[str]) -> list[dict[str, Any]]:
 
 
 def parse(text: str, source: str, url: str | None = None) -> Iterator[Record]:
+    # Imported here: these libraries take a third of a second to load, and every kb
+    # command loads the importer registry.
+    import extruct
+    import lxml.html
+    import trafilatura
+    from lxml.etree import ParserError
+
     if not _HTML_START.search(text[:5000]):
         yield Invalid("this is not an HTML page (no HTML tags); a page copied from the browser as text imports with --format pasted", source)
         return
