@@ -45,6 +45,10 @@ def exporter(fmt: str) -> ModuleType:
     return importlib.import_module(f"{__name__}.{EXPORTER_MODULES[fmt]}")
 
 
+def _casefold_then_text(word: str) -> tuple[str, str]:
+    return word.casefold(), word
+
+
 @dataclass
 class ExportWork:
     """One work as exporters see it: `item` is its CSL item with `id` = citekey."""
@@ -57,9 +61,11 @@ class ExportWork:
 
     def keywords(self) -> list[str]:
         """The CSL `keyword` list and kb's tags together: what BibTeX `keywords` and RIS
-        `KW` carry (and what the importers read back as tags)."""
+        `KW` carry (and what the importers read back as tags). Sorted case-insensitively,
+        then by the words themselves, so "CIGAR" and "cigar" come out in one order on
+        every run (a set's order changes with the process's string hashing)."""
         words = {w.strip() for w in str(self.item.get("keyword") or "").replace(";", ",").split(",") if w.strip()}
-        return sorted(words | set(self.tags), key=str.casefold)
+        return sorted(words | set(self.tags), key=_casefold_then_text)
 
 
 @dataclass
