@@ -7,6 +7,7 @@ Dates go in `date` as BibLaTeX's EDTF-style text, so partial dates ("2008-08"), 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from . import ExportWork, Losses
@@ -51,5 +52,5 @@ class BiblatexDialect(Dialect):
             fields["venue"] = escape(str(item["event-place"]))
 
 
-def write(works: list[ExportWork], losses: Losses, ascii: bool = False, **_: Any) -> str:
+def write(works: Iterable[ExportWork], losses: Losses, ascii: bool = False, **_: Any) -> str:
     return write_entries(works, losses, BiblatexDialect(), ascii)

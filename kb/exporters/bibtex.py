@@ -290,7 +290,7 @@ def write_entry(citekey: str, entry_type: str, fields: dict[str, str], ascii: bo
     return "\n".join(lines)
 
 
-def write_entries(works: list[ExportWork], losses: Losses, dialect: Dialect, ascii: bool = False) -> str:
+def write_entries(works: Iterable[ExportWork], losses: Losses, dialect: Dialect, ascii: bool = False) -> str:
     entries = []
     for work in works:
         entry_type, fields = entry_fields(work, dialect, losses)
@@ -298,5 +298,5 @@ def write_entries(works: list[ExportWork], losses: Losses, dialect: Dialect, asc
     return "\n\n".join(entries) + ("\n" if entries else "")
 
 
-def write(works: list[ExportWork], losses: Losses, ascii: bool = False, **_: Any) -> str:
+def write(works: Iterable[ExportWork], losses: Losses, ascii: bool = False, **_: Any) -> str:
     return write_entries(works, losses, Dialect(), ascii)
