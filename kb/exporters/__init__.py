@@ -47,10 +47,6 @@ def exporter(fmt: str) -> ModuleType:
     return importlib.import_module(f"{__name__}.{EXPORTER_MODULES[fmt]}")
 
 
-def _casefold_then_text(word: str) -> tuple[str, str]:
-    return word.casefold(), word
-
-
 @dataclass(slots=True)
 class ExportWork:
     """One work as exporters see it: `item` is its CSL item with `id` = citekey."""
@@ -66,8 +62,13 @@ class ExportWork:
         `KW` carry (and what the importers read back as tags). Sorted case-insensitively,
         then by the words themselves, so "CIGAR" and "cigar" come out in one order on
         every run (a set's order changes with the process's string hashing)."""
-        words = {w.strip() for w in str(self.item.get("keyword") or "").replace(";", ",").split(",") if w.strip()}
-        return sorted(words | set(self.tags), key=_casefold_then_text)
+        keyword = self.item.get("keyword")
+        words = set(self.tags)
+        if keyword:
+            words.update(w.strip() for w in str(keyword).replace(";", ",").split(",") if w.strip())
+        # by the words, then (stable) case-insensitively: the order of (casefold, word)
+        # without building a tuple per word
+        return sorted(sorted(words), key=str.casefold)
 
 
 @dataclass
