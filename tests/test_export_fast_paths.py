@@ -81,3 +81,45 @@ def test_iter_works_reads_what_load_works_reads_in_the_order_given(store):
     assert works[2].item["title"] == "B2010" and works[2].item["id"] == "b2010"
     assert works[2].extra == {"bibtex": {"file": "b2010.pdf"}}
     assert [json.dumps(w.item) for w in load_works(store.conn, order)] == [json.dumps(w.item) for w in works]
+
+
+@pytest.mark.parametrize("text", ['{"a": [1, 2]}', ' {"a": 1} ', '{"a": 1}\n', "[]", '"x"'])
+def test_stored_json_is_decoded_as_json_loads_decodes_it(text):
+    from kb.exporters import _decode_stored_json
+
+    assert _decode_stored_json(text) == json.loads(text)
+
+
+@pytest.mark.parametrize("text", ['{"a": 1} trailing', "", "{"])
+def test_stored_json_that_json_loads_rejects_is_rejected(text):
+    from kb.exporters import _decode_stored_json
+
+    with pytest.raises(json.JSONDecodeError):
+        _decode_stored_json(text)
+
+
+@pytest.mark.parametrize("issued", [
+    {"date-parts": [[2010]]}, {"date-parts": [[2010, 8]]}, {"date-parts": [[2010, 8, 7]]}, {"date-parts": [[2010, 0, 7]]},
+    {"date-parts": [[987, 12, 31, 5]]}, {"date-parts": [[2010], [2011]]}, {"date-parts": [[2010]], "circa": True},
+    {"date-parts": [["2010", "8"]]}, {"raw": "summer 2008"}, {"literal": "n.d."},
+])
+def test_date_fast_paths_write_what_the_partial_date_writes(issued):
+    from kb.exporters import Losses
+    from kb.exporters.biblatex import BiblatexDialect
+    from kb.exporters.bibtex import MONTHS, Dialect, _date
+
+    work = ExportWork(1, "k", {"issued": issued}, {})
+    expected_losses, slow = Losses("BibTeX"), {}
+    parsed = _date(issued, work, "issued", expected_losses)
+    if parsed:
+        slow["year"] = str(parsed.begin.year)
+        if parsed.begin.month:
+            slow["month"] = MONTHS[parsed.begin.month - 1]
+        if parsed.begin.day or parsed.finish or parsed.circa:
+            expected_losses.add("k", "an issued day, range or circa")
+    losses, fast = Losses("BibTeX"), {}
+    Dialect().dates(work.item, fast, work, losses)
+    assert fast == slow and losses.lines() == expected_losses.lines()
+    losses, fast = Losses("BibLaTeX"), {}
+    BiblatexDialect().dates(work.item, fast, work, losses)
+    assert fast == ({"date": parsed.edtf} if parsed else {})

@@ -123,6 +123,20 @@ class _Rows:
                 self.tags[article_id] = names
 
 
+_decoder = json.JSONDecoder()
+
+
+def _decode_stored_json(text: str) -> Any:
+    """json.loads for the JSON kb itself stored (json.dumps output: no surrounding white
+    space) without json.loads' type checks and white-space matching around it; anything
+    else (edited by hand) goes through json.loads, which reads or rejects it as ever."""
+    try:
+        value, end = _decoder.raw_decode(text)
+    except ValueError:
+        return json.loads(text)
+    return value if end == len(text) else json.loads(text)
+
+
 def iter_works(conn: sqlite3.Connection, ids: list[int]) -> Iterator[ExportWork]:
     """The works with these ids, in the order given, each decoded only when it is reached.
 
@@ -131,7 +145,7 @@ def iter_works(conn: sqlite3.Connection, ids: list[int]) -> Iterator[ExportWork]
     stays small and the garbage collector has little to do.
     """
     rows = _Rows(conn, ids)
-    loads = json.loads
+    loads = _decode_stored_json
     citekeys, csl, extra, tags = rows.citekeys, rows.csl, rows.extra, rows.tags
     for article_id in ids:
         citekey = citekeys.get(article_id)

@@ -128,7 +128,16 @@ class Dialect:
     place_field = "address"
 
     def dates(self, item: dict[str, Any], fields: dict[str, str], work: ExportWork, losses: Losses) -> None:
-        issued = _date(item.get("issued"), work, "issued", losses)
+        point = _simple_point(item.get("issued"))
+        if point is not None:  # the common case, without building a PartialDate
+            fields["year"] = str(point[0])
+            if len(point) > 1 and point[1]:
+                fields["month"] = MONTHS[point[1] - 1]
+            if len(point) > 2 and point[2]:
+                losses.add(work.citekey, "an issued day, range or circa")
+            issued = None
+        else:
+            issued = _date(item.get("issued"), work, "issued", losses)
         if issued:
             fields["year"] = str(issued.begin.year)
             if issued.begin.month:
@@ -148,12 +157,32 @@ class Dialect:
                 losses.add(work.citekey, variable)
 
 
+def _simple_point(value: Any) -> list[int] | None:
+    """The date-parts of a CSL date that is one point of whole numbers and nothing else
+    (most dates), or None."""
+    if isinstance(value, dict) and len(value) == 1:
+        parts = value.get("date-parts")
+        if parts and len(parts) == 1 and parts[0] and all(isinstance(p, int) for p in parts[0]):
+            return parts[0]
+    return None
+
+
+def _point_iso(point: list[int]) -> str:
+    """What `DatePoint(*point[:3]).iso()` gives, without building the DatePoint."""
+    text = f"{point[0]:04d}"
+    if len(point) > 1 and point[1]:
+        text += f"-{point[1]:02d}"
+    if len(point) > 2 and point[2]:
+        text += f"-{point[2]:02d}"
+    return text
+
+
 def _date(value: Any, work: ExportWork, variable: str, losses: Losses) -> PartialDate | None:
     if not value:
         return None
-    parts = value.get("date-parts") if isinstance(value, dict) else None
-    if parts and len(parts) == 1 and len(value) == 1 and parts[0] and all(isinstance(p, int) for p in parts[0]):
-        return PartialDate("", DatePoint(*parts[0][:3]))  # the common case, without re-parsing
+    point = _simple_point(value)
+    if point is not None:
+        return PartialDate("", DatePoint(*point[:3]))  # the common case, without re-parsing
     parsed = partial_date_from_csl(value)
     if parsed is None:
         losses.add(work.citekey, f"{variable} (not a date)")
