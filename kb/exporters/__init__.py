@@ -6,7 +6,8 @@ Each exporter module defines:
 - ``FORMAT``: its name on the command line (``--format bibtex``);
 - ``EXTENSION`` and ``MEDIA_TYPE``: for files and HTTP responses;
 - ``LABEL``: the format's name in loss reports ("RIS");
-- ``write(works, losses, **options) -> str``: the whole export, deterministic.
+- ``write(works, losses, **options) -> str``: the whole export, deterministic; `works`
+  is an iterable of `ExportWork` that the writer goes through once.
 
 What a format cannot carry is recorded in a `Losses` and reported on stderr, never
 dropped silently.
@@ -18,6 +19,7 @@ import importlib
 import json
 import sqlite3
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -45,7 +47,7 @@ def exporter(fmt: str) -> ModuleType:
     return importlib.import_module(f"{__name__}.{EXPORTER_MODULES[fmt]}")
 
 
-@dataclass
+@dataclass(slots=True)
 class ExportWork:
     """One work as exporters see it: `item` is its CSL item with `id` = citekey."""
 
@@ -57,9 +59,16 @@ class ExportWork:
 
     def keywords(self) -> list[str]:
         """The CSL `keyword` list and kb's tags together: what BibTeX `keywords` and RIS
-        `KW` carry (and what the importers read back as tags)."""
-        words = {w.strip() for w in str(self.item.get("keyword") or "").replace(";", ",").split(",") if w.strip()}
-        return sorted(words | set(self.tags), key=str.casefold)
+        `KW` carry (and what the importers read back as tags). Sorted case-insensitively,
+        then by the words themselves, so "CIGAR" and "cigar" come out in one order on
+        every run (a set's order changes with the process's string hashing)."""
+        keyword = self.item.get("keyword")
+        words = set(self.tags)
+        if keyword:
+            words.update(w.strip() for w in str(keyword).replace(";", ",").split(",") if w.strip())
+        # by the words, then (stable) case-insensitively: the order of (casefold, word)
+        # without building a tuple per word
+        return sorted(sorted(words), key=str.casefold)
 
 
 @dataclass
@@ -83,23 +92,77 @@ class Losses:
         return out
 
 
+class _Rows:
+    """The raw columns of the selected works by article id, nothing decoded yet.
+
+    Kept as dicts of strings rather than a tuple or list per work: strings are not
+    tracked by Python's cyclic garbage collector, so holding the rows of a whole export
+    does not set it off (it would walk every object alive, which in a long-running
+    process or a benchmark holding another library is most of the time of an export).
+    """
+
+    def __init__(self, conn: sqlite3.Connection, ids: list[int]) -> None:
+        self.citekeys: dict[int, str] = {}
+        self.csl: dict[int, str] = {}
+        self.extra: dict[int, str] = {}
+        self.tags: dict[int, str] = {}  # a JSON array of the work's tag names
+        for start in range(0, len(ids), 5000):
+            chunk = json.dumps(ids[start : start + 5000])
+            for article_id, citekey, csl_json, extra_json in conn.execute(
+                "SELECT id, citekey, csl_json, extra_json FROM articles WHERE id IN (SELECT value FROM json_each(?))",
+                (chunk,),
+            ):
+                self.citekeys[article_id] = citekey
+                self.csl[article_id] = csl_json
+                if extra_json:
+                    self.extra[article_id] = extra_json
+            for article_id, names in conn.execute(
+                "SELECT article_id, json_group_array(tags.name) FROM article_tags JOIN tags ON tags.id = tag_id "
+                "WHERE article_id IN (SELECT value FROM json_each(?)) GROUP BY article_id", (chunk,)
+            ):
+                self.tags[article_id] = names
+
+
+_decoder = json.JSONDecoder()
+
+
+def _decode_stored_json(text: str) -> Any:
+    """json.loads for the JSON kb itself stored (json.dumps output: no surrounding white
+    space) without json.loads' type checks and white-space matching around it; anything
+    else (edited by hand) goes through json.loads, which reads or rejects it as ever."""
+    try:
+        value, end = _decoder.raw_decode(text)
+    except ValueError:
+        return json.loads(text)
+    return value if end == len(text) else json.loads(text)
+
+
+def iter_works(conn: sqlite3.Connection, ids: list[int]) -> Iterator[ExportWork]:
+    """The works with these ids, in the order given, each decoded only when it is reached.
+
+    Writers that go through the works once use this rather than `load_works`: the
+    decoded item of one work is garbage by the time the next is decoded, so the heap
+    stays small and the garbage collector has little to do.
+    """
+    rows = _Rows(conn, ids)
+    loads = _decode_stored_json
+    citekeys, csl, extra, tags = rows.citekeys, rows.csl, rows.extra, rows.tags
+    for article_id in ids:
+        citekey = citekeys.get(article_id)
+        if citekey is None:
+            continue
+        item = loads(csl[article_id])
+        item["id"] = citekey
+        extra_json = extra.get(article_id)
+        names = tags.get(article_id)
+        # tag names sorted, as SQLite's BINARY order (UTF-8 bytes: code points) would give
+        yield ExportWork(article_id, citekey, item, loads(extra_json) if extra_json else {},
+                         sorted(loads(names)) if names else [])
+
+
 def load_works(conn: sqlite3.Connection, ids: list[int]) -> list[ExportWork]:
     """The works with these ids, in the order given."""
-    by_id: dict[int, ExportWork] = {}
-    for start in range(0, len(ids), 5000):
-        chunk = json.dumps(ids[start : start + 5000])
-        for article_id, citekey, csl_json, extra_json in conn.execute(
-            "SELECT id, citekey, csl_json, extra_json FROM articles WHERE id IN (SELECT value FROM json_each(?))", (chunk,)
-        ):
-            item = json.loads(csl_json)
-            item["id"] = citekey
-            by_id[article_id] = ExportWork(article_id, citekey, item, json.loads(extra_json) if extra_json else {})
-        for article_id, name in conn.execute(
-            "SELECT article_id, tags.name FROM article_tags JOIN tags ON tags.id = tag_id "
-            "WHERE article_id IN (SELECT value FROM json_each(?)) ORDER BY tags.name", (chunk,)
-        ):
-            by_id[article_id].tags.append(name)
-    return [by_id[i] for i in ids if i in by_id]
+    return list(iter_works(conn, ids))
 
 
 @dataclass
@@ -116,5 +179,5 @@ def export_works(conn: sqlite3.Connection, ids: list[int], fmt: str, **options: 
     if getattr(module, "NEEDS_CONNECTION", False):
         text = module.write_from_db(conn, ids, losses, **options)
     else:
-        text = module.write(load_works(conn, ids), losses, **options)
+        text = module.write(iter_works(conn, ids), losses, **options)
     return ExportResult(text, losses.lines(), len(ids))

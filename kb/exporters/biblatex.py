@@ -7,15 +7,21 @@ Dates go in `date` as BibLaTeX's EDTF-style text, so partial dates ("2008-08"), 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from . import ExportWork, Losses
-from .bibtex import _HANDLED, BIBLATEX_KNOWN, BIBLATEX_TYPES, Dialect, _date, escape, write_entries
+from .bibtex import (
+    _HANDLED, BIBLATEX_KNOWN, BIBLATEX_TYPES, Dialect, _date, _point_iso, _simple_point, escape, write_entries,
+)
 
 FORMAT = "biblatex"
 EXTENSION = ".bib"
 MEDIA_TYPE = "application/x-bibtex; charset=utf-8"
 LABEL = "BibLaTeX"
+
+
+_DATE_FIELDS = (("issued", "date"), ("accessed", "urldate"), ("event-date", "eventdate"), ("original-date", "origdate"))
 
 
 class BiblatexDialect(Dialect):
@@ -35,9 +41,15 @@ class BiblatexDialect(Dialect):
                 "phdthesis": "school", "mastersthesis": "school"}.get(entry_type, "publisher")
 
     def dates(self, item: dict[str, Any], fields: dict[str, str], work: ExportWork, losses: Losses) -> None:
-        for variable, name in (("issued", "date"), ("accessed", "urldate"), ("event-date", "eventdate"),
-                               ("original-date", "origdate")):
-            parsed = _date(item.get(variable), work, variable, losses)
+        for variable, name in _DATE_FIELDS:
+            value = item.get(variable)
+            if not value:
+                continue
+            point = _simple_point(value)
+            if point is not None:  # the common case, without building a PartialDate
+                fields[name] = _point_iso(point)
+                continue
+            parsed = _date(value, work, variable, losses)
             if parsed:
                 fields[name] = parsed.edtf
 
@@ -51,5 +63,5 @@ class BiblatexDialect(Dialect):
             fields["venue"] = escape(str(item["event-place"]))
 
 
-def write(works: list[ExportWork], losses: Losses, ascii: bool = False, **_: Any) -> str:
+def write(works: Iterable[ExportWork], losses: Losses, ascii: bool = False, **_: Any) -> str:
     return write_entries(works, losses, BiblatexDialect(), ascii)

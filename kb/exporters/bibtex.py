@@ -76,7 +76,8 @@ class _Rank(dict):
     """Sort key of a field: its place in FIELD_ORDER, then the others by name."""
 
     def __missing__(self, name: str) -> tuple[int, str]:
-        return (len(FIELD_ORDER), name)
+        rank = self[name] = (len(FIELD_ORDER), name)  # kept: the next look-up is a plain dict's
+        return rank
 
 
 _ORDER = _Rank({name: (i, "") for i, name in enumerate(FIELD_ORDER)})
@@ -127,7 +128,16 @@ class Dialect:
     place_field = "address"
 
     def dates(self, item: dict[str, Any], fields: dict[str, str], work: ExportWork, losses: Losses) -> None:
-        issued = _date(item.get("issued"), work, "issued", losses)
+        point = _simple_point(item.get("issued"))
+        if point is not None:  # the common case, without building a PartialDate
+            fields["year"] = str(point[0])
+            if len(point) > 1 and point[1]:
+                fields["month"] = MONTHS[point[1] - 1]
+            if len(point) > 2 and point[2]:
+                losses.add(work.citekey, "an issued day, range or circa")
+            issued = None
+        else:
+            issued = _date(item.get("issued"), work, "issued", losses)
         if issued:
             fields["year"] = str(issued.begin.year)
             if issued.begin.month:
@@ -147,12 +157,32 @@ class Dialect:
                 losses.add(work.citekey, variable)
 
 
+def _simple_point(value: Any) -> list[int] | None:
+    """The date-parts of a CSL date that is one point of whole numbers and nothing else
+    (most dates), or None."""
+    if isinstance(value, dict) and len(value) == 1:
+        parts = value.get("date-parts")
+        if parts and len(parts) == 1 and parts[0] and all(isinstance(p, int) for p in parts[0]):
+            return parts[0]
+    return None
+
+
+def _point_iso(point: list[int]) -> str:
+    """What `DatePoint(*point[:3]).iso()` gives, without building the DatePoint."""
+    text = f"{point[0]:04d}"
+    if len(point) > 1 and point[1]:
+        text += f"-{point[1]:02d}"
+    if len(point) > 2 and point[2]:
+        text += f"-{point[2]:02d}"
+    return text
+
+
 def _date(value: Any, work: ExportWork, variable: str, losses: Losses) -> PartialDate | None:
     if not value:
         return None
-    parts = value.get("date-parts") if isinstance(value, dict) else None
-    if parts and len(parts) == 1 and len(value) == 1 and parts[0] and all(isinstance(p, int) for p in parts[0]):
-        return PartialDate("", DatePoint(*parts[0][:3]))  # the common case, without re-parsing
+    point = _simple_point(value)
+    if point is not None:
+        return PartialDate("", DatePoint(*point[:3]))  # the common case, without re-parsing
     parsed = partial_date_from_csl(value)
     if parsed is None:
         losses.add(work.citekey, f"{variable} (not a date)")
@@ -163,25 +193,27 @@ _SIMPLE_ESCAPES = (("{", r"\{"), ("}", r"\}"), ("&", r"\&"), ("%", r"\%"), ("$",
                    ("~", r"\textasciitilde{}"), ("^", r"\textasciicircum{}"))
 
 
-def escape(value: str) -> str:
-    """TeX specials escaped; everything else (UTF-8 text) as is.
-
-    A chain of str.replace (each in C, only for the characters present) is several
-    times faster than str.translate with a mapping on long values such as abstracts.
-    Backslashes go first through a placeholder, so the braces of the commands that
-    replace them are not escaped again.
-    """
-    if _NEEDS_ESCAPE.search(value) is None:
-        return value
-    has_backslash = "\\" in value
-    if has_backslash:
-        value = value.replace("\\", "\x00")
+def _escape_specials(value: str) -> str:
     for char, replacement in _SIMPLE_ESCAPES:
         if char in value:
             value = value.replace(char, replacement)
-    if has_backslash:
-        value = value.replace("\x00", r"\textbackslash{}")
     return value
+
+
+def escape(value: str) -> str:
+    """TeX specials escaped; everything else (UTF-8 text) as is.
+
+    Most values have no special at all: one regex search says so and the value is
+    returned as it is. Otherwise a chain of str.replace (each in C, only for the
+    characters present) is several times faster than str.translate with a mapping on
+    long values such as abstracts. Backslashes are split on first, so the braces of
+    the commands that replace them are not escaped again.
+    """
+    if _NEEDS_ESCAPE.search(value) is None:
+        return value
+    if "\\" in value:
+        return r"\textbackslash{}".join(_escape_specials(part) for part in value.split("\\"))
+    return _escape_specials(value)
 
 
 _ascii_encoder = None
@@ -216,73 +248,121 @@ def format_name(name: dict[str, Any]) -> str:
     return f"{last}, {given}" if given else last
 
 
-def format_names(names: Iterable[dict[str, Any]]) -> str:
-    return " and ".join(format_name(n) for n in names if isinstance(n, dict))
+def format_names(names: Iterable[dict[str, Any]], cache: dict[Any, str] | None = None) -> str:
+    """Names joined with " and ". With a `cache` (one per export: the same authors come
+    back in many works), each distinct name is formatted once."""
+    if cache is None:
+        return " and ".join(format_name(n) for n in names if isinstance(n, dict))
+    formatted = []
+    for name in names:
+        if not isinstance(name, dict):
+            continue
+        try:
+            key = tuple(name.items())
+            text = cache.get(key)
+        except TypeError:  # a value that cannot be a key (a list): format it every time
+            key, text = None, None
+        if text is None:
+            text = format_name(name)
+            if key is not None:
+                cache[key] = text
+        formatted.append(text)
+    return " and ".join(formatted)
 
 
-def entry_fields(work: ExportWork, dialect: Dialect, losses: Losses) -> tuple[str, dict[str, str]]:
+def verbatim(value: str) -> str:
+    """A URL, DOI or file path as is, but for braces (as %7B %7D: BibTeX would read them
+    as grouping); most have none, so they are not copied."""
+    if "{" in value or "}" in value:
+        return value.translate(_VERBATIM_ESCAPES)
+    return value
+
+
+_PAGE_RANGE = re.compile(r"(?<=\w)\s*[-–—]+\s*(?=\w)")
+_ROLES = ("author", "editor", "translator")
+
+
+def entry_fields(work: ExportWork, dialect: Dialect, losses: Losses,
+                 name_cache: dict[Any, str] | None = None) -> tuple[str, dict[str, str]]:
     """(entry type, {field: escaped value}) for one work."""
     item = work.item
+    get = item.get
     entry_type = dialect.entry_type(work, losses)
     fields: dict[str, str] = {}
-    for role in ("author", "editor", "translator"):
-        if item.get(role):
-            fields[role] = format_names(item[role])
+    for role in _ROLES:
+        names = get(role)
+        if names:
+            fields[role] = format_names(names, name_cache)
     for variable, value in item.items():  # the item's own keys: a few, not every field there is
         name = _TEXT_FIELDS.get(variable)
-        if name is None or value in (None, ""):
+        if name is None or value is None or value == "":
             continue
         if name in fields:
             losses.add(work.citekey, f"{variable} (a second {name})")
             continue
-        fields[name] = escape(str(value))
+        fields[name] = escape(value if type(value) is str else str(value))
     if entry_type in _THESIS_GENRES and fields.get("type") == _THESIS_GENRES[entry_type]:
         del fields["type"]  # the entry type says it already
-    if item.get("container-title"):
-        fields[dialect.container_field(entry_type)] = escape(str(item["container-title"]))
-    if item.get("collection-title"):
+    value = get("container-title")
+    if value:
+        fields[dialect.container_field(entry_type)] = escape(str(value))
+    value = get("collection-title")
+    if value:
         target = "series" if "series" not in fields else "note"
         if target == "note" and "note" in fields:
             losses.add(work.citekey, "collection-title")
         else:
-            fields[target] = escape(str(item["collection-title"]))
-    if item.get("publisher"):
-        fields[dialect.publisher_field(entry_type)] = escape(str(item["publisher"]))
-    if item.get("publisher-place"):
-        fields[dialect.place_field] = escape(str(item["publisher-place"]))
-    if item.get("page"):
-        fields["pages"] = escape(re.sub(r"(?<=\w)\s*[-–—]+\s*(?=\w)", "--", str(item["page"])))
+            fields[target] = escape(str(value))
+    value = get("publisher")
+    if value:
+        fields[dialect.publisher_field(entry_type)] = escape(str(value))
+    value = get("publisher-place")
+    if value:
+        fields[dialect.place_field] = escape(str(value))
+    value = get("page")
+    if value:
+        fields["pages"] = escape(_PAGE_RANGE.sub("--", str(value)))
     keywords = work.keywords()
     if keywords:
         fields["keywords"] = escape(", ".join(keywords))
-    if item.get("medium"):
-        fields["howpublished"] = escape(str(item["medium"]))
-    if item.get("DOI"):
-        fields["doi"] = str(item["DOI"]).translate(_VERBATIM_ESCAPES)
-    if item.get("URL"):
-        fields["url"] = str(item["URL"]).translate(_VERBATIM_ESCAPES)
+    value = get("medium")
+    if value:
+        fields["howpublished"] = escape(str(value))
+    value = get("DOI")
+    if value:
+        fields["doi"] = verbatim(str(value))
+    value = get("URL")
+    if value:
+        fields["url"] = verbatim(str(value))
     dialect.dates(item, fields, work, losses)
     dialect.event_fields(item, fields, work, losses)
-    for variable in item:
-        if variable not in dialect.handled:
-            losses.add(work.citekey, variable)
+    handled = dialect.handled
+    if not handled.issuperset(item):
+        for variable in item:
+            if variable not in handled:
+                losses.add(work.citekey, variable)
     # The fields an import kept that CSL has no variable for come back as they were.
-    kept = work.extra.get(dialect.extra_key) or {}
-    for name, value in kept.items():
-        lowered = name.lower()
-        if lowered in ("entrytype", "id") or lowered in fields or value in (None, ""):
-            continue
-        fields[lowered] = str(value).translate(_VERBATIM_ESCAPES) if lowered in _VERBATIM else escape(str(value))
+    kept = work.extra.get(dialect.extra_key)
+    if kept:
+        for name, value in kept.items():
+            lowered = name.lower()
+            if lowered in ("entrytype", "id") or lowered in fields or value is None or value == "":
+                continue
+            fields[lowered] = verbatim(str(value)) if lowered in _VERBATIM else escape(str(value))
     return entry_type, fields
 
 
+_MONTH_MACROS = frozenset(MONTHS)
+_field_rank = _ORDER.__getitem__
+
+
 def write_entry(citekey: str, entry_type: str, fields: dict[str, str], ascii: bool) -> str:
+    if ascii:
+        fields = {name: value if name in _VERBATIM else to_ascii(value) for name, value in fields.items()}
     lines = [f"@{entry_type}{{{citekey},"]
-    for name in sorted(fields, key=_ORDER.__getitem__):
+    for name in sorted(fields, key=_field_rank):
         value = fields[name]
-        if ascii and name not in _VERBATIM:
-            value = to_ascii(value)
-        if name == "month" and value in MONTHS:
+        if name == "month" and value in _MONTH_MACROS:
             lines.append(f"  {name} = {value},")  # BibTeX's month macro, unbraced
         else:
             lines.append(f"  {name} = {{{value}}},")
@@ -290,13 +370,11 @@ def write_entry(citekey: str, entry_type: str, fields: dict[str, str], ascii: bo
     return "\n".join(lines)
 
 
-def write_entries(works: list[ExportWork], losses: Losses, dialect: Dialect, ascii: bool = False) -> str:
-    entries = []
-    for work in works:
-        entry_type, fields = entry_fields(work, dialect, losses)
-        entries.append(write_entry(work.citekey, entry_type, fields, ascii))
+def write_entries(works: Iterable[ExportWork], losses: Losses, dialect: Dialect, ascii: bool = False) -> str:
+    name_cache: dict[Any, str] = {}
+    entries = [write_entry(work.citekey, *entry_fields(work, dialect, losses, name_cache), ascii) for work in works]
     return "\n\n".join(entries) + ("\n" if entries else "")
 
 
-def write(works: list[ExportWork], losses: Losses, ascii: bool = False, **_: Any) -> str:
+def write(works: Iterable[ExportWork], losses: Losses, ascii: bool = False, **_: Any) -> str:
     return write_entries(works, losses, Dialect(), ascii)

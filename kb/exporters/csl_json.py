@@ -12,6 +12,7 @@ make two exports of the same works differ.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from ..dates import partial_date_from_csl
@@ -41,6 +42,6 @@ def csl_item(work: ExportWork) -> dict[str, Any]:
     return item
 
 
-def write(works: list[ExportWork], losses: Losses, **_: Any) -> str:
+def write(works: Iterable[ExportWork], losses: Losses, **_: Any) -> str:
     items = [csl_item(work) for work in works]
     return json.dumps(items, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..dates import partial_date_from_csl
 from ..names import display_name
-from . import Losses, load_works
+from . import Losses, iter_works
 
 FORMAT = "csv"
 EXTENSION = ".csv"
@@ -55,7 +55,7 @@ def write_from_db(conn: sqlite3.Connection, ids: list[int], losses: Losses, **_:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
-    for work in load_works(conn, ids):
+    for work in iter_works(conn, ids):
         item = work.item
         row: dict[str, str] = {"citekey": work.citekey, "tags": "; ".join(tags.get(work.article_id, []))}
         for variable, value in item.items():

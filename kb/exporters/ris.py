@@ -9,6 +9,7 @@ those are reported as losses. The RIS tags an import kept that kb has no field f
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from ..dates import partial_date_from_csl
@@ -134,7 +135,7 @@ def record_lines(work: ExportWork, losses: Losses) -> list[tuple[str, str]]:
     return lines
 
 
-def write(works: list[ExportWork], losses: Losses, **_: Any) -> str:
+def write(works: Iterable[ExportWork], losses: Losses, **_: Any) -> str:
     out = []
     for work in works:
         for tag, value in record_lines(work, losses):
