@@ -55,7 +55,7 @@ class _CachedFacet(Facet):
         for row in rows[:facet_size]:
             selected, path = self.toggle(name, row["value"])
             values.append({"value": row["value"], "label": row["value"], "count": row["count"], "selected": selected,
-                           "toggle_url": self.ds.absolute_url(self.request, self.ds.urls.path(path))})
+                           "toggle_url": self.ds.absolute_url(self.request, str(self.ds.urls.path(path)))})
         return {
             "name": name, "type": self.type, "hideable": source_and_config["source"] != "metadata",
             "toggle_url": self.ds.urls.path(path_with_removed_args(self.request, {f"_facet_{self.type}": name})),
