@@ -82,3 +82,20 @@ def test_articles_table_has_every_row_and_column(tmp_path):
         assert table.count("<td ") == works * columns
     finally:
         c.close()
+
+
+def test_relation_facets_from_the_id_list_match_the_general_path(tmp_path):
+    db = tmp_path / "kb.db"
+    build_browse_kb(db)
+    c = Client(db)
+    try:
+        for query in ("_tag=Russia", "_organisation=NATO", "_tag=Russia&_organisation=NATO", "_event=Five-Day+War"):
+            only_relations = c.json(f"/kb/articles.json?{query}")  # counted straight from kb_work_ids
+            assert "kb_work_ids" in only_relations["query"]["sql"]
+            with_column_filter = c.json(f"/kb/articles.json?{query}&id__gte=0")  # counted through the works
+            for name in ("tag", "author", "organisation", "event"):
+                counts = {v["value"]: v["count"] for v in only_relations["facet_results"][name]["results"]}
+                assert counts == {v["value"]: v["count"] for v in with_column_filter["facet_results"][name]["results"]}
+                assert sum(counts.values()) > 0 or name == "event"
+    finally:
+        c.close()

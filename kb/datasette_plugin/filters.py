@@ -17,7 +17,8 @@ from .filtered_ids import FUNCTION, filter_text
 from .relations import RELATIONS
 
 FILTER_PARAM = "kb_filter"
-WHERE = f"id in (select value from json_each({FUNCTION}(:{FILTER_PARAM})))"
+IDS_SQL = f"select value as id from json_each({FUNCTION}(:{FILTER_PARAM}))"
+WHERE = f"id in ({IDS_SQL})"
 
 
 async def relation_filters(request, database: str, table: str, datasette) -> FilterArguments | None:
