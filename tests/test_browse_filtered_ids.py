@@ -4,6 +4,7 @@ articles table rendered in one piece: same results as the link tables say."""
 from __future__ import annotations
 
 import json
+import sqlite3
 import urllib.parse
 
 import pytest
@@ -98,4 +99,32 @@ def test_relation_facets_from_the_id_list_match_the_general_path(tmp_path):
                 assert counts == {v["value"]: v["count"] for v in with_column_filter["facet_results"][name]["results"]}
                 assert sum(counts.values()) > 0 or name == "event"
     finally:
+        c.close()
+
+
+
+def test_a_list_stopped_by_the_time_limit_stops_the_calling_query_as_interrupted(tmp_path):
+    """Datasette reports a query whose error is "interrupted" as timed out; a failed
+    function would be reported as an error instead."""
+    db = tmp_path / "kb.db"
+    build_browse_kb(db)
+    filtered_ids.clear()
+    c = Client(db)
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        filtered_ids.register(conn, "kb", c.ds)
+        assert json.loads(conn.execute("select kb_work_ids('_tag=Russia')").fetchone()[0]) == linked_ids(db, "Russia")
+        filtered_ids.clear()
+        steps = [0]
+
+        def time_is_up_inside_the_function() -> int:  # what Datasette's time limit does
+            steps[0] += 1
+            return 1 if steps[0] > 10 else 0  # the calling query reaches the function call within 10 steps
+
+        conn.set_progress_handler(time_is_up_inside_the_function, 1)
+        with pytest.raises(sqlite3.OperationalError, match="^interrupted$"):
+            conn.execute("select kb_work_ids('_tag=Georgia')")
+        assert steps[0] > 10
+    finally:
+        conn.close()
         c.close()

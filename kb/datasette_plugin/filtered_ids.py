@@ -5,16 +5,16 @@ Datasette runs a table page's where clause in every query of the page (the count
 the rows, every facet). A relation filter is a join of link tables; at a million
 works the biggest tag and organisation select 87,530 works and that join took
 0.2-0.6 s each time. So the filter's where clause is
-`id in (select value from json_each(kb_work_ids(:kb_filter)))`: the SQL function
-works the id list out on the first query, and the others (and the next page, and the
-next facet click) read it from memory. `:kb_filter` is the filter as it is in the URL
-(`_tag=Russia&_organisation=NATO`), so Datasette's "View and edit SQL" link still
-runs: the function works the list out on any connection that asks.
+`id in (select value from json_each(kb_work_ids(:kb_filter)))`: the filter hook works
+the id list out once (`remember`, under Datasette's SQL time limit) and every query
+of the page (and the next page, and the next facet click) reads it from memory.
+`:kb_filter` is the filter as it is in the URL (`_tag=Russia&_organisation=NATO`),
+so Datasette's "View and edit SQL" link still runs: for a list it does not hold, the
+function works it out inside the calling query (and Datasette's time limit applies:
+if it interrupts the function, the function interrupts the calling query too, which
+Datasette reports as timed out like any other).
 
-The function is registered on each of Datasette's connections (prepare_connection)
-and runs inside the query that calls it, so Datasette's time limit applies to it; if
-the limit interrupts it, it interrupts the calling query too, which Datasette then
-reports as timed out like any other.
+The function is registered on each of Datasette's connections (prepare_connection).
 """
 
 from __future__ import annotations
@@ -23,6 +23,9 @@ import sqlite3
 import threading
 import urllib.parse
 from collections import OrderedDict
+
+from datasette.database import QueryInterrupted
+from datasette.utils import sqlite_timelimit
 
 from .facet_cache import file_state
 from .relations import RELATIONS, Relation
@@ -75,19 +78,54 @@ def select_ids_json(conn: sqlite3.Connection, wanted: list[tuple[Relation, str]]
     return conn.execute(f"select json_group_array(article_id) from ({sql} order by d.article_id)", params).fetchone()[0]
 
 
+def _key(database: str, state: tuple, wanted: list[tuple[Relation, str]]) -> tuple:
+    return (database, state, tuple(sorted((relation.name, value) for relation, value in wanted)))
+
+
+async def remember(datasette, database: str, wanted: list[tuple[Relation, str]]) -> None:
+    """Works the id list out for this request's filter, unless it is kept already.
+
+    The file's state is read before the query starts, so the list is never older than
+    its key (a write in between only makes it newer, and the next request, seeing the
+    new state, works it out again). Raises QueryInterrupted past the SQL time limit."""
+    db = datasette.get_database(database)
+    key = _key(database, file_state(db), wanted)
+    with _lock:
+        if key in _ids:
+            _ids.move_to_end(key)
+            return
+    time_limit_ms = datasette.setting("sql_time_limit_ms")
+
+    def compute(conn: sqlite3.Connection) -> str:
+        try:
+            with sqlite_timelimit(conn, time_limit_ms):
+                return select_ids_json(conn, wanted)
+        except sqlite3.OperationalError as exc:
+            if "interrupted" in str(exc):
+                raise QueryInterrupted(exc, "kb_work_ids", {}) from exc
+            raise
+
+    ids = await db.execute_fn(compute)
+    with _lock:
+        _ids[key] = ids
+        while len(_ids) > MAX_ENTRIES:
+            _ids.popitem(last=False)
+
+
 def register(conn: sqlite3.Connection, database: str, datasette) -> None:
     """Adds kb_work_ids(filter) to one of Datasette's connections to `database`."""
 
     def kb_work_ids(text: str) -> str | None:
         wanted = parse_filter(text)
-        db = datasette.get_database(database)
-        key = (database, file_state(db), tuple(sorted((relation.name, value) for relation, value in wanted)))
+        key = _key(database, file_state(datasette.get_database(database)), wanted)
         with _lock:
             if key in _ids:
                 _ids.move_to_end(key)
                 return _ids[key]
+        # Not kept (the "View and edit SQL" page, or a write since this request began):
+        # work it out within the calling query, which sees the file as it is now.
         try:
-            ids = select_ids_json(conn, wanted)
+            return select_ids_json(conn, wanted)
         except sqlite3.OperationalError as exc:
             if "interrupted" not in str(exc):
                 raise
@@ -95,11 +133,6 @@ def register(conn: sqlite3.Connection, database: str, datasette) -> None:
             # Datasette reports it as timed out rather than as a failed function.
             conn.interrupt()
             return None
-        with _lock:
-            _ids[key] = ids
-            while len(_ids) > MAX_ENTRIES:
-                _ids.popitem(last=False)
-        return ids
 
     conn.create_function(FUNCTION, 1, kb_work_ids)
 

@@ -5,15 +5,16 @@ filters, and combine with those filters and full-text search.
 
 Datasette runs the where clause once per query on the page (the count, the rows and
 every facet), so it does not hold the join of link tables that selects the works:
-it reads their ids from `kb_work_ids(:kb_filter)` (filtered_ids.py), which works the
-list out once per filter and keeps it until the database file changes.
+it reads their ids from `kb_work_ids(:kb_filter)` (filtered_ids.py): the list is
+worked out here, once per filter, and kept until the database file changes.
 """
 
 from __future__ import annotations
 
+from datasette.database import QueryInterrupted
 from datasette.filters import FilterArguments
 
-from .filtered_ids import FUNCTION, filter_text
+from .filtered_ids import FUNCTION, filter_text, remember
 from .relations import RELATIONS
 
 FILTER_PARAM = "kb_filter"
@@ -29,4 +30,8 @@ async def relation_filters(request, database: str, table: str, datasette) -> Fil
     if not wanted:
         return None
     descriptions = [f'{relation.name} is "{value}"' for relation, value in wanted]
+    try:
+        await remember(datasette, database, wanted)
+    except QueryInterrupted:
+        pass  # the page's own queries then work it out, and time out as Datasette reports
     return FilterArguments([WHERE], params={FILTER_PARAM: filter_text(wanted)}, human_descriptions=descriptions)
