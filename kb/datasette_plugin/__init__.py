@@ -10,7 +10,7 @@ import asyncio
 
 from datasette import hookimpl
 
-from . import facet_cache
+from . import facet_cache, filtered_ids
 
 from .facets import FACET_CLASSES
 from .filters import relation_filters
@@ -29,6 +29,11 @@ def register_facet_classes():
 @hookimpl
 def filters_from_request(request, database, table, datasette):
     return relation_filters(request, database, table, datasette)
+
+
+@hookimpl
+def prepare_connection(conn, database, datasette):
+    filtered_ids.register(conn, database, datasette)
 
 
 @hookimpl

@@ -23,6 +23,7 @@ from datasette.facets import Facet
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 
 from .facet_cache import cached_facet_rows
+from .filters import IDS_SQL, WHERE as RELATION_FILTER_WHERE
 from .relations import RELATIONS
 
 _WHERE = re.compile(r"\bwhere\b", re.IGNORECASE)
@@ -55,7 +56,7 @@ class _CachedFacet(Facet):
         for row in rows[:facet_size]:
             selected, path = self.toggle(name, row["value"])
             values.append({"value": row["value"], "label": row["value"], "count": row["count"], "selected": selected,
-                           "toggle_url": self.ds.absolute_url(self.request, self.ds.urls.path(path))})
+                           "toggle_url": self.ds.absolute_url(self.request, str(self.ds.urls.path(path)))})
         return {
             "name": name, "type": self.type, "hideable": source_and_config["source"] != "metadata",
             "toggle_url": self.ds.urls.path(path_with_removed_args(self.request, {f"_facet_{self.type}": name})),
@@ -106,6 +107,13 @@ class RelatedFacet(_CachedFacet):
         if not _WHERE.search(self.sql):
             # The whole table is in view: count straight off the index.
             counts = (f"select link.{column} as target_id, {counted} as count from {link} as link "
+                      f"group by link.{column} order by count desc, target_id limit {limit}")
+        elif _WHERE.split(self.sql, 1)[1].strip() == RELATION_FILTER_WHERE:
+            # Only kb's relation filters narrow the view: its id list is the works in
+            # view, so the link table is walked from it without looking up the works.
+            counts = (f"select link.{column} as target_id, {counted} as count "
+                      f"from ({IDS_SQL}) as in_view "
+                      f"cross join {link} as link on link.article_id = in_view.id "
                       f"group by link.{column} order by count desc, target_id limit {limit}")
         else:
             counts = (f"select link.{column} as target_id, {counted} as count "
