@@ -23,7 +23,8 @@ FOLDERS = ("organisations", "events", "people", "works")
 _FIRST_KEYS = ("type", "title", "author", "editor", "translator", "issued", "container-title")
 
 
-class _Dumper(yaml.SafeDumper):
+# libyaml's emitter (shipped in PyYAML's wheels) writes the same YAML about 5x faster.
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
     pass
 
 

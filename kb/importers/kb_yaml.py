@@ -46,7 +46,7 @@ def detect(head: str) -> bool:
     return head.lstrip().startswith(("kind:", "- kind:", "---"))
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """Safe YAML that records each mapping's line, for error messages."""
 
 
