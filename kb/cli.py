@@ -102,6 +102,7 @@ def cli() -> None:
 
     Example:
 
+    \b
         kb init && kb add --title "An impossible dream?" --type post-weblog --author "Jakub Kulhanek"
     """
 
@@ -113,6 +114,7 @@ def init(db_path: str) -> None:
 
     Example:
 
+    \b
         kb init --db thesis.db
     """
     existed = Path(db_path).exists()
@@ -170,6 +172,7 @@ def add(db_path: str, added_by: str | None, **options: Any) -> None:
 
     Example:
 
+    \b
         kb add --title "An impossible dream?" --type post-weblog --author "Jakub Kulhanek" \\
             --date 2010 --tag Russia --org NATO --event "NATO Summit in Lisbon 2010"
     """
@@ -218,6 +221,7 @@ def add_event(db_path: str, name: str, date: str | None, event_type: str | None,
 
     Example:
 
+    \b
         kb add-event "NATO Summit in Lisbon 2010" --type summit --date "19-20 November 2010" \\
             --location "Lisbon, Portugal" --alias "Lisbon Summit" --org NATO:host
     """
@@ -246,6 +250,7 @@ def add_org(db_path: str, name: str, acronym: str | None, org_type: str | None, 
 
     Example:
 
+    \b
         kb add-org "North Atlantic Treaty Organization" --acronym NATO --type alliance --alias "the Alliance"
     """
     record = OrganisationRecord(name=name, acronym=acronym, type=org_type, country=country, parent=parent, url=url,
@@ -271,6 +276,7 @@ def add_person(db_path: str, name: str, organisation: str | None, role: str | No
 
     Example:
 
+    \b
         kb add-person "Jakub Kulhanek" --org "School of Politics and International Relations" --role "postgraduate student"
     """
     for label, value in (("--start", start), ("--end", end)):
@@ -341,7 +347,8 @@ def cite(db_path: str, citing: str, cited: str, relation: str, locator: str | No
 
     Example:
 
-        kb cite kulhanekImpossibleDream2010 kulhanekNATORussiaMissile2010 --relation revises
+    \b
+        kb cite kulhanekImpossibleDream kulhanekImpossibleDreamEarlier --relation revises
     """
     store = open_store(db_path)
     with store.transaction():
@@ -365,7 +372,8 @@ def note(db_path: str, key: str, comment: str | None, quote: str | None, locator
 
     Example:
 
-        kb note kulhanekImpossibleDream2010 "Sceptical of the missile-defence deal" --locator "para. 3" --org NATO
+    \b
+        kb note kulhanekImpossibleDream "Sceptical of the missile-defence deal" --locator "para. 3" --org NATO
     """
     if not (comment or quote or status):
         raise KbError("a note needs a comment or --quote")
@@ -402,6 +410,7 @@ def rekey(db_path: str, key: str, new_key: str | None) -> None:
 
     Example:
 
+    \b
         kb rekey kulhanekImpossibleDream kulhanekImpossibleDream2010
     """
     store = open_store(db_path)
@@ -466,6 +475,7 @@ def dump(db_path: str, directory: str) -> None:
 
     Example:
 
+    \b
         kb dump data/
     """
     store = open_store(db_path)
@@ -482,6 +492,7 @@ def build(db_path: str, directory: str, force: bool) -> None:
 
     Example:
 
+    \b
         kb build data/ --db kb.db --force
     """
     target = Path(db_path)
@@ -517,6 +528,7 @@ def stats(db_path: str) -> None:
 
     Example:
 
+    \b
         kb stats --db thesis.db
     """
     store = open_store(db_path)
@@ -552,6 +564,7 @@ def serve(db_path: str, host: str, port: int, metadata: str | None, immutable: b
 
     Example:
 
+    \b
         kb serve --db kb.db --port 8001   # then open http://127.0.0.1:8001/kb/articles
     """
     connect(db_path, must_exist=True).conn.close()  # checks it is a kb database, migrates it

@@ -90,6 +90,7 @@ def export_command(db_path: str, fmt: str | None, style: str | None, output: str
 
     Example:
 
+    \b
         kb export --format biblatex --tag chapter-3 -o ch3.bib
         kb export --style apa --to html --event "Russo-Georgian War" --year 2008..2010
     """
@@ -126,6 +127,7 @@ def ref_command(db_path: str, keys: tuple[str, ...], style: str, output: str, li
 
     Example:
 
+    \b
         kb ref kulhanekImpossibleDream --style chicago-author-date
         kb ref --list-styles | grep harvard
     """

@@ -24,6 +24,7 @@ def register(cli: click.Group, db_option, open_store) -> None:
 
         Example:
 
+        \b
             kb dedupe
             kb dedupe --not-duplicate nato2019annualreport nato2020annualreport
         """
