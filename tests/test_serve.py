@@ -46,3 +46,35 @@ def test_kb_serve_serves_the_sample_read_only_on_localhost(sample_db):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_kb_serve_warms_facet_counts_in_the_server_loop(sample_db, tmp_path):
+    """The warm-up must run inside the server (a task scheduled before it starts dies)."""
+    import yaml
+
+    metadata = yaml.safe_load((REPO / "metadata.yml").read_text(encoding="utf-8"))
+    metadata["databases"]["sample"] = metadata["databases"].pop("kb")
+    metadata.setdefault("plugins", {}).setdefault("kb", {})["warm_at_works"] = 1
+    metadata_path = tmp_path / "metadata.yml"
+    metadata_path.write_text(yaml.safe_dump(metadata), encoding="utf-8")
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kb.cli", "serve", "--db", str(sample_db), "--port", str(port), "--metadata", str(metadata_path)],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/-/versions.json", timeout=5).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        time.sleep(1)  # let the warm-up finish
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=10)
+    assert "kb: facet counts of sample (2 works) computed" in output
+    assert "Task was destroyed" not in output

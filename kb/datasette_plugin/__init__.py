@@ -57,9 +57,23 @@ def extra_css_urls(datasette):
 
 
 @hookimpl
-def startup(datasette):
-    async def inner():
-        # Not awaited: the server starts answering while big databases warm up.
-        asyncio.ensure_future(facet_cache.warm(datasette))
+def asgi_wrapper(datasette):
+    """Warm big knowledge bases in the server's own event loop, once it runs.
 
-    return inner
+    Not in a `startup` hook: `datasette serve` runs those in a loop of their own before
+    the server starts, and a task left there is destroyed unfinished."""
+
+    def wrap(app):
+        started = False
+
+        async def warm_once_then_serve(scope, receive, send):
+            nonlocal started
+            if not started and scope["type"] in ("lifespan", "http"):
+                started = True
+                # Not awaited: the server answers while big databases warm up.
+                asyncio.ensure_future(facet_cache.warm(datasette))
+            await app(scope, receive, send)
+
+        return warm_once_then_serve
+
+    return wrap

@@ -11,6 +11,7 @@ computed once more in the background without the limit, so the next load has it.
 from __future__ import annotations
 
 import asyncio
+import sys
 import os
 from collections import OrderedDict
 from typing import Any
@@ -95,7 +96,7 @@ async def settle() -> None:
         await asyncio.gather(*list(_pending.values()), return_exceptions=True)
 
 
-WARM_AT_WORKS = 50_000
+WARM_AT_WORKS = 50_000  # `plugins: kb: warm_at_works:` in metadata.yml overrides it
 
 
 async def warm(datasette) -> None:
@@ -105,8 +106,10 @@ async def warm(datasette) -> None:
         try:
             if not await db.table_exists("articles"):
                 continue
+            threshold = int((datasette.plugin_config("kb", database=name) or {}).get("warm_at_works", WARM_AT_WORKS))
             works = (await db.execute("select max(rowid) from articles")).rows[0][0] or 0
-            if works >= WARM_AT_WORKS:
+            if works >= threshold:
                 await datasette.client.get(datasette.urls.table(name, "articles", format="json") + "?_size=1")
+                print(f"kb: facet counts of {name} ({works:,} works) computed", file=sys.stderr, flush=True)
         except Exception:  # warming is an optimisation; a database it cannot read is left cold
             continue
