@@ -35,7 +35,7 @@ from . import dedupe
 from .csl import article_columns, clean_item, creators, item_json
 from .dates import parse_partial_date
 from .errors import KbError
-from .keys import citekey_base, is_valid_citekey, unique_citekey
+from .keys import citekey_base, is_valid_citekey, normalise_doi, normalise_url, unique_citekey
 from .model import (
     CITATION_RELATIONS,
     LINK_RELATIONS,
@@ -264,8 +264,6 @@ class Store:
         caches = self.caches
         if key in caches["citekey"]:
             return caches["citekey"][key]
-        from .keys import normalise_doi, normalise_url
-
         doi = normalise_doi(key)
         if doi and doi in caches["doi_key"]:
             return caches["doi_key"][doi]

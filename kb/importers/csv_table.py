@@ -20,7 +20,7 @@ from typing import Any
 
 from ..dates import parse_partial_date
 from ..errors import KbError
-from ..model import EventRecord, Invalid, OrganisationRecord, Participant, Record, WorkRecord
+from ..model import CSL_TYPES, EventRecord, Invalid, OrganisationRecord, Participant, Record, WorkRecord
 from ..names import fold, parse_name, split_name_list
 
 FORMAT = "csv"
@@ -197,7 +197,7 @@ def _work(values: dict[str, str], where: str) -> WorkRecord:
             status = value.lower()
         elif field == "type":
             # A CSL type name is taken as it is; otherwise a spreadsheet word ("Journal Article").
-            item["type"] = value if value in _csl_types() else TYPE_WORDS.get(value.lower(), "document")
+            item["type"] = value if value in CSL_TYPES else TYPE_WORDS.get(value.lower(), "document")
         else:
             item[field] = value
     if "issued" not in item and values.get("year"):
@@ -205,12 +205,6 @@ def _work(values: dict[str, str], where: str) -> WorkRecord:
     if "type" not in item:
         item["type"] = "article-journal" if item.get("container-title") and item.get("volume") else "document"
     return WorkRecord(item=item, tags=tags, status=status, origin=where)
-
-
-def _csl_types() -> frozenset[str]:
-    from ..model import CSL_TYPES
-
-    return CSL_TYPES
 
 
 def _split(value: str | None) -> list[str]:
