@@ -10,7 +10,7 @@ from typing import Any
 from .errors import KbError
 from .importers import WEB_FORMATS, parse_file
 from .linking import detect_and_apply
-from .model import CitationRef, Invalid, WorkRecord
+from .model import Invalid, WorkRecord
 from .store import Counts, SaveResult, Store, file_checksum
 
 
@@ -87,10 +87,6 @@ def _import_one(store: Store, path: str, fmt: str | None, encoding: str | None, 
     import_id = store.start_import(str(Path(path)), fmt, file_checksum(path)) if record_import else None
     iterator = progress(records, f"Importing {Path(path).name}") if progress else records
     seen: set[int | None] = set()
-    # A citekey the file gave -> the one the work has in the knowledge base (it may have
-    # merged into an existing work, or the key was taken), so the file's citations
-    # between its own records land on the right works.
-    saved_keys: dict[str, str] = {}
     page_works: list[int] = []
     for record in iterator:
         if isinstance(record, Invalid):
@@ -103,7 +99,6 @@ def _import_one(store: Store, path: str, fmt: str | None, encoding: str | None, 
             if added_by and not record.added_by:
                 record.added_by = added_by
             record.tags = [*record.tags, *tags]
-            record.cites = [CitationRef(saved_keys.get(ref.key, ref.key), ref.relation, ref.locator, ref.context) for ref in record.cites]
         try:
             result = _save(store, record, on_duplicate, import_id, skip_invalid)
         except KbError as exc:
@@ -113,8 +108,6 @@ def _import_one(store: Store, path: str, fmt: str | None, encoding: str | None, 
             report.counts.skipped_reasons.append(str(exc))
             continue
         if isinstance(record, WorkRecord):
-            if record.citekey and result.citekey:
-                saved_keys[record.citekey] = result.citekey
             if record.text and result.article_id is not None and result.outcome != "skipped":
                 page_works.append(result.article_id)
             report.counts.count(result)

@@ -115,6 +115,10 @@ class Store:
         self.conn = db.conn
         self.user = user or current_user()
         self._pending: list[_Pending] = []
+        # Citekey a record asked for -> the key its work has (it merged into another work,
+        # or the key was taken), so citations between one command's records land right
+        # whatever order they come in.
+        self._saved_keys: dict[str, str] = {}
         self._caches: dict[str, Any] | None = None
         self._in_transaction = False
 
@@ -138,12 +142,14 @@ class Store:
         finally:
             self._in_transaction = False
             self._pending.clear()
+            self._saved_keys.clear()
             self._caches = None
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
         """Undo one record's writes alone (for --skip-invalid) and forget what it queued."""
         mark = len(self._pending)
+        saved_keys = dict(self._saved_keys)
         self.conn.execute("SAVEPOINT record")
         try:
             yield
@@ -151,6 +157,7 @@ class Store:
             self.conn.execute("ROLLBACK TO record")
             self.conn.execute("RELEASE record")
             del self._pending[mark:]
+            self._saved_keys = saved_keys
             self._caches = None  # they may hold rows that were just undone
             raise
         self.conn.execute("RELEASE record")
@@ -299,6 +306,13 @@ class Store:
 
     def save_work(self, record: WorkRecord, on_duplicate: str = "merge", import_id: int | None = None) -> SaveResult:
         """Add a work, or merge it into the work it duplicates."""
+        result = self._save_work(record, on_duplicate, import_id)
+        asked = record.item.get("id")
+        if asked and result.citekey and str(asked).strip() != result.citekey:
+            self._saved_keys[str(asked).strip()] = result.citekey
+        return result
+
+    def _save_work(self, record: WorkRecord, on_duplicate: str, import_id: int | None) -> SaveResult:
         if on_duplicate not in ON_DUPLICATE:
             raise ValueError(on_duplicate)
         where = record.origin
@@ -697,7 +711,7 @@ class Store:
             elif ref.kind == "article_organisation":
                 self.link(ref.source_id, "organisations", ref.name, detail["relation"], detail["source"], ref.origin)
             elif ref.kind == "citation":
-                cited = self.find_work(ref.name)
+                cited = self.find_work(self._saved_keys.get(ref.name, ref.name))
                 if cited is None:
                     raise KbError(f"cites {ref.name!r}, which is not in the knowledge base", ref.origin)
                 self.cite(ref.source_id, cited, detail["relation"], detail["locator"], detail["context"], ref.origin)

@@ -144,3 +144,17 @@ def test_full_text_index_follows_titles_and_notes(store):
     hits = store.db.execute("select rowid from articles_fts where articles_fts match 'scepticism'").fetchall()
     assert hits == [(1,)]
     assert store.db.execute("select rowid from articles_fts where articles_fts match 'impossible'").fetchall() == [(1,)]
+
+
+def test_a_citation_follows_a_renamed_key_even_when_the_cited_record_comes_later(store):
+    with store.transaction():
+        store.save_work(work("Taken key", id="smith2010"))
+    citing = work("Citing work", id="citing2011")
+    citing.cites = [CitationRef("smith2010", "revises")]
+    cited = work("Cited work", id="smith2010")  # same key, another work: it gets smith2010a
+    with store.transaction():
+        store.save_work(citing)
+        result = store.save_work(cited)
+    assert result.citekey == "smith2010a"
+    assert store.db.execute(
+        "select b.citekey from citations join articles b on b.id = cited_id").fetchall() == [("smith2010a",)]
