@@ -19,8 +19,6 @@ from dateutil import parser as dateutil_parser
 
 from .errors import KbError
 
-PRECISIONS = ("year", "month", "day")
-
 _DEFAULT_A = datetime(1, 1, 1)
 _DEFAULT_B = datetime(2, 2, 2)
 _CIRCA = re.compile(r"^(?:c\.|ca\.?|circa|about|approx\.?)\s*|~$|\?$", re.IGNORECASE)

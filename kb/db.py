@@ -362,8 +362,6 @@ END;
 MIGRATIONS: list[str] = [SCHEMA_V1]
 SCHEMA_VERSION = len(MIGRATIONS)
 
-# Tables a kb.db holds; an existing file without them is not a kb database.
-CORE_TABLES = ("articles", "authors", "organisations", "events", "citations", "tags")
 
 
 def connect(path: str | os.PathLike, *, must_exist: bool = False) -> sqlite_utils.Database:

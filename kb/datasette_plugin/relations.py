@@ -30,11 +30,6 @@ class Relation:
             sql += " union " + self.alias_sql.format(param=param)
         return sql
 
-    def articles_for_name_sql(self, param: str) -> str:
-        """SQL selecting the ids of works linked to a target that `:param` names."""
-        return (f"select article_id from {self.link_table} "
-                f"where {self.link_column} in ({self.ids_for_name_sql(param)})")
-
 
 RELATIONS: dict[str, Relation] = {
     relation.name: relation
