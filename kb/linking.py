@@ -11,7 +11,9 @@ then checked:
 - overlaps: the longest name wins, leftmost first, so "2008 war in Georgia" is a
   mention of the war, not also of Georgia, and "NATO Summit in Lisbon" of the summit.
 
-Detection only proposes; the store writes (`apply_detected`, `Store.link`).
+Which record a name stands for is kb.lookup's answer (the same as for `kb link
+--org NAME` or `?_organisation=NAME`); only the matching in running text is this
+module's. Detection only proposes; the store writes (`apply_proposals`, `Store.link_target`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import ahocorasick
+
+from . import lookup
 
 if TYPE_CHECKING:
     from .store import Store
@@ -134,21 +138,21 @@ class MentionFinder:
 
 
 def load_targets(store: Store) -> list[tuple[str, Target]]:
-    """Every name, acronym and alias of the knowledge base's organisations and events."""
+    """Every name, acronym and alias of the knowledge base's organisations and events,
+    each mapped to the record kb.lookup resolves it to (the one `kb link --org NAME`,
+    `kb export --org NAME` and `?_organisation=NAME` would find)."""
     names: list[tuple[str, Target]] = []
-    conn = store.conn
-    organisations = {row[0]: Target("organisations", row[0], row[1]) for row in conn.execute("SELECT id, name FROM organisations")}
-    for target in organisations.values():
-        names.append((target.name, target))
-    for row_id, acronym in conn.execute("SELECT id, acronym FROM organisations WHERE acronym IS NOT NULL AND acronym != ''"):
-        names.append((acronym, organisations[row_id]))
-    for row_id, alias in conn.execute("SELECT organisation_id, alias FROM organisation_aliases"):
-        names.append((alias, organisations[row_id]))
-    events = {row[0]: Target("events", row[0], row[1]) for row in conn.execute("SELECT id, name FROM events")}
-    for target in events.values():
-        names.append((target.name, target))
-    for row_id, alias in conn.execute("SELECT event_id, alias FROM event_aliases"):
-        names.append((alias, events[row_id]))
+    for table in TARGET_TABLES:
+        kind = table[:-1]
+        labels = dict(store.conn.execute(f"SELECT id, name FROM {table}").fetchall())
+        index = lookup.name_index(store.conn, kind)
+        targets: dict[int, Target] = {}
+        for text, _ in lookup.names_of(store.conn, kind):
+            row_id = index.get(lookup.name_key(text))
+            if row_id is None:  # a name that folds to nothing ("--") names nothing
+                continue
+            target = targets.setdefault(row_id, Target(table, row_id, labels[row_id]))
+            names.append((text, target))
     return names
 
 
@@ -209,7 +213,7 @@ def apply_proposals(store: Store, proposals: Iterable[Proposal]) -> int:
     new = 0
     for proposal in proposals:
         target = proposal.mention.target
-        new += store.link(proposal.article_id, target.table, target.name, DETECTED_RELATION, "detected")
+        new += store.link_target(proposal.article_id, target.table, target.id, DETECTED_RELATION, "detected")
     return new
 
 
