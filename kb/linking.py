@@ -1,8 +1,10 @@
 """Find the organisations and events a work mentions, through their names and aliases.
 
-All names go into one Aho-Corasick automaton (pyahocorasick), keyed by their
-lower-cased form, so a text is scanned once whatever the number of names. Each hit is
-then checked:
+All names go into one Aho-Corasick automaton (pyahocorasick), keyed by their folded
+form (lower case, accents dropped, punctuation read as a space: kb.lookup's rule, with
+every character kept at its offset), so a text is scanned once whatever the number of
+names, and "Securite" or "Russo Georgian" in a text name "Sécurité" or "Russo-Georgian".
+Each hit is then checked:
 
 - word boundaries: the characters either side are not letters or digits, so "Russia"
   is not found in "Russians";
@@ -19,6 +21,7 @@ module's. Detection only proposes; the store writes (`apply_proposals`, `Store.l
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -68,16 +71,30 @@ def is_acronym(name: str) -> bool:
     return any(c.isalpha() for c in name) and not any(c.islower() for c in name)
 
 
-def _lower_same_length(text: str) -> str:
-    """`text` lower-cased with every character kept at its offset.
+class _FoldTable(dict):
+    """str.translate table: each character to one folded character (lower case, accent
+    dropped, punctuation and white space a space), worked out once per character."""
 
-    str.lower() can lengthen a string ("İ" becomes two characters), which would shift
-    the offsets the automaton reports; such characters are then left as they are.
-    """
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(low if len(low := c.lower()) == 1 else c for c in text)
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        lowered = char.lower()
+        if len(lowered) != 1:  # "İ" lowers to two characters: keep it, so offsets hold
+            lowered = char
+        base = unicodedata.normalize("NFKD", lowered)
+        if len(base) > 1 and all(unicodedata.combining(c) for c in base[1:]):
+            lowered = base[0]
+        folded = lowered if (lowered.isalnum() or lowered == "_") else " "
+        self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
+def _fold_same_length(text: str) -> str:
+    """`text` folded as kb.lookup folds names, with every character kept at its offset
+    (the automaton reports offsets into the folded text; the checks read the original)."""
+    return text.translate(_FOLD)
 
 
 def _is_word_char(c: str) -> bool:
@@ -93,7 +110,9 @@ class MentionFinder:
             name = " ".join(str(name).split())
             if not name:
                 continue
-            key = _lower_same_length(name)
+            key = _fold_same_length(name)
+            if not key.strip():  # a name of punctuation alone would match any space
+                continue
             entry = (name, is_acronym(name), target)
             bucket = entries.setdefault(key, [])
             if entry not in bucket:
@@ -109,7 +128,7 @@ class MentionFinder:
         """The targets named in `text`, with the phrases found and their counts."""
         if not text or not self.size:
             return {}
-        lowered = _lower_same_length(text)
+        lowered = _fold_same_length(text)
         hits: list[tuple[int, int, Target, str]] = []
         last = len(text)
         for end_index, (length, bucket) in self.automaton.iter(lowered):
