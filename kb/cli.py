@@ -345,6 +345,8 @@ def link(db_path: str, keys: tuple[str, ...], events: tuple[str, ...], organisat
 def cite(db_path: str, citing: str, cited: str, relation: str, locator: str | None, context: str | None) -> None:
     """Record that the work CITING cites (or revises, quotes ...) the work CITED.
 
+    Each work is named by its citekey, DOI or URL.
+
     Example:
 
     \b
@@ -368,7 +370,7 @@ def cite(db_path: str, citing: str, cited: str, relation: str, locator: str | No
 @db_option
 def note(db_path: str, key: str, comment: str | None, quote: str | None, locator: str | None, event: str | None,
          organisation: str | None, status: str | None, added_by: str | None) -> None:
-    """Add a note (a comment, a quote, or both) to the work KEY.
+    """Add a note (a comment, a quote, or both) to the work KEY (citekey, DOI or URL).
 
     Example:
 
