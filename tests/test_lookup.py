@@ -271,3 +271,14 @@ def test_the_migration_fills_the_keys_of_an_existing_kb_in_place(tmp_path):
         assert [row["citekey"] for row in rows] == ["old2008"]
     finally:
         client.loop.close()
+
+
+def test_the_facets_show_the_value_a_differently_spelt_filter_selects(http):
+    data = http.get("/kb/articles.json?_tag=REMOTE%20SENSING&_facet_kb_related=tag&_extra=facet_results").json()
+    results = data["facet_results"]
+    tag_facet = results["results"]["tag"] if "results" in results else results["tag"]
+    values = {v["value"]: v for v in tag_facet["results"]}
+    assert values["Remote sensing"]["selected"] and values["remote-sensing"]["selected"]
+    assert not values.get("other", {"selected": False})["selected"]
+    # Clicking a selected value drops the filter as it was spelt in the URL.
+    assert "_tag" not in values["Remote sensing"]["toggle_url"]
