@@ -42,7 +42,6 @@ from .errors import KbError
 from .keys import normalise_doi, normalise_url
 from .names import fold, name_key as person_key, parse_name
 
-KINDS = ("organisation", "event", "tag", "author")
 SQL_FUNCTION = "kb_name_key"  # registered while migrating, to fill the key columns of older files
 SUGGESTIONS = 3
 SUGGESTION_SCORE = 70.0  # rapidfuzz WRatio, percent, on folded names
@@ -54,7 +53,7 @@ def name_key(text: str | None) -> str | None:
     """The folded form a name is looked up by (None for no name)."""
     if text is None:
         return None
-    return fold(" ".join(str(text).split()))
+    return fold(str(text))
 
 
 # -- the keys a row stores (the store writes them; the migration fills older rows) ----------
