@@ -89,6 +89,7 @@ SPELLINGS = [
     ("tag", ["Remote sensing", "remote sensing", "Remote-sensing", "REMOTE SENSING", "remote-sensing"], ["w1", "w2"]),
     ("author", ["Kulhánek", "kulhanek", "Jakub Kulhanek", "Kulhanek, Jakub", "KULHÁNEK, JAKUB", "Kulhánek, Jakub"], ["w1"]),
 ]
+TITLES = {"w1": "Alliance after Georgia", "w2": "Second look", "w3": "Helsinki again", "w4": "A response"}
 CLI_OPTION = {"organisation": "--org", "event": "--event", "tag": "--tag", "author": "--author"}
 CASES = [(kind, spelling, expected) for kind, spellings, expected in SPELLINGS for spelling in spellings]
 
@@ -112,6 +113,10 @@ def test_every_interface_finds_the_same_works_for_every_spelling(kb_path, http, 
     # the Datasette relation filter (?_organisation= ...) on the table page
     rows = http.get(f"/kb/articles.json?_{kind}={quoted}&_shape=array&_col=citekey").json()
     assert sorted(row["citekey"] for row in rows) == expected
+    # the citation network page, which shows the works the same query string selects
+    network = http.get(f"/kb/-/network?_{kind}={quoted}")
+    assert network.status_code == 200
+    assert sorted(key for key, title in TITLES.items() if title in network.text) == expected
     # the .bib renderer with the same filter, and with kb's own filter parameter
     for url in (f"/kb/articles.bib?_{kind}={quoted}", f"/kb/articles.bib?_kb_{kind}={quoted}"):
         response = http.get(url)
