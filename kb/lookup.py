@@ -272,6 +272,10 @@ def require_work(conn: sqlite3.Connection, text: str, option: str | None = None,
 
 def work_not_found(conn: sqlite3.Connection, text: str, option: str | None = None, where: str | None = None) -> KbError:
     prefix = f"{option}: " if option else ""
+    return KbError(f"{prefix}no work with citekey, DOI or URL {text!r}{did_you_mean_work(conn, text)}", where)
+
+
+def did_you_mean_work(conn: sqlite3.Connection, text: str) -> str:
+    """"; did you mean KEY?" with the closest citekeys, or "" when none is close."""
     suggestions = suggest(text, (row[0] for row in conn.execute("SELECT citekey FROM articles")))
-    tail = f"; did you mean {_did_you_mean(suggestions)}?" if suggestions else ""
-    return KbError(f"{prefix}no work with citekey, DOI or URL {text!r}{tail}", where)
+    return f"; did you mean {_did_you_mean(suggestions)}?" if suggestions else ""

@@ -744,7 +744,8 @@ class Store:
             elif ref.kind == "citation":
                 cited = self.find_work(self._saved_keys.get(ref.name, ref.name))
                 if cited is None:
-                    raise KbError(f"cites {ref.name!r}, which is not in the knowledge base", ref.origin)
+                    raise KbError(f"cites {ref.name!r}, which is not in the knowledge base{lookup.did_you_mean_work(self.conn, ref.name)}",
+                                  ref.origin)
                 self.cite(ref.source_id, cited, detail["relation"], detail["locator"], detail["context"], ref.origin)
             elif ref.kind == "organisation_parent":
                 parent = self.require_organisation(ref.name, ref.origin)

@@ -287,3 +287,11 @@ def test_the_facets_show_the_value_a_differently_spelt_filter_selects(http):
     assert not values.get("other", {"selected": False})["selected"]
     # Clicking a selected value drops the filter as it was spelt in the URL.
     assert "_tag" not in values["Remote sensing"]["toggle_url"]
+
+
+def test_a_citation_to_a_missing_work_suggests_the_closest_citekeys(tmp_path):
+    db = build(tmp_path / "kb.db")
+    (tmp_path / "w.yaml").write_text("kind: work\ntitle: T\ntype: report\ncites: [w1x]\n", encoding="utf-8")
+    result = kb(db, "import", str(tmp_path / "w.yaml"))
+    assert result.exit_code == 1
+    assert "cites 'w1x', which is not in the knowledge base; did you mean w1?" in result.output
