@@ -572,11 +572,9 @@ class Curation:
                 (count("SELECT count(*) FROM article_authors WHERE article_id = ?"), "creator entry", "creator entries"),
             ]
         elif kind == "person":
-            parts = [
-                (count("SELECT count(*) FROM affiliations WHERE author_id = ?"), "affiliation", "affiliations"),
-                (count("SELECT count(DISTINCT article_id) FROM article_authors WHERE author_id = ?"),
-                 "work's creators (taken out of)", "works' creators (taken out of)"),
-            ]
+            parts = [(count("SELECT count(*) FROM affiliations WHERE author_id = ?"), "affiliation", "affiliations"),
+                     (count("SELECT count(*) FROM article_authors WHERE author_id = ?"),
+                      "creator entry (the work stays)", "creator entries (the works stay)")]
         else:
             link_table, column = _WORK_LINKS[f"{kind}s"]
             parts = [

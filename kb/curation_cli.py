@@ -111,7 +111,7 @@ def register(cli: click.Group, db_option, open_store) -> None:
         \b
             kb edit kulhanekImpossibleDream
             kb edit kulhanekImpossibleDream --set issued="November 2010" --set container-title="Atlantic Council"
-            kb edit kulhanekImpossibleDream --set status=read --unset needs_review
+            kb edit kulhanekImpossibleDreamEarlier --set status=read --unset needs_review
             kb edit --event "Russo-Georgian War" --set date="7-12 August 2008"
             kb edit --org NATO --set type=alliance
         """
