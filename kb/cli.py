@@ -244,8 +244,7 @@ def add_event(db_path: str, name: str, date: str | None, event_type: str | None,
 def _save_named(store: Store, record: Any, update: bool, name: str | None = None) -> None:
     """add-event, add-org, add-person: add, fill in, or (--update) replace what differs."""
     with store.transaction():
-        replaced = store.reconcile(record, update)
-        outcome = store.save(record).outcome
+        outcome, replaced = store.save_named(record, update)
     name = name or record.name
     if replaced:
         outcome = f"updated ({'; '.join(replaced)})"

@@ -475,6 +475,19 @@ class Curation:
 
     # -- add-event / add-org / add-person with values other than the stored ones ------------
 
+    def save_named(self, record: Any, update: bool = False) -> tuple[str, list[str]]:
+        """add-event, add-org, add-person: add the record, or fill in and add to the one
+        the knowledge base holds; values that differ are refused unless `update`.
+        Returns the outcome (added, updated, unchanged) and the values replaced."""
+        found = self._existing(record)
+        before = self.record_document(found[0], found[1]) if found else None
+        replaced = self.reconcile(record, update)
+        self.save(record)
+        self.resolve_pending()  # parents, participants, affiliations: part of what changed
+        if found is None:
+            return "added", replaced
+        return ("updated" if self.record_document(found[0], found[1]) != before else "unchanged"), replaced
+
     def reconcile(self, record: Any, update: bool) -> list[str]:
         """What `record` (from add-event, add-org, add-person) gives differently from the
         record the knowledge base holds. Refused unless `update`; with it, the given
@@ -484,30 +497,44 @@ class Curation:
             return []
         kind, row_id, given = found
         table = _TABLES[kind]
+        name = self.record_name(kind, row_id)
+        if given.get("date"):
+            _event_date_columns(name, given["date"], record.origin)  # an unreadable date is that error, not a difference
         stored = dict(zip(given, self.conn.execute(f"SELECT {', '.join(given)} FROM {table} WHERE id = ?", (row_id,)).fetchone()))
-        differing = [(column, stored[column], value) for column, value in given.items()
-                     if value is not None and stored[column] is not None and not _same(column, stored[column], value)]
+        # (what, stored value, given value, how to write the given one)
+        differing: list[tuple[str, Any, Any, Any]] = []
+        for column, value in given.items():
+            if value is not None and stored[column] is not None and not _same(column, stored[column], value):
+                columns = _event_date_columns(name, value, record.origin) if column == "date" else {column: value}
+                differing.append((column, stored[column], value, lambda columns=columns: self._update_row(table, row_id, columns)))
         if kind in ("organisation", "event") and record.parent:
             parent = self.find_organisation(record.parent) if kind == "organisation" else self.find_event(record.parent)
             old_parent = self.conn.execute(f"SELECT parent_id FROM {table} WHERE id = ?", (row_id,)).fetchone()[0]
             if old_parent is not None and parent is not None and parent != old_parent:
-                differing.append(("parent", self.record_name(kind, old_parent), record.parent))
+                differing.append(("parent", self.record_name(kind, old_parent), record.parent,
+                                  lambda: self._set_parent(table, row_id, parent, record.origin)))
+        for affiliation in getattr(record, "affiliations", []) if kind == "person" else []:
+            organisation_id = self.find_organisation(affiliation.organisation)
+            row = self.conn.execute(
+                "SELECT id, start_date, end_date FROM affiliations WHERE author_id = ? AND organisation_id = ? AND role IS ?",
+                (row_id, organisation_id, affiliation.role)).fetchone()
+            for column, value, old in (("start_date", affiliation.start, row and row[1]), ("end_date", affiliation.end, row and row[2])):
+                if row and value and not old:  # an empty field is filled, as an import fills it
+                    self.conn.execute(f"UPDATE affiliations SET {column} = ? WHERE id = ?", (value, row[0]))
+                elif row and value and value != old:
+                    differing.append((f"{affiliation.organisation} {column[:-5]}", old, value,
+                                      lambda column=column, value=value, affiliation_id=row[0]: self.conn.execute(
+                                          f"UPDATE affiliations SET {column} = ? WHERE id = ?", (value, affiliation_id))))
         if not differing:
             return []
-        name = self.record_name(kind, row_id)
-        listed = "; ".join(f"{column}: stored {old!r}, given {new!r}" for column, old, new in differing)
         if not update:
+            listed = "; ".join(f"{what}: stored {old!r}, given {new!r}" for what, old, new, _ in differing)
             flag = {"organisation": "--org", "event": "--event", "person": "--person"}[kind]
             raise KbError(f"the {kind} {name!r} differs from what you gave: {listed}; "
                           f"use --update to replace them (or kb edit {flag} {name!r})")
-        for column, _, value in differing:
-            if column == "parent":
-                self.conn.execute(f"UPDATE {table} SET parent_id = NULL WHERE id = ?", (row_id,))  # save_* sets the new one
-            elif column == "date":
-                self._update_row(table, row_id, _event_date_columns(name, value, record.origin))
-            else:
-                self._update_row(table, row_id, {column: value})
-        return [f"{column}: {old!r} -> {new!r}" for column, old, new in differing]
+        for _, _, _, write in differing:
+            write()
+        return [f"{what}: {old!r} -> {new!r}" for what, old, new, _ in differing]
 
     def _existing(self, record: Any) -> tuple[str, int, dict[str, Any]] | None:
         if isinstance(record, EventRecord):
