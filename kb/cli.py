@@ -231,7 +231,7 @@ def add_event(db_path: str, name: str, date: str | None, event_type: str | None,
     Example:
 
     \b
-        kb add-event "NATO Summit in Lisbon 2010" --type summit --date "19-20 November 2010" \\
+        kb add-event "2010 NATO Lisbon Summit" --type summit --date "19-20 November 2010" \\
             --location "Lisbon, Portugal" --alias "Lisbon Summit" --org NATO:host
         kb add-event "Russo-Georgian War" --date "7-12 Aug 2008" --update
     """
