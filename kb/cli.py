@@ -293,7 +293,8 @@ def add_person(db_path: str, name: str, organisation: str | None, role: str | No
                orcid: str | None, url: str | None, update: bool) -> None:
     """Add a person (an author) or an affiliation of one.
 
-    An ORCID or URL that differs from the stored one is refused unless --update.
+    An ORCID, URL or affiliation date that differs from the stored one is refused
+    unless --update.
 
     Example:
 

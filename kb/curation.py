@@ -34,7 +34,6 @@ from .model import (
 )
 from .names import display_name, fold, name_key, parse_name
 
-KINDS = ("work", "organisation", "event", "person")
 RECORD_TYPES = {"work": WorkRecord, "organisation": OrganisationRecord, "event": EventRecord, "person": PersonRecord}
 _TABLES = {"work": "articles", "organisation": "organisations", "event": "events", "person": "authors"}
 _WORK_LINKS = {"events": ("article_events", "event_id"), "organisations": ("article_organisations", "organisation_id")}

@@ -6,6 +6,7 @@ record, show it, and say what changed.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -59,6 +60,9 @@ def _report(label: str, changes: list[str]) -> None:
 
 
 def _edit_in_editor(store: Store, kind: str, row_id: int, label: str, shown: dict[str, Any]) -> None:
+    if not sys.stdin.isatty() and not (os.environ.get("VISUAL") or os.environ.get("EDITOR")):
+        # click would start vi with nobody to type into it: a script would hang
+        raise KbError("no editor to open: set $EDITOR, or change fields with --set FIELD=VALUE / --unset FIELD")
     original = to_yaml(shown)
     text = original
     source = f"{shown['citekey'] if kind == 'work' else slug(store.record_name(kind, row_id))}.yaml"  # as kb dump names it

@@ -146,6 +146,12 @@ def test_edit_in_the_editor_rederives_the_columns_and_the_dump(sample_db, tmp_pa
     assert json.loads(found.stdout)[0]["issued"] == {"date-parts": [[2010, 11, 19]]}
 
 
+def test_without_an_editor_a_script_gets_an_error_not_a_hang(sample_db, monkeypatch):
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.delenv("VISUAL", raising=False)
+    one_line_error(kb(sample_db, "edit", "kulhanekImpossibleDream"), "no editor to open: set $EDITOR, or change fields with --set")
+
+
 def test_an_unchanged_document_changes_nothing(sample_db, editor):
     before = snapshot(sample_db)
     result = kb(sample_db, "edit", "--event", "Lisbon Summit", env=editor("SAME"))
@@ -238,7 +244,7 @@ def test_set_and_unset_for_scripts(sample_db, tmp_path):
     assert kb(sample_db, "ref", "10.1000/xyz").exit_code == 0  # found by its new DOI
     doc = dumped(sample_db, tmp_path, "works", "kulhanekImpossibleDreamEarlier")
     assert doc["tags"] == ["NATO", "Russia"] and "needs_review" not in doc
-    result = kb(sample_db, "edit", "kulhanekImpossibleDreamEarlier", "--unset", "volume", "--unset", "issued")
+    result = kb(sample_db, "edit", "https://doi.org/10.1000/XYZ", "--unset", "volume", "--unset", "issued")  # a DOI names it too
     assert result.exit_code == 0, result.output
     assert rows(sample_db, "SELECT volume, issued, year FROM articles WHERE citekey = 'kulhanekImpossibleDreamEarlier'") == [
         (None, None, None)]
