@@ -97,7 +97,7 @@ def parse_document(text: str, kind: str, source: str) -> Any:
     if isinstance(record, kb_yaml.Invalid):
         raise KbError(record.message, record.origin)
     if not isinstance(record, RECORD_TYPES[kind]):
-        raise KbError(f"the document should hold a {kind} record (kind: {kind}), not a {type(record).__name__[:-6].lower()}", source)
+        raise KbError(f"the document should hold {_a(kind)} record (kind: {kind}), not {_a(type(record).__name__[:-6].lower())}", source)
     return record
 
 
@@ -132,6 +132,10 @@ def set_fields(doc: dict[str, Any], kind: str, assignments: tuple[str, ...], rem
     return doc
 
 
+def _a(kind: str) -> str:
+    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
+
+
 def _split(value: str) -> list[str]:
     return [part.strip() for part in value.split(";") if part.strip()]
 
@@ -142,7 +146,7 @@ def _check_settable(field: str, kind: str) -> None:
     if kind == "person" and field == "affiliations":
         raise KbError("affiliations change with `kb add-person NAME --org ORG` and `kb unlink --person NAME --org ORG`")
     if field not in SETTABLE[kind]:
-        raise KbError(f"unknown field {field!r} for a {kind} (such as {_EXAMPLES[kind]})")
+        raise KbError(f"unknown field {field!r} for {_a(kind)} (such as {_EXAMPLES[kind]})")
 
 
 def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:

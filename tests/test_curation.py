@@ -175,7 +175,7 @@ WORK = "kind: work\ncitekey: kulhanekImpossibleDream\ntype: post-weblog\ntitle: 
         (WORK + "status: done\n", "unknown reading status 'done'"),
         (WORK.replace("title: An impossible dream?\n", ""), "a work needs a title"),
         (WORK.replace("citekey: kulhanekImpossibleDream", "citekey: dream2010"), "kb rekey kulhanekImpossibleDream dream2010"),
-        ("kind: event\nname: Russo-Georgian War\n", "should hold a work record"),
+        ("kind: event\nname: Russo-Georgian War\n", "should hold a work record (kind: work), not an event"),
         (WORK + "---\n" + WORK, "should hold one work record, found 2"),
     ],
 )
@@ -267,7 +267,7 @@ def test_set_and_unset_for_scripts(sample_db, tmp_path):
         (["edit", "--event", "Russo-Georgian War", "--set", "organisations=NATOO:host"], "no organisation named 'NATOO'"),
         (["edit", "--event", "Russo-Georgian War", "--set", "parent=Russo-Georgian War"], "cannot be its own parent"),
         (["edit", "--org", "NATO", "--set", "aliases=Moscow"], "'Moscow' already names the organisation 'Russia'"),
-        (["edit", "--org", "NATO", "--set", "website=x"], "unknown field 'website' for a organisation"),
+        (["edit", "--org", "NATO", "--set", "website=x"], "unknown field 'website' for an organisation"),
         (["edit", "--org", "NATOO", "--set", "type=x"], "no organisation named 'NATOO'"),
         (["edit", "--person", "Nobody Known", "--set", "orcid=x"], "no person named 'Nobody Known'"),
         (["edit", "kulhanekImpossibleDream", "--org", "NATO", "--set", "type=x"], "name one record"),
