@@ -469,3 +469,17 @@ def test_import_keeps_filling_only(sample_db, tmp_path):
     result = kb(sample_db, "import", str(source))
     assert result.exit_code == 0, result.output
     assert rows(sample_db, "SELECT date, location FROM events WHERE name = 'Russo-Georgian War'") == [("7-12 August 2008", "Georgia")]
+
+
+def test_a_record_changed_by_someone_else_while_it_was_edited_is_not_overwritten(sample_db, tmp_path):
+    # An editor during whose session another kb command renames the event.
+    script = tmp_path / "slow_editor.py"
+    script.write_text(
+        "import sqlite3, sys\n"
+        f"conn = sqlite3.connect({str(sample_db)!r})\n"
+        "conn.execute(\"UPDATE events SET location = 'Tbilisi' WHERE name = 'Russo-Georgian War'\")\n"
+        "conn.commit()\n"
+        "open(sys.argv[1], 'a').write('description: edited\\n')\n", encoding="utf-8")
+    result = kb(sample_db, "edit", "--event", "Russo-Georgian War", env={"EDITOR": f"{shlex.quote(sys.executable)} {shlex.quote(str(script))}"})
+    one_line_error(result, "the event 'Russo-Georgian War' changed while you edited it: run kb edit again")
+    assert rows(sample_db, "SELECT location, description FROM events WHERE name = 'Russo-Georgian War'") == [("Tbilisi", None)]
