@@ -97,7 +97,7 @@ def register(cli: click.Group, db_option, open_store) -> None:
     @db_option
     def edit_command(db_path: str, key: str | None, organisation: str | None, event: str | None, person: str | None,
                      assignments: tuple[str, ...], removals: tuple[str, ...]) -> None:
-        """Edit a work (KEY), organisation, event or person as kb YAML in $EDITOR.
+        """Edit a work (KEY: citekey, DOI or URL), organisation, event or person as kb YAML in $EDITOR.
 
         The record opens as `kb dump` writes it. What you save is checked as an import
         is (type, dates, names of events and organisations ...) and applied in one
@@ -116,8 +116,8 @@ def register(cli: click.Group, db_option, open_store) -> None:
             kb edit kulhanekImpossibleDream
             kb edit kulhanekImpossibleDream --set issued="November 2010" --set container-title="Atlantic Council"
             kb edit kulhanekImpossibleDreamEarlier --set status=read --unset needs_review
-            kb edit --event "Russo-Georgian War" --set date="7-12 August 2008"
-            kb edit --org NATO --set type=alliance
+            kb edit --event "Russo-Georgian War" --set location="South Ossetia and Abkhazia, Georgia"
+            kb edit --org NATO --set country=BE --set aliases="the Alliance; OTAN"
         """
         store = open_store(db_path)
         kind, row_id = _target(store, key, organisation, event, person)
@@ -212,6 +212,9 @@ def register(cli: click.Group, db_option, open_store) -> None:
     def unlink_command(db_path: str, key: str | None, events: tuple[str, ...], organisations: tuple[str, ...],
                        tags: tuple[str, ...], cited: tuple[str, ...], person: str | None) -> None:
         """Remove links of a work (KEY): to events, organisations, tags, or its citations.
+
+        Each option removes the link whatever its relation (discusses, mentions,
+        publisher ...; cites, revises ...); the work and the linked record stay.
 
         Without KEY: `--person NAME --org ORG` removes an affiliation, and
         `--event NAME --org ORG` an organisation's participation in an event. A link
