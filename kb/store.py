@@ -34,6 +34,7 @@ import sqlite_utils
 
 from . import dedupe, lookup
 from .csl import article_columns, clean_item, creators, item_json
+from .curation import Curation
 from .dates import parse_partial_date
 from .errors import KbError
 from .keys import citekey_base, is_valid_citekey, unique_citekey
@@ -110,7 +111,7 @@ class _Pending:
     origin: str | None
 
 
-class Store:
+class Store(Curation):  # edit, remove, unlink: kb/curation.py
     def __init__(self, db: sqlite_utils.Database, user: str | None = None):
         self.db = db
         self.conn = db.conn
