@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from . import __version__
+from . import __version__, serve_config
 from .db import DEFAULT_DB, connect
 from .dates import parse_partial_date
 from .dedupe_cli import register as register_dedupe
@@ -537,13 +537,6 @@ def stats(db_path: str) -> None:
         click.echo(f"{table:<14}{count:>8}")
 
 
-def default_metadata() -> Path | None:
-    for candidate in (Path("metadata.yml"), Path(__file__).resolve().parent.parent / "metadata.yml"):
-        if candidate.exists():
-            return candidate
-    return None
-
-
 # Facet suggestions scan every column of the page: off. A facet gets up to a second
 # on its first load (kb caches it after that); canned queries get three.
 SERVE_SETTINGS = {"suggest_facets": "off", "facet_time_limit_ms": "1000", "sql_time_limit_ms": "3000"}
@@ -552,7 +545,9 @@ SERVE_SETTINGS = {"suggest_facets": "off", "facet_time_limit_ms": "1000", "sql_t
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; 0.0.0.0 for a department server.")
 @click.option("--port", default=8001, show_default=True, type=int)
-@click.option("--metadata", type=click.Path(exists=True, dir_okay=False), help="Datasette metadata (default: ./metadata.yml).")
+@click.option("--metadata", type=click.Path(exists=True, dir_okay=False),
+              help="Your own Datasette metadata, laid over kb's packaged configuration (a metadata.yml in the "
+              "current folder is never read unless named here).")
 @click.option("--immutable", is_flag=True, help="Serve a snapshot that nothing writes to while it runs (faster counts; "
               "for a department server).")
 @db_option
@@ -568,13 +563,15 @@ def serve(db_path: str, host: str, port: int, metadata: str | None, immutable: b
         kb serve --db kb.db --port 8001   # then open http://127.0.0.1:8001/kb/articles
     """
     connect(db_path, must_exist=True).conn.close()  # checks it is a kb database, migrates it
-    metadata_path = metadata or default_metadata()
+    served = serve_config.serve_metadata(Path(metadata) if metadata else None, host)
+    for name in serve_config.writable_queries(served):
+        click.echo(f"Warning: the canned query {name!r} in {metadata} writes to the database", err=True)
+    metadata_path = serve_config.write_serve_metadata(served)
     command = [sys.executable, "-m", "datasette", "serve", *(["-i"] if immutable else []), db_path,
                "--host", host, "--port", str(port)]
     for name, value in SERVE_SETTINGS.items():
         command += ["--setting", name, value]
-    if metadata_path:
-        command += ["--metadata", str(metadata_path)]
+    command += ["--metadata", str(metadata_path)]
     click.echo(f"Serving {db_path} at http://{host}:{port}/", err=True)
     sys.stdout.flush()
     sys.stderr.flush()

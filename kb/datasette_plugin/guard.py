@@ -5,7 +5,9 @@ kb/safe_html.py). On a server that listens beyond this machine (`kb serve --host
 0.0.0.0`, which sets `plugins: kb: public: true`), Datasette's own `/-/` pages other
 than its static files answer 404: the debug tools (/-/messages, /-/allow-debug,
 /-/permissions, /-/threads, /-/actor ...) and the configuration and version listings
-are for the operator on localhost, not for every visitor.
+are for the operator on localhost, not for every visitor. A server with no writable
+canned query (`plugins: kb: read_only: true`, which kb serve sets then) answers anything
+but GET and HEAD with 405.
 """
 
 from __future__ import annotations
@@ -28,10 +30,14 @@ def is_hidden_on_public_server(path: str) -> bool:
     return path.startswith("/-/") and not path.startswith(PUBLIC_DASH_PATHS)
 
 
-async def not_found(send: Callable[[dict], Awaitable[None]]) -> None:
-    await send({"type": "http.response.start", "status": 404,
+def is_read_only(datasette: Any) -> bool:
+    return bool((datasette.plugin_config("kb") or {}).get("read_only"))
+
+
+async def refuse(send: Callable[[dict], Awaitable[None]], status: int, message: str) -> None:
+    await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"text/plain; charset=utf-8"), *SECURITY_HEADERS]})
-    await send({"type": "http.response.body", "body": b"Not found: this page is only served on localhost.\n"})
+    await send({"type": "http.response.body", "body": message.encode() + b"\n"})
 
 
 def guarded(datasette: Any, app: App) -> App:
@@ -42,7 +48,10 @@ def guarded(datasette: Any, app: App) -> App:
             await app(scope, receive, send)
             return
         if is_public(datasette) and is_hidden_on_public_server(scope.get("path", "")):
-            await not_found(send)
+            await refuse(send, 404, "Not found: this page is only served on localhost.")
+            return
+        if is_read_only(datasette) and scope.get("method", "GET") not in ("GET", "HEAD"):
+            await refuse(send, 405, "This knowledge base is served read-only.")
             return
 
         async def send_with_headers(message: dict) -> None:
