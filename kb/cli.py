@@ -17,7 +17,9 @@ from .db import DEFAULT_DB, connect
 from .dates import parse_partial_date
 from .dedupe_cli import register as register_dedupe
 from .dump import dump as dump_kb
+from .db_swap import swap_in
 from .dump import dump_files
+from .dump_manifest import check_folder
 from .errors import KbError
 from .importers import format_names
 from .importing import FileReport, import_files
@@ -496,11 +498,13 @@ def build(db_path: str, directory: str, force: bool) -> None:
         kb build data/ --db kb.db --force
     """
     target = Path(db_path)
-    if target.exists() and not force:
+    existed = target.exists()
+    if existed and not force:
         raise KbError(f"{db_path} exists; pass --force to replace it")
     files = dump_files(directory)
     if not files:
         raise KbError(f"no .yaml files in {directory}")
+    manifest = check_folder(Path(directory), files)  # refuses a dump that did not finish
     staging = target.with_name(target.name + ".building")
     for leftover in (staging, Path(f"{staging}-wal"), Path(f"{staging}-shm")):
         leftover.unlink(missing_ok=True)
@@ -514,11 +518,13 @@ def build(db_path: str, directory: str, force: bool) -> None:
         for leftover in (staging, Path(f"{staging}-wal"), Path(f"{staging}-shm")):
             leftover.unlink(missing_ok=True)
         raise
-    for stale in (Path(f"{target}-wal"), Path(f"{target}-shm")):
-        stale.unlink(missing_ok=True)
-    os.replace(staging, target)
+    in_place = swap_in(staging, target)
     works = sum(r.counts.added for r in reports)
     click.echo(f"Built {db_path} from {len(files)} files ({works} works)", err=True)
+    if manifest.note():
+        click.echo(f"Note: {manifest.note()}", err=True)
+    if not in_place and existed:
+        click.echo(f"Replaced {db_path} by a new file: restart any kb serve of it", err=True)
 
 
 @cli.command()
