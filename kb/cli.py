@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from . import __version__, serve_config
+from . import __version__, limits, serve_config
 from .db import DEFAULT_DB, connect
 from .dates import parse_partial_date
 from .dedupe_cli import register as register_dedupe
@@ -433,6 +433,9 @@ def rekey(db_path: str, key: str, new_key: str | None) -> None:
 @click.option("--map", "column_map", multiple=True, metavar="COLUMN=FIELD",
               help='CSV/TSV: read COLUMN as FIELD ("Source=container-title"; "kind=events" for a table of events); repeatable.')
 @click.option("--url", help="The address of a saved (html) or pasted web page being imported.")
+@click.option("--max-file-mb", type=click.IntRange(min=1), expose_value=False, is_eager=True,
+              callback=lambda ctx, param, value: value and limits.set_max_file_mb(value),
+              help=f"Refuse files larger than this many megabytes  [default: {limits.DEFAULT_MAX_FILE_MB}].")
 @by_option
 @db_option
 def import_(db_path: str, files: tuple[str, ...], fmt: str | None, encoding: str | None, on_duplicate: str, dry_run: bool,

@@ -29,7 +29,8 @@ _FIRST_KEYS = ("type", "title", "author", "editor", "translator", "issued", "con
 
 # libyaml's emitter (shipped in PyYAML's wheels) writes the same YAML about 5x faster.
 class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
-    pass
+    def ignore_aliases(self, data: Any) -> bool:  # kb build refuses aliases: write every value out
+        return True
 
 
 def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:

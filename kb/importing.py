@@ -11,6 +11,7 @@ from .errors import KbError
 from .importers import WEB_FORMATS, parse_file
 from .linking import detect_and_apply
 from .model import Invalid, WorkRecord
+from .record_checks import check_work_item
 from .store import Counts, SaveResult, Store, file_checksum
 
 
@@ -100,6 +101,8 @@ def _import_one(store: Store, path: str, fmt: str | None, encoding: str | None, 
                 record.added_by = added_by
             record.tags = [*record.tags, *tags]
         try:
+            if isinstance(record, WorkRecord):
+                check_work_item(record.item, record.origin or path)
             result = _save(store, record, on_duplicate, import_id, skip_invalid)
         except KbError as exc:
             if not skip_invalid:
