@@ -21,6 +21,7 @@ from typing import Any
 
 from .dates import parse_partial_date
 from .errors import KbError
+from .time_limits import stoppable, where_time_limit
 from .model import CSL_TYPES
 from .names import fold, name_key, parse_name
 
@@ -230,7 +231,13 @@ def where_ids(conn: sqlite3.Connection, where: str) -> list[int]:
     sql = f"SELECT id FROM articles WHERE ({where})"
     conn.set_authorizer(_read_only_authorizer)
     try:
-        return [row[0] for row in conn.execute(sql)]
+        with stoppable(conn, where_time_limit()) as stop:  # a time limit, and Ctrl-C works
+            try:
+                return [row[0] for row in conn.execute(sql)]
+            except sqlite3.OperationalError:
+                if stop.reason:
+                    raise KbError(f"--where {where!r}: {stop.reason}") from None
+                raise
     except sqlite3.DatabaseError as exc:
         reason = "it may only read (a condition over articles columns)" if "not authorized" in str(exc) else str(exc)
         raise KbError(f"--where {where!r}: {reason}") from None
