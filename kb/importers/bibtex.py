@@ -137,10 +137,10 @@ class BibFile:
                                                                  _where(self.source, block))
             elif isinstance(block, DuplicateFieldKeyBlock):
                 self._count += 1
-                if isinstance(block.entry, Entry):
-                    fields = _fields(block.entry, macros)
-                    entries.append((_head(block.entry), fields))
-                    by_key.setdefault(block.entry.key.lower(), fields)
+                if isinstance(block.ignore_error_block, Entry):
+                    fields = _fields(block.ignore_error_block, macros)
+                    entries.append((_head(block.ignore_error_block), fields))
+                    by_key.setdefault(block.ignore_error_block.key.lower(), fields)
             elif isinstance(block, ParsingFailedBlock):
                 self._count += 1
                 reason = getattr(block.error, "abort_reason", None) or str(block.error)
