@@ -6,7 +6,9 @@ For every case: a clean import, or exit 1 with one `Error: ...` line and no trac
 the database file byte for byte as it was. After every clean import the database passes
 SQLite's integrity check, and every later command still works: the accepted files are
 imported together into one knowledge base, which is then exported in every format and
-as a formatted bibliography, dumped, and built again from its dump.
+as a formatted bibliography, dumped, served (Datasette's test client: the articles table,
+its .bib export, timeline, network and a sample of record pages) and built again from
+its dump.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from kb.cli import cli
 
 from .conftest import DATA, REPO
 from .export_cases import build_export_kb
+from .test_browse import Client
 
 SEED = 20261201
 CASES = 250
@@ -95,6 +98,22 @@ def mutate(text: str, suffix: str, rng: random.Random) -> str | bytes:
     if retyped is not None:  # kinds 6 and 7: a value of the wrong type or out of range
         return retyped
     return text[: at // 2] + rng.choice(HOSTILE_TOKENS) + text[at // 2 :]
+
+
+def assert_pages_serve(db: Path, rng: random.Random, pages: int = 40) -> None:
+    """The articles table and a sample of article, organisation and event pages answer 200."""
+    conn = sqlite3.connect(db)
+    rows = [(table, row[0]) for table in ("articles", "organisations", "events")
+            for row in conn.execute(f"select id from {table}")]
+    conn.close()
+    client = Client(db)
+    try:
+        for path in ("/together/articles", "/together/articles.bib", "/together/-/timeline", "/together/-/network"):
+            client.get(path)
+        for table, row_id in rng.sample(rows, min(pages, len(rows))):
+            client.get(f"/together/{table}/{row_id}")
+    finally:
+        client.close()
 
 
 def invoke(*args: str):
@@ -176,5 +195,6 @@ def test_fuzzed_imports_fail_cleanly_or_import_cleanly(seeds, tmp_path):
         result = invoke("export", "--style", style, "--to", "html", "--db", str(together))
         assert result.exit_code == 0, (style, result.output[-500:])
     assert invoke("dump", str(tmp_path / "dump"), "--db", str(together)).exit_code == 0
+    assert_pages_serve(together, rng)
     rebuilt = invoke("build", str(tmp_path / "dump"), "--db", str(tmp_path / "rebuilt.db"))
     assert rebuilt.exit_code == 0, rebuilt.output[-500:]
