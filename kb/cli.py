@@ -433,9 +433,9 @@ def rekey(db_path: str, key: str, new_key: str | None) -> None:
 @click.option("--map", "column_map", multiple=True, metavar="COLUMN=FIELD",
               help='CSV/TSV: read COLUMN as FIELD ("Source=container-title"; "kind=events" for a table of events); repeatable.')
 @click.option("--url", help="The address of a saved (html) or pasted web page being imported.")
-@click.option("--max-file-mb", type=click.IntRange(min=1), expose_value=False, is_eager=True,
-              callback=lambda ctx, param, value: value and limits.set_max_file_mb(value),
-              help=f"Refuse files larger than this many megabytes  [default: {limits.DEFAULT_MAX_FILE_MB}].")
+@click.option("--max-file-mb", type=click.IntRange(min=1), default=limits.DEFAULT_MAX_FILE_MB, show_default=True,
+              expose_value=False, callback=lambda ctx, param, value: limits.set_max_file_mb(value),
+              help="Refuse files larger than this many megabytes.")
 @by_option
 @db_option
 def import_(db_path: str, files: tuple[str, ...], fmt: str | None, encoding: str | None, on_duplicate: str, dry_run: bool,
