@@ -513,7 +513,8 @@ def build(db_path: str, directory: str, force: bool) -> None:
         leftover.unlink(missing_ok=True)
     store = open_store(str(staging), must_exist=False)
     try:
-        reports = import_files(store, files, fmt="yaml", record_import=False, progress=_with_bar(progress_bar))
+        reports = import_files(store, files, fmt="yaml", record_import=False, progress=_with_bar(progress_bar),
+                               parse_before_lock=False)
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         store.db.conn.close()
     except BaseException:

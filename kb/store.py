@@ -50,6 +50,7 @@ from .model import (
     WorkRecord,
 )
 from .names import display_name, fold, name_key
+from .write_lock import begin_immediate
 
 ON_DUPLICATE = ("merge", "skip", "keep-both", "error")
 # A link target table -> (the join table, its target column).
@@ -130,7 +131,7 @@ class Store:
         if self._in_transaction:
             yield self
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        begin_immediate(self.conn)  # waits its turn behind another writer, and says so
         self._in_transaction = True
         try:
             yield self
