@@ -12,13 +12,15 @@ from typing import Any
 
 import click
 
-from . import __version__
+from . import __version__, limits, serve_config
 from .db import DEFAULT_DB, connect
 from .dates import parse_partial_date
 from .curation_cli import register as register_curation
 from .dedupe_cli import register as register_dedupe
 from .dump import dump as dump_kb
+from .db_swap import swap_in
 from .dump import dump_files
+from .dump_manifest import check_folder
 from .errors import KbError
 from .importers import format_names
 from .importing import FileReport, import_files
@@ -452,6 +454,9 @@ def rekey(db_path: str, key: str, new_key: str | None) -> None:
 @click.option("--map", "column_map", multiple=True, metavar="COLUMN=FIELD",
               help='CSV/TSV: read COLUMN as FIELD ("Source=container-title"; "kind=events" for a table of events); repeatable.')
 @click.option("--url", help="The address of a saved (html) or pasted web page being imported.")
+@click.option("--max-file-mb", type=click.IntRange(min=1), default=limits.DEFAULT_MAX_FILE_MB, show_default=True,
+              expose_value=False, callback=lambda ctx, param, value: limits.set_max_file_mb(value),
+              help="Refuse files larger than this many megabytes.")
 @by_option
 @db_option
 def import_(db_path: str, files: tuple[str, ...], fmt: str | None, encoding: str | None, on_duplicate: str, dry_run: bool,
@@ -518,17 +523,20 @@ def build(db_path: str, directory: str, force: bool) -> None:
         kb build data/ --db kb.db --force
     """
     target = Path(db_path)
-    if target.exists() and not force:
+    existed = target.exists()
+    if existed and not force:
         raise KbError(f"{db_path} exists; pass --force to replace it")
     files = dump_files(directory)
     if not files:
         raise KbError(f"no .yaml files in {directory}")
+    manifest = check_folder(Path(directory), files)  # refuses a dump that did not finish
     staging = target.with_name(target.name + ".building")
     for leftover in (staging, Path(f"{staging}-wal"), Path(f"{staging}-shm")):
         leftover.unlink(missing_ok=True)
     store = open_store(str(staging), must_exist=False)
     try:
-        reports = import_files(store, files, fmt="yaml", record_import=False, progress=_with_bar(progress_bar))
+        reports = import_files(store, files, fmt="yaml", record_import=False, progress=_with_bar(progress_bar),
+                               parse_before_lock=False)
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         store.db.conn.close()
     except BaseException:
@@ -536,11 +544,13 @@ def build(db_path: str, directory: str, force: bool) -> None:
         for leftover in (staging, Path(f"{staging}-wal"), Path(f"{staging}-shm")):
             leftover.unlink(missing_ok=True)
         raise
-    for stale in (Path(f"{target}-wal"), Path(f"{target}-shm")):
-        stale.unlink(missing_ok=True)
-    os.replace(staging, target)
+    in_place = swap_in(staging, target)
     works = sum(r.counts.added for r in reports)
     click.echo(f"Built {db_path} from {len(files)} files ({works} works)", err=True)
+    if manifest.note():
+        click.echo(f"Note: {manifest.note()}", err=True)
+    if not in_place and existed:
+        click.echo(f"Replaced {db_path} by a new file: restart any kb serve of it", err=True)
 
 
 @cli.command()
@@ -559,13 +569,6 @@ def stats(db_path: str) -> None:
         click.echo(f"{table:<14}{count:>8}")
 
 
-def default_metadata() -> Path | None:
-    for candidate in (Path("metadata.yml"), Path(__file__).resolve().parent.parent / "metadata.yml"):
-        if candidate.exists():
-            return candidate
-    return None
-
-
 # Facet suggestions scan every column of the page: off. A facet gets up to a second
 # on its first load (kb caches it after that); canned queries get three.
 SERVE_SETTINGS = {"suggest_facets": "off", "facet_time_limit_ms": "1000", "sql_time_limit_ms": "3000"}
@@ -574,7 +577,9 @@ SERVE_SETTINGS = {"suggest_facets": "off", "facet_time_limit_ms": "1000", "sql_t
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; 0.0.0.0 for a department server.")
 @click.option("--port", default=8001, show_default=True, type=int)
-@click.option("--metadata", type=click.Path(exists=True, dir_okay=False), help="Datasette metadata (default: ./metadata.yml).")
+@click.option("--metadata", type=click.Path(exists=True, dir_okay=False),
+              help="Your own Datasette metadata, laid over kb's packaged configuration (a metadata.yml in the "
+              "current folder is never read unless named here).")
 @click.option("--immutable", is_flag=True, help="Serve a snapshot that nothing writes to while it runs (faster counts; "
               "for a department server).")
 @db_option
@@ -590,13 +595,15 @@ def serve(db_path: str, host: str, port: int, metadata: str | None, immutable: b
         kb serve --db kb.db --port 8001   # then open http://127.0.0.1:8001/kb/articles
     """
     connect(db_path, must_exist=True).conn.close()  # checks it is a kb database, migrates it
-    metadata_path = metadata or default_metadata()
+    served = serve_config.serve_metadata(Path(metadata) if metadata else None, host)
+    for name in serve_config.writable_queries(served):
+        click.echo(f"Warning: the canned query {name!r} in {metadata} writes to the database", err=True)
+    metadata_path = serve_config.write_serve_metadata(served)
     command = [sys.executable, "-m", "datasette", "serve", *(["-i"] if immutable else []), db_path,
                "--host", host, "--port", str(port)]
     for name, value in SERVE_SETTINGS.items():
         command += ["--setting", name, value]
-    if metadata_path:
-        command += ["--metadata", str(metadata_path)]
+    command += ["--metadata", str(metadata_path)]
     click.echo(f"Serving {db_path} at http://{host}:{port}/", err=True)
     sys.stdout.flush()
     sys.stderr.flush()

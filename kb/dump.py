@@ -15,9 +15,13 @@ from typing import Any
 import sqlite_utils
 import yaml
 
+from .atomic_files import remove_leftover_temporaries, write_atomically
 from .dates import partial_date_from_csl
+from .dump_manifest import IN_PROGRESS, MANIFEST_NAME, checksum, manifest_text
+from .errors import KbError
 from .keys import slug
 from .model import CSL_DATE_VARIABLES
+from .portable_names import portable_stem
 
 FOLDERS = ("organisations", "events", "people", "works")
 _FIRST_KEYS = ("type", "title", "author", "editor", "translator", "issued", "container-title")
@@ -25,7 +29,8 @@ _FIRST_KEYS = ("type", "title", "author", "editor", "translator", "issued", "con
 
 # libyaml's emitter (shipped in PyYAML's wheels) writes the same YAML about 5x faster.
 class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
-    pass
+    def ignore_aliases(self, data: Any) -> bool:  # kb build refuses aliases: write every value out
+        return True
 
 
 def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
@@ -200,33 +205,63 @@ def work_documents(db: sqlite_utils.Database, only: int | None = None) -> list[t
             for row in db.query(f"SELECT * FROM articles {_only(only)}ORDER BY citekey")]
 
 
+def _real_folder(directory: Path, folder: str) -> Path:
+    """directory/folder, made if need be; a symbolic link there is refused, so a dump never
+    writes or deletes outside the folder it was given."""
+    target = directory / folder
+    if target.is_symlink():
+        raise KbError(f"{target} is a symbolic link; kb dump only writes inside {directory} (remove the link)")
+    target.mkdir(exist_ok=True)
+    return target
+
+
+def _unchanged(path: Path, data: bytes) -> bool:
+    return path.is_file() and not path.is_symlink() and path.read_bytes() == data
+
+
 def dump(db: sqlite_utils.Database, directory: str | Path) -> dict[str, int]:
-    """Write every record to `directory`/<kind>/<name>.yaml; remove files of records gone."""
+    """Write every record to `directory`/<kind>/<name>.yaml; remove files of records gone.
+
+    Safe to kill at any moment: the manifest says "in progress" until the last file is
+    written (kb build refuses such a folder), each file is replaced atomically, and files
+    of records gone are removed only after every new one is written. Symbolic links in
+    the folder are never written through or followed out of it.
+    """
     directory = Path(directory)
-    counts = {}
-    for folder, documents in (
-        ("organisations", organisation_documents(db)),
-        ("events", event_documents(db)),
-        ("people", person_documents(db)),
-        ("works", work_documents(db)),
-    ):
-        target = directory / folder
-        target.mkdir(parents=True, exist_ok=True)
-        written = set()
-        for name, doc in documents:
-            stem = slug(name) if folder != "works" else name.replace("/", "_")
-            file_name, n = f"{stem}.yaml", 2
-            while file_name in written:
-                file_name, n = f"{stem}-{n}.yaml", n + 1
-            written.add(file_name)
-            text = to_yaml(doc)
-            path = target / file_name
-            if not path.exists() or path.read_text(encoding="utf-8") != text:
-                path.write_text(text, encoding="utf-8")
-        for stale in target.glob("*.yaml"):
-            if stale.name not in written:
-                stale.unlink()
-        counts[folder] = len(written)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        write_atomically(directory / MANIFEST_NAME, IN_PROGRESS.encode())
+        checksums: dict[str, str] = {}
+        stale: list[Path] = []
+        counts = {}
+        for folder, documents in (
+            ("organisations", organisation_documents(db)),
+            ("events", event_documents(db)),
+            ("people", person_documents(db)),
+            ("works", work_documents(db)),
+        ):
+            target = _real_folder(directory, folder)
+            remove_leftover_temporaries(target)
+            written: set[str] = set()  # casefolded: Windows and macOS see Key.yaml and key.yaml as one file
+            for name, doc in documents:
+                stem = portable_stem(slug(name) if folder != "works" else name)
+                file_name, n = f"{stem}.yaml", 2
+                while file_name.casefold() in written:
+                    file_name, n = f"{stem}-{n}.yaml", n + 1
+                written.add(file_name.casefold())
+                data = to_yaml(doc).encode("utf-8")
+                path = target / file_name
+                if not _unchanged(path, data):
+                    write_atomically(path, data)
+                checksums[f"{folder}/{file_name}"] = checksum(data)
+            stale += [path for path in target.glob("*.yaml") if path.name.casefold() not in written]
+            counts[folder] = len(written)
+        for path in stale:
+            path.unlink()  # a link is removed, not what it points to
+        write_atomically(directory / MANIFEST_NAME, manifest_text(checksums).encode(), sync=True)
+    except OSError as exc:
+        raise KbError(f"cannot write the dump to {directory}: {exc.strerror or exc}"
+                      + (f" ({exc.filename})" if exc.filename else "")) from None
     return counts
 
 

@@ -34,7 +34,7 @@ from .model import CSL_DATE_VARIABLES, CSL_NAME_VARIABLES
 OUTPUTS = ("text", "html", "markdown")
 OUTPUT_FORMATTERS = {"text": formatter.plain, "html": formatter.html, "markdown": formatter.html}
 # Bump when the way references are made changes, so cached ones are made again.
-FORMATTER_VERSION = "1"
+FORMATTER_VERSION = "2"  # 2: URL and DOI escaped in HTML and Markdown
 
 # citeproc-py looks a macro up by XPath every time a style uses it, which is about half
 # of its formatting time; the macros of a loaded style never change, so remember them.
@@ -109,7 +109,7 @@ def prepare_item(item: dict[str, Any], output: str, escape_text: bool = True) ->
         elif escape and key in CSL_NAME_VARIABLES and isinstance(value, list):
             value = [{k: escape(v) if isinstance(v, str) else v for k, v in name.items()} if isinstance(name, dict) else name
                      for name in value]
-        elif escape and isinstance(value, str) and key not in ("id", "type", "URL", "DOI"):
+        elif escape and isinstance(value, str) and key not in ("id", "type"):  # URL and DOI too: they are text
             value = escape(value)
         prepared[key] = value
     return prepared

@@ -11,6 +11,7 @@ from .errors import KbError
 from .importers import WEB_FORMATS, parse_file
 from .linking import detect_and_apply
 from .model import Invalid, WorkRecord
+from .record_checks import check_work_item
 from .store import Counts, SaveResult, Store, file_checksum
 
 
@@ -52,6 +53,7 @@ def import_files(
     progress: Callable[[list[Any], str], Iterable[Any]] | None = None,
     column_map: dict[str, str] | None = None,
     url: str | None = None,
+    parse_before_lock: bool = True,
 ) -> list[FileReport]:
     """Import files in one transaction; a bad record fails them all unless `skip_invalid`.
 
@@ -63,11 +65,18 @@ def import_files(
     paths = list(paths)
     if url is not None and len(paths) != 1:
         raise KbError("--url names the address of one page: import that page alone")
+    # Files are read and parsed before the write lock is taken, so another kb command
+    # can write meanwhile; the lock is held only while the records are saved. A build
+    # (a new file nobody else writes) parses one file at a time instead, to keep the
+    # memory of a million works' records low.
+    parsed: Iterable[tuple[str, str, Any]] = ((str(path), *_parse(str(path), fmt, encoding, column_map, url)) for path in paths)
+    if parse_before_lock:
+        parsed = list(parsed)
     try:
         with store.transaction(), store.deferred_fts():
-            for path in paths:
-                report = _import_one(store, str(path), fmt, encoding, on_duplicate, skip_invalid, added_by, tags, record_import, progress,
-                                     column_map, url)
+            for path, file_format, records in parsed:
+                report = _import_one(store, path, file_format, records, on_duplicate, skip_invalid, added_by, tags,
+                                     record_import, progress)
                 reports.append(report)
             if dry_run:
                 raise DryRun
@@ -76,13 +85,17 @@ def import_files(
     return reports
 
 
-def _import_one(store: Store, path: str, fmt: str | None, encoding: str | None, on_duplicate: str, skip_invalid: bool,
-                added_by: str | None, tags: list[str], record_import: bool, progress,
-                column_map: dict[str, str] | None = None, url: str | None = None) -> FileReport:
+def _parse(path: str, fmt: str | None, encoding: str | None, column_map: dict[str, str] | None,
+           url: str | None) -> tuple[str, Any]:
+    """(format, records) of one file, read before any write lock is taken."""
     fmt, records_iter = parse_file(path, fmt, encoding, column_map=column_map, url=url)
     # An importer may hand back a sized, lazy sequence (bibtex): records are then made
     # one at a time while they are saved, which keeps the peak memory near the parse's.
-    records = records_iter if hasattr(records_iter, "__len__") else list(records_iter)
+    return fmt, records_iter if hasattr(records_iter, "__len__") else list(records_iter)
+
+
+def _import_one(store: Store, path: str, fmt: str, records: Any, on_duplicate: str, skip_invalid: bool,
+                added_by: str | None, tags: list[str], record_import: bool, progress) -> FileReport:
     report = FileReport(path, fmt)
     import_id = store.start_import(str(Path(path)), fmt, file_checksum(path)) if record_import else None
     iterator = progress(records, f"Importing {Path(path).name}") if progress else records
@@ -100,6 +113,8 @@ def _import_one(store: Store, path: str, fmt: str | None, encoding: str | None, 
                 record.added_by = added_by
             record.tags = [*record.tags, *tags]
         try:
+            if isinstance(record, WorkRecord):
+                check_work_item(record.item, record.origin or path)
             result = _save(store, record, on_duplicate, import_id, skip_invalid)
         except KbError as exc:
             if not skip_invalid:

@@ -24,6 +24,7 @@ from typing import Any
 from .dates import parse_partial_date
 from .errors import KbError
 from .lookup import require_named, require_work
+from .time_limits import stoppable, where_time_limit
 from .model import CSL_TYPES
 
 _YEAR_RANGE = re.compile(r"^\s*(\d{1,4})?\s*(?:(\.\.)\s*(\d{1,4})?)?\s*$")
@@ -147,6 +148,8 @@ def select_work_ids(conn: sqlite3.Connection, work_filter: WorkFilter | None = N
     try:
         return [row[0] for row in conn.execute(sql, params)]
     except sqlite3.OperationalError as exc:  # an FTS query the escaping could not save
+        if "interrupted" in str(exc):
+            raise  # a time limit stopped it: the caller answers with its time-limit message
         raise KbError(f"cannot run this filter: {exc}") from None
 
 
@@ -172,7 +175,13 @@ def where_ids(conn: sqlite3.Connection, where: str) -> list[int]:
     sql = f"SELECT id FROM articles WHERE ({where})"
     conn.set_authorizer(_read_only_authorizer)
     try:
-        return [row[0] for row in conn.execute(sql)]
+        with stoppable(conn, where_time_limit()) as stop:  # a time limit, and Ctrl-C works
+            try:
+                return [row[0] for row in conn.execute(sql)]
+            except sqlite3.OperationalError:
+                if stop.reason:
+                    raise KbError(f"--where {where!r}: {stop.reason}") from None
+                raise
     except sqlite3.DatabaseError as exc:
         reason = "it may only read (a condition over articles columns)" if "not authorized" in str(exc) else str(exc)
         raise KbError(f"--where {where!r}: {reason}") from None

@@ -52,6 +52,7 @@ from .model import (
     WorkRecord,
 )
 from .names import display_name, name_key
+from .write_lock import begin_immediate
 
 ON_DUPLICATE = ("merge", "skip", "keep-both", "error")
 # A link target table -> (the join table, its target column).
@@ -132,7 +133,7 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
         if self._in_transaction:
             yield self
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        begin_immediate(self.conn)  # waits its turn behind another writer, and says so
         self._in_transaction = True
         try:
             yield self

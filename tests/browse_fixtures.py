@@ -43,7 +43,7 @@ def build_browse_kb(db: Path) -> dict[str, str]:
 
 def metadata_for(database: str, **plugin_config) -> dict:
     """metadata.yml with its `kb` database section under `database`."""
-    metadata = yaml.safe_load((REPO / "metadata.yml").read_text())
+    metadata = yaml.safe_load((REPO / "kb" / "metadata.yml").read_text())
     metadata["databases"] = {database: metadata["databases"]["kb"]}
     if plugin_config:
         metadata["plugins"]["kb"].update(plugin_config)

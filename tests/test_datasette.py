@@ -6,7 +6,7 @@ import pytest
 import yaml
 from datasette.app import Datasette
 
-METADATA = Path(__file__).parent.parent / "metadata.yml"
+METADATA = Path(__file__).parent.parent / "kb" / "metadata.yml"
 
 
 @pytest.fixture

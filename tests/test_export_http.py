@@ -14,7 +14,7 @@ from kb.cli import cli
 
 from .export_cases import build_export_kb
 
-METADATA = Path(__file__).resolve().parent.parent / "metadata.yml"
+METADATA = Path(__file__).resolve().parent.parent / "kb" / "metadata.yml"
 
 
 @pytest.fixture

@@ -52,7 +52,7 @@ def test_kb_serve_warms_facet_counts_in_the_server_loop(sample_db, tmp_path):
     """The warm-up must run inside the server (a task scheduled before it starts dies)."""
     import yaml
 
-    metadata = yaml.safe_load((REPO / "metadata.yml").read_text(encoding="utf-8"))
+    metadata = yaml.safe_load((REPO / "kb" / "metadata.yml").read_text(encoding="utf-8"))
     metadata["databases"]["sample"] = metadata["databases"].pop("kb")
     metadata.setdefault("plugins", {}).setdefault("kb", {})["warm_at_works"] = 1
     metadata_path = tmp_path / "metadata.yml"

@@ -10,7 +10,8 @@ import asyncio
 
 from datasette import hookimpl
 
-from . import facet_cache, filtered_ids
+from . import facet_cache, filtered_ids, guard
+from ..safe_html import doi_link, safe_link
 
 from .facets import FACET_CLASSES
 from .filters import relation_filters
@@ -52,6 +53,12 @@ def render_cell(row, value, column, table, database, datasette):
 
 
 @hookimpl
+def prepare_jinja2_environment(env, datasette):
+    env.filters["kb_safe_link"] = safe_link
+    env.filters["kb_doi_link"] = doi_link
+
+
+@hookimpl
 def extra_css_urls(datasette):
     return [datasette.urls.static_plugins("kb", "kb.css")]
 
@@ -74,6 +81,6 @@ def asgi_wrapper(datasette):
                 asyncio.ensure_future(facet_cache.warm(datasette))
             await app(scope, receive, send)
 
-        return warm_once_then_serve
+        return guard.guarded(datasette, warm_once_then_serve)
 
     return wrap

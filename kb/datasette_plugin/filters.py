@@ -14,6 +14,7 @@ from __future__ import annotations
 from datasette.database import QueryInterrupted
 from datasette.filters import FilterArguments
 
+from .bounds import check_filter_count
 from .filtered_ids import FUNCTION, filter_text, remember
 from .relations import RELATIONS
 
@@ -29,6 +30,7 @@ async def relation_filters(request, database: str, table: str, datasette) -> Fil
               for value in request.args.getlist(relation.arg) if value]
     if not wanted:
         return None
+    check_filter_count(len(wanted))
     descriptions = [f'{relation.name} is "{value}"' for relation, value in wanted]
     try:
         await remember(datasette, database, wanted)

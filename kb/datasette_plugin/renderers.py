@@ -19,15 +19,19 @@ kb's own filters can be added with a `_kb_` prefix, exactly as `kb export` takes
 from __future__ import annotations
 
 import re
+import sqlite3
 from dataclasses import fields
 from typing import Any
 
 from datasette import hookimpl
+from datasette.database import QueryInterrupted
+from datasette.utils import sqlite_timelimit
 from datasette.utils.asgi import Response
 
 from ..errors import KbError
 from ..exporters import exporter, export_works
 from ..query import WorkFilter, select_work_ids
+from .bounds import time_limit_response, too_many
 
 # URL extension -> kb export format
 EXTENSIONS = {"bib": "bibtex", "biblatex": "biblatex", "ris": "ris", "csljson": "csl-json"}
@@ -37,6 +41,7 @@ KB_PARAMETERS = {
     "year": "year", "added_since": "added_since", "added_by": "added_by", "key": "keys", "citing": "citing",
     "cited_by": "cited_by", "search": "search",
 }
+RELATION_PARAMETERS = ("tag", "author", "organisation", "event")
 _LIST_FIELDS = {f.name for f in fields(WorkFilter) if f.default_factory is list}
 _TRAILING_LIMIT = re.compile(r"\s+limit\s+\d+(?:\s+offset\s+\d+)?\s*$", re.IGNORECASE)
 
@@ -73,16 +78,29 @@ def _renderer(extension: str, fmt: str):
     async def render(datasette, database, table, sql, view_name, data, rows, columns, request):
         if not _can_render(table, columns, view_name):
             return Response.text(f"Error: .{extension} exports the articles table, or a query with an id column of article ids\n", status=400)
+        count = sum(len(request.args.getlist(f"_kb_{name}")) for name in RELATION_PARAMETERS)
+        if too_many(count):
+            return Response.text(f"Error: {too_many(count)}\n", status=400)
+        time_limit_ms = datasette.setting("sql_time_limit_ms")
         try:
             ids = await _selected_ids(datasette, database, table, view_name, sql, data, rows, columns)
             work_filter = _kb_filter(request, ids)
 
             def run(conn):
-                return export_works(conn, select_work_ids(conn, work_filter), fmt)
+                # Selecting the works is bounded like any query; exporting all of them is not.
+                with sqlite_timelimit(conn, time_limit_ms):
+                    selected = select_work_ids(conn, work_filter)
+                return export_works(conn, selected, fmt)
 
             result = await datasette.get_database(database).execute_fn(run)
         except KbError as exc:
             return Response.text(f"Error: {exc}\n", status=400)
+        except QueryInterrupted:
+            return time_limit_response()
+        except sqlite3.OperationalError as exc:
+            if "interrupted" not in str(exc):
+                raise
+            return time_limit_response()
         headers = {"X-Kb-Works": str(result.count), "X-Kb-Not-Exported": str(len(result.losses))}
         return Response(result.text, content_type=module.MEDIA_TYPE, headers=headers)
 

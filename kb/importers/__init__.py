@@ -19,6 +19,7 @@ from pathlib import Path
 from types import ModuleType
 
 from ..errors import KbError
+from ..limits import read_bounded
 from ..model import Record
 
 # Module names under kb.importers, in the order detection tries them.
@@ -42,18 +43,23 @@ def format_names() -> list[str]:
 def read_text(path: str | Path, encoding: str | None = None) -> str:
     """A file's text: UTF-8 (a BOM is dropped), or the encoding the user names."""
     path = Path(path)
+
+    def check_head(head: bytes) -> None:  # before the rest is read: /dev/zero fails at once
+        if head.lstrip().startswith(b"%PDF-"):
+            raise KbError("is a PDF, not text: import its metadata (BibTeX, RIS) or the web page it came from", str(path))
+        if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise KbError("is a binary file, not text", str(path))
+
     try:
-        data = path.read_bytes()
+        data = read_bounded(path, check_head)
     except FileNotFoundError:
         raise KbError("no such file", str(path)) from None
     except IsADirectoryError:
         raise KbError("is a directory, not a file", str(path)) from None
+    except OSError as exc:
+        raise KbError(f"cannot read the file: {exc.strerror or exc}", str(path)) from None
     if not data.strip():
         raise KbError("the file is empty", str(path))
-    if data.lstrip().startswith(b"%PDF-"):
-        raise KbError("is a PDF, not text: import its metadata (BibTeX, RIS) or the web page it came from", str(path))
-    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise KbError("is a binary file, not text", str(path))
     if encoding:
         try:
             return data.decode(encoding).lstrip("\ufeff")

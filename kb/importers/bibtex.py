@@ -21,6 +21,7 @@ from bibtexparser.model import Block, DuplicateFieldKeyBlock, Entry, ParsingFail
 
 from ..dates import parse_partial_date
 from ..errors import KbError
+from ..limits import check_field_size
 from ..model import Invalid, Record, WorkRecord
 from ..names import _CORPORATE_WORDS, SUFFIXES, parse_name, split_name_list
 from .bibtex_splitter import iter_blocks
@@ -132,13 +133,14 @@ class BibFile:
                 self._count += block.key in string_keys  # bibtexparser counts a repeated one as a failed block
                 if block.key not in string_keys:
                     string_keys.add(block.key)
-                    macros[block.key.lower()] = _value(block.value, macros)
+                    macros[block.key.lower()] = check_field_size(_value(block.value, macros), f"@string {block.key}",
+                                                                 _where(self.source, block))
             elif isinstance(block, DuplicateFieldKeyBlock):
                 self._count += 1
-                if isinstance(block.entry, Entry):
-                    fields = _fields(block.entry, macros)
-                    entries.append((_head(block.entry), fields))
-                    by_key.setdefault(block.entry.key.lower(), fields)
+                if isinstance(block.ignore_error_block, Entry):
+                    fields = _fields(block.ignore_error_block, macros)
+                    entries.append((_head(block.ignore_error_block), fields))
+                    by_key.setdefault(block.ignore_error_block.key.lower(), fields)
             elif isinstance(block, ParsingFailedBlock):
                 self._count += 1
                 reason = getattr(block.error, "abort_reason", None) or str(block.error)
@@ -146,7 +148,7 @@ class BibFile:
                                                              _where(self.source, block))))
             elif isinstance(block, Entry):
                 self._count += 1
-                fields = _fields(block, macros)
+                fields = _fields(block, macros, _where(self.source, block))
                 entries.append((_head(block), fields))
                 if block.key in entry_keys:
                     by_key.setdefault(block.key.lower(), fields)
@@ -194,10 +196,10 @@ def _where(source: str, block: Any) -> str:
     return f"{source}:{line + 1}" if line is not None else source
 
 
-def _fields(entry: Entry, macros: dict[str, str]) -> dict[str, str]:
+def _fields(entry: Entry, macros: dict[str, str], where: str | None = None) -> dict[str, str]:
     fields = {}
     for field in entry.fields:
-        fields[field.key.lower()] = _value(field.value, macros)
+        fields[field.key.lower()] = check_field_size(_value(field.value, macros), f"the field {field.key}", where)
     return fields
 
 

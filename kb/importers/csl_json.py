@@ -42,6 +42,10 @@ def parse(text: str, source: str) -> Iterator[Record]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise KbError(f"not valid JSON: {exc.msg}", f"{source}:{exc.lineno}") from None
+    except RecursionError:
+        raise KbError("not valid JSON: nested too deeply", source) from None
+    except ValueError as exc:  # a number of more than 4,300 digits
+        raise KbError(f"not valid JSON: {str(exc).split(';')[0]}", source) from None
     if isinstance(data, dict):
         data = data.get("items", [data]) if "items" in data else [data]
     if not isinstance(data, list):
@@ -110,8 +114,8 @@ def _date(value: Any, variable: str, where: str) -> dict[str, Any] | None:
     if parts is not None:
         try:
             clean = [[int(p) for p in part if p not in (None, "")] for part in parts if part]
-        except (TypeError, ValueError):
-            raise KbError(f"{variable}: cannot read the date-parts {parts!r}", where) from None
+        except (TypeError, ValueError, OverflowError):
+            raise KbError(f"{variable}: cannot read the date-parts {str(parts)[:40]}", where) from None
         clean = [part for part in clean if part]
         if clean:
             date["date-parts"] = clean
@@ -126,7 +130,7 @@ def _date(value: Any, variable: str, where: str) -> dict[str, Any] | None:
             raise KbError(f"{variable}: cannot read the date {date['raw']!r}", where)
     try:
         partial_date_from_csl(date)
-    except (KbError, ValueError, TypeError) as exc:
+    except (KbError, ValueError, TypeError, OverflowError) as exc:
         raise KbError(f"{variable}: cannot read the date {value!r}: {getattr(exc, 'message', exc)}", where) from None
     return date
 

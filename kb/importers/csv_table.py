@@ -96,8 +96,25 @@ def _dialect(text: str, source: str) -> type[csv.Dialect] | csv.Dialect:
         return Sniffed
 
 
+def _ends_inside_quotes(text: str, delimiter: str, quotechar: str | None) -> bool:
+    """Whether the text ends inside a quoted field: a file cut short, whose last record
+    Python's csv module would hand over cut (a DOI ending "arXiv.")."""
+    if not quotechar:
+        return False
+    q, d = re.escape(quotechar), re.escape(delimiter)
+    # A quoted field starts a line or follows a delimiter; "" inside it is a quote.
+    last = None
+    for last in re.finditer(rf"(?:^|(?<=[{d}\r\n]))[ \t]*{q}(?:[^{q}]|{q}{q})*({q}?)", text):
+        pass
+    return last is not None and last.group(1) == "" and last.end() == len(text)
+
+
 def parse(text: str, source: str, column_map: dict[str, str] | None = None) -> Iterator[Record]:
-    reader = csv.reader(io.StringIO(text, newline=""), _dialect(text, source))
+    dialect = _dialect(text, source)
+    if _ends_inside_quotes(text, dialect.delimiter, dialect.quotechar):
+        line = text.count("\n") + 1
+        raise KbError("the file ends inside a quoted field: it looks cut short", f"{source}:{line}")
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
     try:
         header = next(reader)
     except StopIteration:

@@ -77,7 +77,7 @@ def _jsonld_work(items: list[dict[str, Any]]) -> tuple[dict[str, Any], str | Non
             continue
         types = node.get("@type")
         for type_name in types if isinstance(types, list) else [types]:
-            if type_name in JSONLD_TYPES and type_name != "WebPage":
+            if isinstance(type_name, str) and type_name in JSONLD_TYPES and type_name != "WebPage":
                 return node, JSONLD_TYPES[type_name]
     return {}, None
 

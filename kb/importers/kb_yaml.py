@@ -17,6 +17,7 @@ import yaml
 
 from ..dates import parse_partial_date
 from ..errors import KbError
+from ..limits import refuse_yaml_aliases
 from ..model import (
     CSL_DATE_VARIABLES,
     CSL_NAME_VARIABLES,
@@ -70,8 +71,11 @@ def _strip_lines(value: Any) -> Any:
 
 
 def parse(text: str, source: str) -> Iterator[Record]:
+    refuse_yaml_aliases(text, source, _Loader)
     try:
         documents = [d for d in yaml.load_all(text, Loader=_Loader) if d is not None]
+    except RecursionError:
+        raise KbError("not valid YAML: nested too deeply", source) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}:{mark.line + 1}" if mark else source
