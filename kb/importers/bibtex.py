@@ -135,10 +135,11 @@ class BibFile:
                     macros[block.key.lower()] = _value(block.value, macros)
             elif isinstance(block, DuplicateFieldKeyBlock):
                 self._count += 1
-                if isinstance(block.entry, Entry):
-                    fields = _fields(block.entry, macros)
-                    entries.append((_head(block.entry), fields))
-                    by_key.setdefault(block.entry.key.lower(), fields)
+                entry = block.ignore_error_block  # the entry, its repeated field read once
+                if isinstance(entry, Entry):
+                    fields = _fields(entry, macros)
+                    entries.append((_head(entry), fields))
+                    by_key.setdefault(entry.key.lower(), fields)
             elif isinstance(block, ParsingFailedBlock):
                 self._count += 1
                 reason = getattr(block.error, "abort_reason", None) or str(block.error)
