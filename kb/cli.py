@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 import inspect
 import os
 import sqlite3
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -16,11 +15,8 @@ from . import __version__
 from .db import DEFAULT_DB, connect
 from .dates import parse_partial_date
 from .dedupe_cli import register as register_dedupe
-from .dump import dump as dump_kb
-from .dump import dump_files
 from .errors import KbError
 from .importers import format_names
-from .importing import FileReport, import_files
 from .model import (
     CITATION_RELATIONS,
     CSL_TYPES,
@@ -37,6 +33,9 @@ from .model import (
 )
 from .names import parse_name
 from .store import ON_DUPLICATE, Store
+
+if TYPE_CHECKING:
+    from .importing import FileReport
 
 
 class KbGroup(click.Group):
@@ -452,6 +451,8 @@ def import_(db_path: str, files: tuple[str, ...], fmt: str | None, encoding: str
         if not sep or not column.strip() or not field.strip():
             raise KbError(f"--map {pair!r}: write it as COLUMN=FIELD")
         mapping[column.strip()] = field.strip()
+    from .importing import import_files  # the importers and their libraries: only for the commands that import
+
     store = open_store(db_path, added_by, must_exist=False)
     reports = import_files(store, files, fmt=fmt, encoding=encoding, on_duplicate=on_duplicate, dry_run=dry_run,
                            skip_invalid=skip_invalid, added_by=added_by, tags=tags, progress=_with_bar(progress_bar),
@@ -478,6 +479,8 @@ def dump(db_path: str, directory: str) -> None:
     \b
         kb dump data/
     """
+    from .dump import dump as dump_kb  # PyYAML: only for the commands that read or write YAML
+
     store = open_store(db_path)
     counts = dump_kb(store.db, directory)
     click.echo(f"Wrote {directory}: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()), err=True)
@@ -498,6 +501,9 @@ def build(db_path: str, directory: str, force: bool) -> None:
     target = Path(db_path)
     if target.exists() and not force:
         raise KbError(f"{db_path} exists; pass --force to replace it")
+    from .dump import dump_files
+    from .importing import import_files
+
     files = dump_files(directory)
     if not files:
         raise KbError(f"no .yaml files in {directory}")

