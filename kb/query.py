@@ -100,7 +100,7 @@ def select_work_ids(conn: sqlite3.Connection, work_filter: WorkFilter | None = N
 
     if work_filter.ids is not None:
         ids = sorted({int(i) for i in work_filter.ids})
-        add(f"id IN (SELECT value FROM json_each(?))", _json_list(ids))
+        add("id IN (SELECT value FROM json_each(?))", _json_list(ids))
     if work_filter.keys:
         add("id IN (SELECT value FROM json_each(?))", _json_list([_require_work(conn, key, "--key") for key in work_filter.keys]))
     if work_filter.tags:

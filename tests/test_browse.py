@@ -13,7 +13,7 @@ import pytest
 from datasette.app import Datasette
 
 from kb.datasette_plugin import facet_cache
-from .browse_fixtures import SCRIPT_TITLE, build_browse_kb, kb, metadata_for
+from .browse_fixtures import build_browse_kb, kb, metadata_for
 
 
 class Client:

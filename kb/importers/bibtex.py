@@ -48,7 +48,7 @@ TYPES = {
     "standard": "standard", "video": "motion_picture", "movie": "motion_picture", "audio": "song",
     "music": "song", "image": "graphic", "artwork": "graphic", "letter": "personal_communication",
     "legislation": "legislation", "jurisdiction": "legal_case", "legal": "legislation", "review": "review",
-    "suppperiodical": "article", "suppcollection": "chapter", "presentation": "speech", "unpublished": "manuscript",
+    "suppperiodical": "article", "suppcollection": "chapter", "presentation": "speech",
 }
 _SEASONS = {"spring": 1, "summer": 2, "autumn": 3, "fall": 3, "winter": 4}
 _THESIS_GENRE = {"phdthesis": "PhD thesis", "mastersthesis": "Master's thesis"}

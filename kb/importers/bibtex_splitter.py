@@ -31,7 +31,7 @@ import re
 from collections.abc import Iterator
 
 from bibtexparser.library import Library
-from bibtexparser.model import Block, DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, Field, ImplicitComment
+from bibtexparser.model import Block, DuplicateBlockKeyBlock, Entry, Field, ImplicitComment
 from bibtexparser.splitter import Splitter
 
 # A block start as bibtexparser sees one: `@type{` or `@type(`.
