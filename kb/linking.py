@@ -16,7 +16,6 @@ Detection only proposes; the store writes (`apply_detected`, `Store.link`).
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -220,11 +219,3 @@ def detect_and_apply(store: Store, article_ids: Iterable[int]) -> int:
         return 0
     finder = MentionFinder(load_targets(store))
     return sum(apply_proposals(store, propose(store, finder, article_id)) for article_id in article_ids)
-
-
-def proposals_as_json(proposals: Iterable[Proposal]) -> str:
-    return json.dumps([
-        {"citekey": p.citekey, "kind": p.mention.target.kind, "name": p.mention.target.name,
-         "count": p.mention.count, "phrases": dict(p.mention.phrases.most_common()), "linked": p.linked}
-        for p in proposals
-    ], ensure_ascii=False, indent=2)
