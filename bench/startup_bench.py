@@ -57,8 +57,8 @@ def main() -> None:
         if args.kb:
             shutil.copyfile(args.kb, db)
         else:
-            subprocess.run([sys.executable, str(BENCH / "make_synthetic.py"), "--works", str(args.works), "--out", str(db)],
-                           check=True, capture_output=True)
+            make = [sys.executable, str(BENCH / "make_synthetic.py"), "--works", str(args.works), "--out", str(db)]
+            subprocess.run(make, check=True, capture_output=True)
         # The row sqlite-utils inserts: a table of its own in the same file (created before timing).
         subprocess.run([*sqlite_utils, "insert", str(db), "bench_rows", "-"], input='{"title": "warm-up"}', check=True,
                        capture_output=True, text=True)

@@ -145,8 +145,8 @@ def prepare_item(item: dict[str, Any], output: str, escape_text: bool = True) ->
         if key in CSL_DATE_VARIABLES and isinstance(value, dict) and len(value.get("date-parts") or []) > 1:
             value = {**value, "date-parts": value["date-parts"][:1]}
         elif escape and key in CSL_NAME_VARIABLES and isinstance(value, list):
-            value = [{k: escape(v) if isinstance(v, str) else v for k, v in name.items()} if isinstance(name, dict) else name
-                     for name in value]
+            value = [{k: escape(v) if isinstance(v, str) else v for k, v in name.items()}
+                     if isinstance(name, dict) else name for name in value]
         elif escape and isinstance(value, str) and key not in ("id", "type", "URL", "DOI"):
             value = escape(value)
         prepared[key] = value
@@ -255,7 +255,8 @@ def bibliography_text(references: list[str], style: str, output: str) -> str:
     """A whole bibliography from per-work references, in the order given; a numeric
     style's labels (each work was formatted alone, so each says [1]) are renumbered."""
     if is_numeric(style):
-        references = [_LEADING_ONE.sub(lambda m: f"{m.group(1)}{n}", ref, count=1) for n, ref in enumerate(references, 1)]
+        references = [_LEADING_ONE.sub(lambda m, n=n: f"{m.group(1)}{n}", ref, count=1)
+                      for n, ref in enumerate(references, 1)]
         # citeproc-py puts no space between a "[1]" label and the reference
         references = [_LABEL_GAP.sub(r"\1 ", ref, count=1) for ref in references]
     if output == "html":

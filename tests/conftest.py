@@ -69,7 +69,10 @@ def export_kb_hard_cases(tmp_path: Path, built_kbs: BuiltKbs) -> Path:
     """tests/export_cases.py's knowledge base, only the hard cases, as tmp_path/hard.db."""
     from .export_cases import build_export_kb
 
-    return built_kbs.copy("export-hard-cases", lambda path: build_export_kb(path, with_every_type=False), tmp_path / "hard.db")
+    def build(path: Path) -> Path:
+        return build_export_kb(path, with_every_type=False)
+
+    return built_kbs.copy("export-hard-cases", build, tmp_path / "hard.db")
 
 
 @pytest.fixture

@@ -40,8 +40,8 @@ def running_server(db: Path, *options: str, log: Path) -> Iterator[Server]:
     (and its output complete in `log`) when the block ends."""
     port = free_port()
     with open(log, "w", encoding="utf-8") as out:
-        process = subprocess.Popen([sys.executable, "-m", "kb.cli", "serve", "--db", str(db), "--port", str(port), *options],
-                                   cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
+        command = [sys.executable, "-m", "kb.cli", "serve", "--db", str(db), "--port", str(port), *options]
+        process = subprocess.Popen(command, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
         server = Server(f"http://127.0.0.1:{port}", process, log)
         try:
             _wait_until_answering(server)
@@ -61,5 +61,6 @@ def _wait_until_answering(server: Server) -> None:
             if server.process.poll() is not None:
                 raise RuntimeError(f"kb serve exited with {server.process.returncode}:\n{server.output()}") from None
             if time.monotonic() > deadline:
-                raise RuntimeError(f"kb serve did not answer within {START_TIMEOUT:.0f} s:\n{server.output()}") from None
+                message = f"kb serve did not answer within {START_TIMEOUT:.0f} s"
+                raise RuntimeError(f"{message}:\n{server.output()}") from None
             time.sleep(0.1)

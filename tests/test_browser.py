@@ -113,8 +113,9 @@ def test_article_page_shows_markup_as_text(browser, server):
     assert browser.find_element(By.TAG_NAME, "h1").text == SCRIPT_TITLE
     assert SCRIPT_TITLE.split(" Missile")[0] in browser.find_element(By.CLASS_NAME, "kb-formatted").text
     with pytest.raises(NoAlertPresentException):
-        browser.switch_to.alert.text
-    assert browser.find_element(By.LINK_TEXT, "BibTeX").get_attribute("href").endswith(f"/kb/articles.bib?citekey={keys['script']}")
+        _ = browser.switch_to.alert.text
+    bibtex = browser.find_element(By.LINK_TEXT, "BibTeX").get_attribute("href")
+    assert bibtex.endswith(f"/kb/articles.bib?citekey={keys['script']}")
     shot(browser, "article")
 
 

@@ -29,7 +29,8 @@ def methods():
 
 before = methods()
 from kb.formatting import bibliography_text, format_reference, load_style
-item = {"id": "k", "type": "book", "title": "T", "author": [{"family": "Smith", "given": "Ann"}], "issued": {"date-parts": [[2001]]}}
+item = {"id": "k", "type": "book", "title": "T", "author": [{"family": "Smith", "given": "Ann"}],
+        "issued": {"date-parts": [[2001]]}}
 for style in ("apa", "ieee", "chicago-author-date"):
     text, ok = format_reference(item, style, "html")
     assert ok and "Smith" in text, text
@@ -67,8 +68,8 @@ def citeproc_own(item: dict, style: str, output: str) -> str | None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            bibliography = CitationStylesBibliography(citeproc_style(style),
-                                                      CiteProcJSON([prepare_item(item, output)]), output_formatter(output))
+            source = CiteProcJSON([prepare_item(item, output)])
+            bibliography = CitationStylesBibliography(citeproc_style(style), source, output_formatter(output))
             bibliography.register(Citation([CitationItem(str(item["id"]))]))
             entries = bibliography.bibliography()
         except Exception:
