@@ -27,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kb.db import connect  # noqa: E402
+from kb.lookup import name_key  # noqa: E402  (the look-up keys the store would write)
 
 WORDS = ("security alliance deterrence war summit treaty sanctions energy pipeline missile defence enlargement "
          "sovereignty frontier memory identity strategy doctrine partnership crisis reset neighbourhood "
@@ -67,16 +68,18 @@ def make(path: Path, works: int, seed: int = 1) -> dict[str, int]:
     n_orgs, n_events, n_outlets = max(100, works // 400), max(60, works // 1000), max(50, works // 100)
     researchers = [f"researcher{i:02d}" for i in range(20)]
 
-    conn.executemany("INSERT INTO tags (id, name) VALUES (?, ?)",
-                     ((i, f"{rng.choice(WORDS)}-{i}") for i in range(1, n_tags + 1)))
-    conn.executemany("INSERT INTO authors (id, name, family, given, name_key) VALUES (?, ?, ?, ?, ?)",
-                     ((i, f"Given{i} Family{i}", f"Family{i}", f"Given{i}", f"family{i}|given{i}") for i in range(1, n_authors + 1)))
-    conn.executemany("INSERT INTO organisations (id, name, acronym, type, country, parent_id) VALUES (?, ?, ?, ?, ?, ?)",
-                     ((i, f"Organisation {i} of {rng.choice(WORDS).title()}", f"O{i}", rng.choice(ORG_TYPES),
-                       rng.choice(["RU", "GE", "UA", "US", "GB", "DE", "FR", None]),
-                       (rng.randint(1, i - 1) if i > 10 and rng.random() < 0.1 else None)) for i in range(1, n_orgs + 1)))
-    conn.executemany("INSERT INTO organisation_aliases (organisation_id, alias) VALUES (?, ?)",
-                     ((i, f"Org{i} alias") for i in range(1, n_orgs + 1, 3)))
+    tag_names = [(i, f"{rng.choice(WORDS)}-{i}") for i in range(1, n_tags + 1)]
+    conn.executemany("INSERT INTO tags (id, name, name_key) VALUES (?, ?, ?)", ((i, n, name_key(n)) for i, n in tag_names))
+    conn.executemany("INSERT INTO authors (id, name, family, given, name_key, family_key) VALUES (?, ?, ?, ?, ?, ?)",
+                     ((i, f"Given{i} Family{i}", f"Family{i}", f"Given{i}", f"family{i}|given{i}", f"family{i}")
+                      for i in range(1, n_authors + 1)))
+    organisations = [(i, f"Organisation {i} of {rng.choice(WORDS).title()}", f"O{i}", rng.choice(ORG_TYPES),
+                      rng.choice(["RU", "GE", "UA", "US", "GB", "DE", "FR", None]),
+                      (rng.randint(1, i - 1) if i > 10 and rng.random() < 0.1 else None)) for i in range(1, n_orgs + 1)]
+    conn.executemany("INSERT INTO organisations (id, name, acronym, type, country, parent_id, name_key, acronym_key) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", ((*row, name_key(row[1]), name_key(row[2])) for row in organisations))
+    conn.executemany("INSERT INTO organisation_aliases (organisation_id, alias, alias_key) VALUES (?, ?, ?)",
+                     ((i, f"Org{i} alias", name_key(f"Org{i} alias")) for i in range(1, n_orgs + 1, 3)))
     events = []
     for i in range(1, n_events + 1):
         year = rng.randint(1990, 2024)
@@ -95,8 +98,8 @@ def make(path: Path, works: int, seed: int = 1) -> dict[str, int]:
             edtf, precision = (f"{start}/{end}", "range") if length else (start, "day")
         events.append((i, f"Event {i}: {rng.choice(WORDS)} {rng.choice(WORDS)} {year}", rng.choice(EVENT_TYPES),
                        date, edtf, precision, start, end))
-    conn.executemany("INSERT INTO events (id, name, type, date, date_edtf, date_precision, start_date, end_date) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", events)
+    conn.executemany("INSERT INTO events (id, name, type, date, date_edtf, date_precision, start_date, end_date, name_key) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", ((*event, name_key(event[1])) for event in events))
     conn.executemany("INSERT INTO event_organisations (event_id, organisation_id, role) VALUES (?, ?, 'participant')",
                      {(e, rng.randint(1, min(n_orgs, 50))) for e in range(1, n_events + 1) for _ in range(2)})
 

@@ -14,6 +14,7 @@ import click
 from . import __version__
 from .db import DEFAULT_DB, connect
 from .dates import parse_partial_date
+from .curation_cli import register as register_curation
 from .dedupe_cli import register as register_dedupe
 from .errors import KbError
 from .importers import format_names
@@ -60,6 +61,10 @@ def db_option(fn):
         "--db", "db_path", type=click.Path(dir_okay=False), envvar="KB_DB", default=DEFAULT_DB,
         show_default=True, show_envvar=True, help="The knowledge base file.",
     )(fn)
+
+
+def update_option(fn):
+    return click.option("--update", is_flag=True, help="Replace stored values that differ from the ones given.")(fn)
 
 
 def by_option(fn):
@@ -213,23 +218,35 @@ def add(db_path: str, added_by: str | None, **options: Any) -> None:
 @click.option("--alias", "aliases", multiple=True, help="Another name for the event; repeatable.")
 @click.option("--org", "organisations", multiple=True, help='A participating organisation, "NAME" or "NAME:ROLE"; repeatable.')
 @click.option("--description")
+@update_option
 @db_option
 def add_event(db_path: str, name: str, date: str | None, event_type: str | None, location: str | None, parent: str | None,
-              aliases: tuple[str, ...], organisations: tuple[str, ...], description: str | None) -> None:
+              aliases: tuple[str, ...], organisations: tuple[str, ...], description: str | None, update: bool) -> None:
     """Add an event, or fill in and add aliases to an existing one.
+
+    A value that differs from the stored one is refused, with what differs, unless
+    --update (or use kb edit).
 
     Example:
 
     \b
-        kb add-event "NATO Summit in Lisbon 2010" --type summit --date "19-20 November 2010" \\
+        kb add-event "2010 NATO Lisbon Summit" --type summit --date "19-20 November 2010" \\
             --location "Lisbon, Portugal" --alias "Lisbon Summit" --org NATO:host
+        kb add-event "Russo-Georgian War" --date "7-12 Aug 2008" --update
     """
     participants = [Participant(*o.rsplit(":", 1)) if ":" in o else Participant(o) for o in organisations]
     record = EventRecord(name=name, type=event_type, date=date, location=location, parent=parent,
                          description=description, aliases=list(aliases), organisations=participants, origin="kb add-event")
-    store = open_store(db_path)
+    _save_named(open_store(db_path), record, update)
+
+
+def _save_named(store: Store, record: Any, update: bool, name: str | None = None) -> None:
+    """add-event, add-org, add-person: add, fill in, or (--update) replace what differs."""
     with store.transaction():
-        outcome, _ = store.save_event(record)
+        outcome, replaced = store.save_named(record, update)
+    name = name or record.name
+    if replaced:
+        outcome = f"updated ({'; '.join(replaced)})"
     click.echo(f"{name}: {outcome}", err=True)
 
 
@@ -242,10 +259,14 @@ def add_event(db_path: str, name: str, date: str | None, event_type: str | None,
 @click.option("--url")
 @click.option("--alias", "aliases", multiple=True, help="Another name; repeatable.")
 @click.option("--description")
+@update_option
 @db_option
 def add_org(db_path: str, name: str, acronym: str | None, org_type: str | None, country: str | None, parent: str | None,
-            url: str | None, aliases: tuple[str, ...], description: str | None) -> None:
+            url: str | None, aliases: tuple[str, ...], description: str | None, update: bool) -> None:
     """Add an organisation, or fill in and add aliases to an existing one.
+
+    A value that differs from the stored one is refused, with what differs, unless
+    --update (or use kb edit).
 
     Example:
 
@@ -254,10 +275,7 @@ def add_org(db_path: str, name: str, acronym: str | None, org_type: str | None, 
     """
     record = OrganisationRecord(name=name, acronym=acronym, type=org_type, country=country, parent=parent, url=url,
                                 description=description, aliases=list(aliases), origin="kb add-org")
-    store = open_store(db_path)
-    with store.transaction():
-        outcome, _ = store.save_organisation(record)
-    click.echo(f"{name}: {outcome}", err=True)
+    _save_named(open_store(db_path), record, update)
 
 
 @cli.command("add-person")
@@ -268,10 +286,14 @@ def add_org(db_path: str, name: str, acronym: str | None, org_type: str | None, 
 @click.option("--end", help="When it ended.")
 @click.option("--orcid")
 @click.option("--url")
+@update_option
 @db_option
 def add_person(db_path: str, name: str, organisation: str | None, role: str | None, start: str | None, end: str | None,
-               orcid: str | None, url: str | None) -> None:
+               orcid: str | None, url: str | None, update: bool) -> None:
     """Add a person (an author) or an affiliation of one.
+
+    An ORCID, URL or affiliation date that differs from the stored one is refused
+    unless --update.
 
     Example:
 
@@ -283,10 +305,7 @@ def add_person(db_path: str, name: str, organisation: str | None, role: str | No
             _date(value, label)
     affiliations = [Affiliation(organisation, role, start, end)] if organisation else []
     record = PersonRecord(name=parse_name(name, corporate=False), affiliations=affiliations, orcid=orcid, url=url, origin="kb add-person")
-    store = open_store(db_path)
-    with store.transaction():
-        outcome, _ = store.save_person(record)
-    click.echo(f"{name}: {outcome}", err=True)
+    _save_named(open_store(db_path), record, update, name)
 
 
 @cli.command()
@@ -344,6 +363,8 @@ def link(db_path: str, keys: tuple[str, ...], events: tuple[str, ...], organisat
 def cite(db_path: str, citing: str, cited: str, relation: str, locator: str | None, context: str | None) -> None:
     """Record that the work CITING cites (or revises, quotes ...) the work CITED.
 
+    Each work is named by its citekey, DOI or URL.
+
     Example:
 
     \b
@@ -367,7 +388,7 @@ def cite(db_path: str, citing: str, cited: str, relation: str, locator: str | No
 @db_option
 def note(db_path: str, key: str, comment: str | None, quote: str | None, locator: str | None, event: str | None,
          organisation: str | None, status: str | None, added_by: str | None) -> None:
-    """Add a note (a comment, a quote, or both) to the work KEY.
+    """Add a note (a comment, a quote, or both) to the work KEY (citekey, DOI or URL).
 
     Example:
 
@@ -464,6 +485,7 @@ def import_(db_path: str, files: tuple[str, ...], fmt: str | None, encoding: str
 import_.help = inspect.cleandoc(import_.help or "") + f"\n\nFormats: {', '.join(format_names())}."
 
 register_dedupe(cli, db_option, open_store)
+register_curation(cli, db_option, open_store)
 
 
 @cli.command()

@@ -30,8 +30,8 @@ def filter_options(fn):
         click.option("--added-since", help="Works logged on or after this date (2026-11-01)."),
         click.option("--added-by", multiple=True, help="Works logged by this researcher; repeatable."),
         click.option("--search", help="Full-text search of title, outlet, abstract, notes and page text."),
-        click.option("--key", "keys", multiple=True, help="This work (citekey); repeatable."),
-        click.option("--citing", help="Works that cite the work KEY."),
+        click.option("--key", "keys", multiple=True, help="This work (citekey, DOI or URL); repeatable."),
+        click.option("--citing", help="Works that cite the work KEY (citekey, DOI or URL)."),
         click.option("--cited-by", help="Works the work KEY cites (its reference list)."),
         click.option("--where", help="An SQL condition over `articles` columns, read-only: \"publisher = 'RAND'\"."),
     ]
@@ -127,7 +127,7 @@ def export_command(db_path: str, fmt: str | None, style: str | None, output: str
 @click.option("--db", "db_path", type=click.Path(dir_okay=False), envvar="KB_DB", default="kb.db", show_default=True,
               show_envvar=True, help="The knowledge base file.")
 def ref_command(db_path: str, keys: tuple[str, ...], style: str, output: str, list_styles: bool) -> None:
-    """Print the formatted reference of each work KEY, in the order given.
+    """Print the formatted reference of each work KEY (citekey, DOI or URL), in the order given.
 
     (`kb cite` records a citation; `kb ref` formats one.)
 

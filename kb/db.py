@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import KbError
+from .lookup import register_sql_function
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -360,8 +361,34 @@ CREATE TRIGGER event_aliases_fts_delete AFTER DELETE ON event_aliases BEGIN
 END;
 """
 
+# Folded look-up keys beside every name a user types to find a record (kb/lookup.py
+# owns the rule; the store writes them). The fill runs kb_name_key(), the same Python
+# function, which migrate() registers on the connection.
+SCHEMA_LOOKUP_KEYS = """
+ALTER TABLE organisations ADD COLUMN name_key TEXT;
+ALTER TABLE organisations ADD COLUMN acronym_key TEXT;
+ALTER TABLE organisation_aliases ADD COLUMN alias_key TEXT;
+ALTER TABLE events ADD COLUMN name_key TEXT;
+ALTER TABLE event_aliases ADD COLUMN alias_key TEXT;
+ALTER TABLE tags ADD COLUMN name_key TEXT;
+ALTER TABLE authors ADD COLUMN family_key TEXT;
+UPDATE organisations SET name_key = kb_name_key(name), acronym_key = nullif(kb_name_key(acronym), '');
+UPDATE organisation_aliases SET alias_key = kb_name_key(alias);
+UPDATE events SET name_key = kb_name_key(name);
+UPDATE event_aliases SET alias_key = kb_name_key(alias);
+UPDATE tags SET name_key = kb_name_key(name);
+UPDATE authors SET family_key = nullif(kb_name_key(family), '');
+CREATE INDEX idx_organisations_name_key ON organisations(name_key);
+CREATE INDEX idx_organisations_acronym_key ON organisations(acronym_key);
+CREATE INDEX idx_organisation_aliases_alias_key ON organisation_aliases(alias_key);
+CREATE INDEX idx_events_name_key ON events(name_key);
+CREATE INDEX idx_event_aliases_alias_key ON event_aliases(alias_key);
+CREATE INDEX idx_tags_name_key ON tags(name_key);
+CREATE INDEX idx_authors_family_key ON authors(family_key);
+"""
+
 # MIGRATIONS[n] takes a database from version n to n + 1.
-MIGRATIONS: list[str] = [SCHEMA_V1]
+MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_LOOKUP_KEYS]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -419,6 +446,8 @@ def migrate(db: sqlite_utils.Database) -> None:
     version = schema_version(db)
     if version > SCHEMA_VERSION:
         raise KbError(f"this knowledge base has schema version {version}; this kb knows up to {SCHEMA_VERSION}: upgrade kb")
+    if version < SCHEMA_VERSION:
+        register_sql_function(db.conn)  # kb_name_key(), for migrations that fill look-up keys
     for number in range(version, SCHEMA_VERSION):
         conn = db.conn
         conn.execute("BEGIN IMMEDIATE")

@@ -82,25 +82,27 @@ def _link(name: str, relation: str, source: str) -> Any:
     return entry
 
 
-def _work_links(db: sqlite_utils.Database) -> dict[int, dict[str, list[Any]]]:
+def _work_links(db: sqlite_utils.Database, only: int | None = None) -> dict[int, dict[str, list[Any]]]:
     links: dict[int, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    # `only`: one work's links (kb edit), read through the same queries as the dump's.
+    match = "" if only is None else f"WHERE {{}} = {int(only)} "
     for article_id, name in db.execute(
-        "SELECT article_id, name FROM article_tags JOIN tags ON tags.id = tag_id ORDER BY article_id, name"
+        "SELECT article_id, name FROM article_tags JOIN tags ON tags.id = tag_id " + match.format("article_id") + "ORDER BY article_id, name"
     ):
         links[article_id]["tags"].append(name)
     for article_id, name, relation, source in db.execute(
         "SELECT article_id, name, relation, source FROM article_events JOIN events ON events.id = event_id "
-        "ORDER BY article_id, name, relation"
+        + match.format("article_id") + "ORDER BY article_id, name, relation"
     ):
         links[article_id]["events"].append(_link(name, relation, source))
     for article_id, name, relation, source in db.execute(
         "SELECT article_id, name, relation, source FROM article_organisations JOIN organisations ON organisations.id = organisation_id "
-        "ORDER BY article_id, name, relation"
+        + match.format("article_id") + "ORDER BY article_id, name, relation"
     ):
         links[article_id]["organisations"].append(_link(name, relation, source))
     for citing_id, citekey, relation, locator, context in db.execute(
         "SELECT citing_id, articles.citekey, relation, locator, context FROM citations "
-        "JOIN articles ON articles.id = cited_id ORDER BY citing_id, articles.citekey, relation"
+        "JOIN articles ON articles.id = cited_id " + match.format("citing_id") + "ORDER BY citing_id, articles.citekey, relation"
     ):
         entry: dict[str, Any] = {"key": citekey, "relation": relation}
         if locator:
@@ -111,7 +113,7 @@ def _work_links(db: sqlite_utils.Database) -> dict[int, dict[str, list[Any]]]:
     for row in db.query(
         "SELECT notes.*, events.name AS event, organisations.name AS organisation FROM notes "
         "LEFT JOIN events ON events.id = notes.event_id LEFT JOIN organisations ON organisations.id = notes.organisation_id "
-        "ORDER BY article_id, added_at, notes.id"
+        + match.format("article_id") + "ORDER BY article_id, added_at, notes.id"
     ):
         note = {k: row[k] for k in ("comment", "quote", "locator", "event", "organisation", "added_by", "added_at") if row[k]}
         links[row["article_id"]]["notes"].append(note)
@@ -129,11 +131,16 @@ def _drop_empty(doc: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in doc.items() if v not in (None, "", [], {})}
 
 
-def organisation_documents(db: sqlite_utils.Database) -> list[tuple[str, dict[str, Any]]]:
+def _only(only: int | None) -> str:
+    """The condition that picks one record's row (kb edit), or every row (kb dump)."""
+    return "" if only is None else f"WHERE id = {int(only)} "
+
+
+def organisation_documents(db: sqlite_utils.Database, only: int | None = None) -> list[tuple[str, dict[str, Any]]]:
     aliases = _aliases(db, "organisation_aliases", "organisation_id")
     names = dict(db.execute("SELECT id, name FROM organisations").fetchall())
     docs = []
-    for row in db.query("SELECT * FROM organisations ORDER BY name"):
+    for row in db.query(f"SELECT * FROM organisations {_only(only)}ORDER BY name"):
         docs.append((row["name"], _drop_empty({
             "kind": "organisation", "name": row["name"], "acronym": row["acronym"], "type": row["type"],
             "country": row["country"], "parent": names.get(row["parent_id"]), "url": row["url"],
@@ -142,7 +149,7 @@ def organisation_documents(db: sqlite_utils.Database) -> list[tuple[str, dict[st
     return docs
 
 
-def event_documents(db: sqlite_utils.Database) -> list[tuple[str, dict[str, Any]]]:
+def event_documents(db: sqlite_utils.Database, only: int | None = None) -> list[tuple[str, dict[str, Any]]]:
     aliases = _aliases(db, "event_aliases", "event_id")
     names = dict(db.execute("SELECT id, name FROM events").fetchall())
     participants: dict[int, list[dict[str, str]]] = defaultdict(list)
@@ -152,7 +159,7 @@ def event_documents(db: sqlite_utils.Database) -> list[tuple[str, dict[str, Any]
     ):
         participants[event_id].append({"organisation": organisation, "role": role})
     docs = []
-    for row in db.query("SELECT * FROM events ORDER BY name"):
+    for row in db.query(f"SELECT * FROM events {_only(only)}ORDER BY name"):
         docs.append((row["name"], _drop_empty({
             "kind": "event", "name": row["name"], "type": row["type"], "date": row["date"],
             "location": row["location"], "parent": names.get(row["parent_id"]),
@@ -162,8 +169,9 @@ def event_documents(db: sqlite_utils.Database) -> list[tuple[str, dict[str, Any]
     return docs
 
 
-def person_documents(db: sqlite_utils.Database) -> list[tuple[str, dict[str, Any]]]:
-    """People with something beyond their name (affiliations, ORCID, a page)."""
+def person_documents(db: sqlite_utils.Database, only: int | None = None) -> list[tuple[str, dict[str, Any]]]:
+    """People with something beyond their name (affiliations, ORCID, a page); with
+    `only`, that one person whatever they have."""
     affiliations: dict[int, list[dict[str, str]]] = defaultdict(list)
     for row in db.query(
         "SELECT author_id, organisations.name AS organisation, role, start_date, end_date FROM affiliations "
@@ -172,8 +180,8 @@ def person_documents(db: sqlite_utils.Database) -> list[tuple[str, dict[str, Any
         affiliations[row["author_id"]].append(_drop_empty({
             "organisation": row["organisation"], "role": row["role"], "start": row["start_date"], "end": row["end_date"]}))
     docs = []
-    for row in db.query("SELECT * FROM authors ORDER BY name_key"):
-        if not (affiliations.get(row["id"]) or row["orcid"] or row["url"]):
+    for row in db.query(f"SELECT * FROM authors {_only(only)}ORDER BY name_key"):
+        if only is None and not (affiliations.get(row["id"]) or row["orcid"] or row["url"]):
             continue
         if row["is_organisation"]:
             name: dict[str, Any] = {"literal": row["name"]}
@@ -186,9 +194,10 @@ def person_documents(db: sqlite_utils.Database) -> list[tuple[str, dict[str, Any
     return docs
 
 
-def work_documents(db: sqlite_utils.Database) -> list[tuple[str, dict[str, Any]]]:
-    links = _work_links(db)
-    return [(row["citekey"], work_document(row, links.get(row["id"], {}))) for row in db.query("SELECT * FROM articles ORDER BY citekey")]
+def work_documents(db: sqlite_utils.Database, only: int | None = None) -> list[tuple[str, dict[str, Any]]]:
+    links = _work_links(db, only)
+    return [(row["citekey"], work_document(row, links.get(row["id"], {})))
+            for row in db.query(f"SELECT * FROM articles {_only(only)}ORDER BY citekey")]
 
 
 def dump(db: sqlite_utils.Database, directory: str | Path) -> dict[str, int]:

@@ -1,8 +1,10 @@
 """Find the organisations and events a work mentions, through their names and aliases.
 
-All names go into one Aho-Corasick automaton (pyahocorasick), keyed by their
-lower-cased form, so a text is scanned once whatever the number of names. Each hit is
-then checked:
+All names go into one Aho-Corasick automaton (pyahocorasick), keyed by their folded
+form (lower case, accents dropped, punctuation read as a space: kb.lookup's rule, with
+every character kept at its offset), so a text is scanned once whatever the number of
+names, and "Securite" or "Russo Georgian" in a text name "Sécurité" or "Russo-Georgian".
+Each hit is then checked:
 
 - word boundaries: the characters either side are not letters or digits, so "Russia"
   is not found in "Russians";
@@ -11,17 +13,22 @@ then checked:
 - overlaps: the longest name wins, leftmost first, so "2008 war in Georgia" is a
   mention of the war, not also of Georgia, and "NATO Summit in Lisbon" of the summit.
 
-Detection only proposes; the store writes (`apply_detected`, `Store.link`).
+Which record a name stands for is kb.lookup's answer (the same as for `kb link
+--org NAME` or `?_organisation=NAME`); only the matching in running text is this
+module's. Detection only proposes; the store writes (`apply_proposals`, `Store.link_target`).
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import ahocorasick
+
+from . import lookup
 
 if TYPE_CHECKING:
     from .store import Store
@@ -63,16 +70,30 @@ def is_acronym(name: str) -> bool:
     return any(c.isalpha() for c in name) and not any(c.islower() for c in name)
 
 
-def _lower_same_length(text: str) -> str:
-    """`text` lower-cased with every character kept at its offset.
+class _FoldTable(dict):
+    """str.translate table: each character to one folded character (lower case, accent
+    dropped, punctuation and white space a space), worked out once per character."""
 
-    str.lower() can lengthen a string ("İ" becomes two characters), which would shift
-    the offsets the automaton reports; such characters are then left as they are.
-    """
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(low if len(low := c.lower()) == 1 else c for c in text)
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        lowered = char.lower()
+        if len(lowered) != 1:  # "İ" lowers to two characters: keep it, so offsets hold
+            lowered = char
+        base = unicodedata.normalize("NFKD", lowered)
+        if len(base) > 1 and all(unicodedata.combining(c) for c in base[1:]):
+            lowered = base[0]
+        folded = lowered if (lowered.isalnum() or lowered == "_") else " "
+        self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
+def _fold_same_length(text: str) -> str:
+    """`text` folded as kb.lookup folds names, with every character kept at its offset
+    (the automaton reports offsets into the folded text; the checks read the original)."""
+    return text.translate(_FOLD)
 
 
 def _is_word_char(c: str) -> bool:
@@ -88,7 +109,9 @@ class MentionFinder:
             name = " ".join(str(name).split())
             if not name:
                 continue
-            key = _lower_same_length(name)
+            key = _fold_same_length(name)
+            if not key.strip():  # a name of punctuation alone would match any space
+                continue
             entry = (name, is_acronym(name), target)
             bucket = entries.setdefault(key, [])
             if entry not in bucket:
@@ -104,7 +127,7 @@ class MentionFinder:
         """The targets named in `text`, with the phrases found and their counts."""
         if not text or not self.size:
             return {}
-        lowered = _lower_same_length(text)
+        lowered = _fold_same_length(text)
         hits: list[tuple[int, int, Target, str]] = []
         last = len(text)
         for end_index, (length, bucket) in self.automaton.iter(lowered):
@@ -133,21 +156,21 @@ class MentionFinder:
 
 
 def load_targets(store: Store) -> list[tuple[str, Target]]:
-    """Every name, acronym and alias of the knowledge base's organisations and events."""
+    """Every name, acronym and alias of the knowledge base's organisations and events,
+    each mapped to the record kb.lookup resolves it to (the one `kb link --org NAME`,
+    `kb export --org NAME` and `?_organisation=NAME` would find)."""
     names: list[tuple[str, Target]] = []
-    conn = store.conn
-    organisations = {row[0]: Target("organisations", row[0], row[1]) for row in conn.execute("SELECT id, name FROM organisations")}
-    for target in organisations.values():
-        names.append((target.name, target))
-    for row_id, acronym in conn.execute("SELECT id, acronym FROM organisations WHERE acronym IS NOT NULL AND acronym != ''"):
-        names.append((acronym, organisations[row_id]))
-    for row_id, alias in conn.execute("SELECT organisation_id, alias FROM organisation_aliases"):
-        names.append((alias, organisations[row_id]))
-    events = {row[0]: Target("events", row[0], row[1]) for row in conn.execute("SELECT id, name FROM events")}
-    for target in events.values():
-        names.append((target.name, target))
-    for row_id, alias in conn.execute("SELECT event_id, alias FROM event_aliases"):
-        names.append((alias, events[row_id]))
+    for table in TARGET_TABLES:
+        kind = table[:-1]
+        labels = dict(store.conn.execute(f"SELECT id, name FROM {table}").fetchall())
+        index = lookup.name_index(store.conn, kind)
+        targets: dict[int, Target] = {}
+        for text, _ in lookup.names_of(store.conn, kind):
+            row_id = index.get(lookup.name_key(text))
+            if row_id is None:  # a name that folds to nothing ("--") names nothing
+                continue
+            target = targets.setdefault(row_id, Target(table, row_id, labels[row_id]))
+            names.append((text, target))
     return names
 
 
@@ -208,7 +231,7 @@ def apply_proposals(store: Store, proposals: Iterable[Proposal]) -> int:
     new = 0
     for proposal in proposals:
         target = proposal.mention.target
-        new += store.link(proposal.article_id, target.table, target.name, DETECTED_RELATION, "detected")
+        new += store.link_target(proposal.article_id, target.table, target.id, DETECTED_RELATION, "detected")
     return new
 
 

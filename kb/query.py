@@ -2,14 +2,16 @@
 
 A `WorkFilter` names works the way a researcher thinks of them (a tag, an author, an
 organisation, an event, a type, a year range, who added them and since when, full text,
-citekeys, what a work cites or is cited by, and a read-only SQL condition for anything
+works by citekey, DOI or URL, what a work cites or is cited by, and a read-only SQL condition for anything
 else). `select_work_ids` turns it into the ids of the matching works, always ordered by
 citekey so that an export of the same works gives the same bytes.
 
 Conditions combine with AND; the values of one repeatable condition combine with OR
 (`--type report --type book` is reports or books, `--tag a --tag b` is works tagged a
 or b). A filter that names something the knowledge base does not hold (a tag, an
-author, a work) is a mistake, not an empty result: it raises KbError saying so.
+author, a work) is a mistake, not an empty result: it raises KbError saying so, with
+the closest names. Names and work identifiers are resolved by kb.lookup, the rule the
+store and the Datasette filters use too.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from typing import Any
 
 from .dates import parse_partial_date
 from .errors import KbError
+from .lookup import require_named, require_work
 from .model import CSL_TYPES
-from .names import fold, name_key, parse_name
 
 _YEAR_RANGE = re.compile(r"^\s*(\d{1,4})?\s*(?:(\.\.)\s*(\d{1,4})?)?\s*$")
 
@@ -99,19 +101,16 @@ def select_work_ids(conn: sqlite3.Connection, work_filter: WorkFilter | None = N
         ids = sorted({int(i) for i in work_filter.ids})
         add("id IN (SELECT value FROM json_each(?))", _json_list(ids))
     if work_filter.keys:
-        add("id IN (SELECT value FROM json_each(?))", _json_list([_require_work(conn, key, "--key") for key in work_filter.keys]))
-    if work_filter.tags:
-        tag_ids = [_require(conn, "SELECT id FROM tags WHERE name = ?", tag, f"no tag {tag!r} in the knowledge base") for tag in work_filter.tags]
-        add("id IN (SELECT article_id FROM article_tags WHERE tag_id IN (SELECT value FROM json_each(?)))", _json_list(tag_ids))
-    if work_filter.authors:
-        author_ids = [a for name in work_filter.authors for a in _author_ids(conn, name)]
-        add("id IN (SELECT article_id FROM article_authors WHERE author_id IN (SELECT value FROM json_each(?)))", _json_list(author_ids))
-    if work_filter.organisations:
-        ids = [_named_id(conn, "organisation", name) for name in work_filter.organisations]
-        add("id IN (SELECT article_id FROM article_organisations WHERE organisation_id IN (SELECT value FROM json_each(?)))", _json_list(ids))
-    if work_filter.events:
-        ids = [_named_id(conn, "event", name) for name in work_filter.events]
-        add("id IN (SELECT article_id FROM article_events WHERE event_id IN (SELECT value FROM json_each(?)))", _json_list(ids))
+        add("id IN (SELECT value FROM json_each(?))", _json_list([require_work(conn, key, "--key") for key in work_filter.keys]))
+    for kind, names, link_table, column in (
+        ("tag", work_filter.tags, "article_tags", "tag_id"),
+        ("author", work_filter.authors, "article_authors", "author_id"),
+        ("organisation", work_filter.organisations, "article_organisations", "organisation_id"),
+        ("event", work_filter.events, "article_events", "event_id"),
+    ):
+        if names:
+            ids = [i for name in names for i in require_named(conn, kind, name, f"--{kind}")]
+            add(f"id IN (SELECT article_id FROM {link_table} WHERE {column} IN (SELECT value FROM json_each(?)))", _json_list(ids))
     if work_filter.types:
         for work_type in work_filter.types:
             if work_type not in CSL_TYPES:
@@ -134,10 +133,10 @@ def select_work_ids(conn: sqlite3.Connection, work_filter: WorkFilter | None = N
     if work_filter.search:
         add("id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)", escape_fts(work_filter.search))
     if work_filter.citing:
-        cited = _require_work(conn, work_filter.citing, "--citing")
+        cited = require_work(conn, work_filter.citing, "--citing")
         add("id IN (SELECT citing_id FROM citations WHERE cited_id = ?)", cited)
     if work_filter.cited_by:
-        citing = _require_work(conn, work_filter.cited_by, "--cited-by")
+        citing = require_work(conn, work_filter.cited_by, "--cited-by")
         add("id IN (SELECT cited_id FROM citations WHERE citing_id = ?)", citing)
     if work_filter.where:
         add("id IN (SELECT value FROM json_each(?))", _json_list(where_ids(conn, work_filter.where)))
@@ -152,63 +151,6 @@ def _json_list(values: list[Any]) -> str:
     import json
 
     return json.dumps(values)
-
-
-def _require(conn: sqlite3.Connection, sql: str, value: Any, message: str) -> int:
-    row = conn.execute(sql, (value,)).fetchone()
-    if row is None:
-        raise KbError(message)
-    return row[0]
-
-
-def _require_work(conn: sqlite3.Connection, key: str, option: str) -> int:
-    return _require(conn, "SELECT id FROM articles WHERE citekey = ?", key, f"{option}: no work with citekey {key!r}")
-
-
-def _author_ids(conn: sqlite3.Connection, text: str) -> list[int]:
-    """Authors named `text`: its exact display name ("Kulhanek, Jakub"), the same person
-    however written ("Jakub Kulhanek"), or every author with that family name ("Kulhanek")."""
-    wanted_fold = fold(text)
-    keys = {wanted_fold, "org:" + wanted_fold}
-    try:
-        keys.add(name_key(parse_name(text)))
-    except ValueError:
-        pass
-    ids = [row[0] for row in conn.execute(
-        "SELECT id FROM authors WHERE name = ? OR name_key IN (SELECT value FROM json_each(?)) ORDER BY id",
-        (text, _json_list(sorted(keys))),
-    )]
-    if not ids:  # "Fuente", "Fuente, Juan", "de la Fuente": the family name, with or without particle and given
-        try:
-            wanted = parse_name(text, corporate=False)
-        except ValueError:
-            wanted = {}
-        wanted_family = fold(wanted.get("family") or "")
-        wanted_given = fold(wanted.get("given") or "")
-        for row_id, family, particle, given in conn.execute(
-            "SELECT id, family, particle, given FROM authors WHERE family IS NOT NULL ORDER BY id"
-        ):
-            families = {fold(family), fold(" ".join(p for p in (particle, family) if p))}
-            if wanted_fold in families or (wanted_family in families and (not wanted_given or wanted_given == fold(given or ""))):
-                ids.append(row_id)
-    if not ids:
-        raise KbError(f"--author: no author {text!r} in the knowledge base")
-    return ids
-
-
-def _named_id(conn: sqlite3.Connection, kind: str, text: str) -> int:
-    """An organisation or event by name, acronym or alias, compared case- and accent-blind
-    (the same rule the store uses when it links them)."""
-    table = f"{kind}s"
-    wanted = fold(text)
-    columns = "id, name, acronym" if kind == "organisation" else "id, name, NULL"
-    for row_id, name, acronym in conn.execute(f"SELECT {columns} FROM {table}"):
-        if fold(name) == wanted or (acronym and fold(acronym) == wanted):
-            return row_id
-    for row_id, alias in conn.execute(f"SELECT {kind}_id, alias FROM {kind}_aliases"):
-        if fold(alias) == wanted:
-            return row_id
-    raise KbError(f"--{kind}: no {kind} {text!r} in the knowledge base")
 
 
 # What a --where condition may do: read tables and call functions. Anything else

@@ -6,8 +6,9 @@ the knowledge base already holds:
 
 - works: citekey (when the titles agree), DOI, normalised URL, ISBN of a book, then
   the fuzzy rules of `kb.dedupe`; pairs marked "not duplicates" are never merged;
-- organisations: name, acronym or alias, case-insensitively;
-- events: name or alias, case-insensitively;
+- organisations: name, acronym or alias, events: name or alias, tags: name, each
+  compared by the folded key of `kb.lookup` (the one rule every interface uses; the
+  store writes the keys beside the names, see `_keys` helpers below);
 - people: their folded name (`kb.names.name_key`).
 
 Names the records use for one another (a work's events, an organisation's parent, a
@@ -29,11 +30,12 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from . import dedupe
+from . import dedupe, lookup
 from .csl import article_columns, clean_item, creators, item_json
+from .curation import Curation
 from .dates import parse_partial_date
 from .errors import KbError
-from .keys import citekey_base, is_valid_citekey, normalise_doi, normalise_url, unique_citekey
+from .keys import citekey_base, is_valid_citekey, unique_citekey
 from .model import (
     CITATION_RELATIONS,
     LINK_RELATIONS,
@@ -47,7 +49,7 @@ from .model import (
     PersonRecord,
     WorkRecord,
 )
-from .names import display_name, fold, name_key
+from .names import display_name, name_key
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -110,7 +112,7 @@ class _Pending:
     origin: str | None
 
 
-class Store:
+class Store(Curation):  # edit, remove, unlink: kb/curation.py
     def __init__(self, db: sqlite_utils.Database, user: str | None = None):
         self.db = db
         self.conn = db.conn
@@ -268,22 +270,17 @@ class Store:
     # -- works --------------------------------------------------------------------
 
     def find_work(self, key: str) -> int | None:
-        """A work's id by citekey, or by DOI or URL when `key` is one."""
+        """A work's id by citekey, DOI or URL (kb.lookup's rule, from this command's caches)."""
         caches = self.caches
-        if key in caches["citekey"]:
-            return caches["citekey"][key]
-        doi = normalise_doi(key)
-        if doi and doi in caches["doi_key"]:
-            return caches["doi_key"][doi]
-        url = normalise_url(key) if "/" in key else None
-        if url and url in caches["url_key"]:
-            return caches["url_key"][url]
+        for column, value in lookup.work_identifiers(key):
+            if value in caches[column]:
+                return caches[column][value]
         return None
 
     def require_work(self, key: str, where: str | None = None) -> int:
         article_id = self.find_work(key)
         if article_id is None:
-            raise KbError(f"no work with citekey, DOI or URL {key!r}", where)
+            raise lookup.work_not_found(self.conn, key, where=where)
         return article_id
 
     def citekey_of(self, article_id: int) -> str:
@@ -456,9 +453,9 @@ class Store:
             return cache[key]
         literal = name.get("literal")
         author_id = self.conn.execute(
-            "INSERT INTO authors (name, family, given, particle, suffix, is_organisation, name_key) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO authors (name, family, given, particle, suffix, is_organisation, name_key, family_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (display_name(name), name.get("family"), name.get("given"), name.get("non-dropping-particle") or name.get("dropping-particle"),
-             name.get("suffix"), int(bool(literal)), key),
+             name.get("suffix"), int(bool(literal)), key, lookup.author_keys(name)["family_key"]),
         ).lastrowid
         cache[key] = by_parts[parts] = author_id
         return author_id
@@ -496,13 +493,17 @@ class Store:
         return self.conn.execute("INSERT OR IGNORE INTO article_tags (article_id, tag_id) VALUES (?, ?)", (article_id, tag_id)).rowcount > 0
 
     def _tag_id(self, name: str) -> int | None:
-        """The id of the tag `name` (white space folded), made when new; None for a blank name."""
+        """The id of the tag `name` (white space folded), made when new; None for a blank name.
+
+        Tags are kept as each researcher wrote them ("Remote sensing", "remote-sensing");
+        a look-up by name finds all of them through their shared key (kb.lookup)."""
         name = " ".join(str(name).split())
         if not name:
             return None
         cache = self.caches["tag"]
         if name not in cache:
-            cache[name] = self.conn.execute("INSERT INTO tags (name) VALUES (?)", (name,)).lastrowid
+            cache[name] = self.conn.execute("INSERT INTO tags (name, name_key) VALUES (?, ?)",
+                                            (name, lookup.tag_keys(name)["name_key"])).lastrowid
         return cache[name]
 
     def set_status(self, article_id: int, status: str) -> None:
@@ -532,37 +533,62 @@ class Store:
     # -- organisations and events ------------------------------------------------------
 
     def _name_index(self, kind: str) -> dict[str, int]:
+        """kb.lookup's keys of every organisation (or event) -> id, read once a command."""
         caches = self.caches
         if caches[kind] is None:
-            index: dict[str, int] = {}
-            if kind == "organisation":
-                rows = self.conn.execute(
-                    "SELECT name, id FROM organisations UNION ALL SELECT acronym, id FROM organisations WHERE acronym IS NOT NULL "
-                    "UNION ALL SELECT alias, organisation_id FROM organisation_aliases")
-            else:
-                rows = self.conn.execute("SELECT name, id FROM events UNION ALL SELECT alias, event_id FROM event_aliases")
-            for name, row_id in rows:
-                index.setdefault(fold(name), row_id)
-            caches[kind] = index
+            caches[kind] = lookup.name_index(self.conn, kind)
         return caches[kind]
 
     def find_organisation(self, name: str) -> int | None:
-        return self._name_index("organisation").get(fold(name))
+        return self._name_index("organisation").get(lookup.name_key(name))
 
     def find_event(self, name: str) -> int | None:
-        return self._name_index("event").get(fold(name))
+        return self._name_index("event").get(lookup.name_key(name))
 
     def require_organisation(self, name: str, where: str | None = None) -> int:
         found = self.find_organisation(name)
         if found is None:
-            raise KbError(f"no organisation named {name!r} (add it with `kb add-org`)", where)
+            raise lookup.not_found("organisation", name, lambda: self._names("organisation"), where=where)
         return found
 
     def require_event(self, name: str, where: str | None = None) -> int:
         found = self.find_event(name)
         if found is None:
-            raise KbError(f"no event named {name!r} (add it with `kb add-event`)", where)
+            raise lookup.not_found("event", name, lambda: self._names("event"), where=where)
         return found
+
+    def _names(self, kind: str) -> list[str]:
+        return [text for text, _ in lookup.names_of(self.conn, kind)]
+
+    # The look-up keys of a row, from its names: every insert or rename goes through these.
+
+    def _organisation_keys(self, organisation_id: int) -> None:
+        name, acronym = self.conn.execute("SELECT name, acronym FROM organisations WHERE id = ?", (organisation_id,)).fetchone()
+        keys = lookup.organisation_keys(name, acronym)
+        self.conn.execute("UPDATE organisations SET name_key = ?, acronym_key = ? WHERE id = ?",
+                          (keys["name_key"], keys["acronym_key"], organisation_id))
+
+    def _event_keys(self, event_id: int) -> None:
+        name = self.conn.execute("SELECT name FROM events WHERE id = ?", (event_id,)).fetchone()[0]
+        self.conn.execute("UPDATE events SET name_key = ? WHERE id = ?", (lookup.event_keys(name)["name_key"], event_id))
+
+    def refresh_lookup_keys(self, table: str, row_id: int) -> None:
+        """Write again the look-up keys of a row whose name, acronym or alias changed
+        (organisations, events, tags, organisation_aliases, event_aliases)."""
+        if table == "organisations":
+            self._organisation_keys(row_id)
+        elif table == "events":
+            self._event_keys(row_id)
+        elif table == "tags":
+            name = self.conn.execute("SELECT name FROM tags WHERE id = ?", (row_id,)).fetchone()[0]
+            self.conn.execute("UPDATE tags SET name_key = ? WHERE id = ?", (lookup.tag_keys(name)["name_key"], row_id))
+        elif table in ("organisation_aliases", "event_aliases"):
+            alias = self.conn.execute(f"SELECT alias FROM {table} WHERE id = ?", (row_id,)).fetchone()[0]
+            self.conn.execute(f"UPDATE {table} SET alias_key = ? WHERE id = ?", (lookup.alias_keys(alias)["alias_key"], row_id))
+        else:
+            raise ValueError(table)
+        if self._caches is not None:
+            self._caches["organisation"] = self._caches["event"] = None
 
     def save_organisation(self, record: OrganisationRecord) -> tuple[str, int]:
         """Add an organisation or fill in the one with that name, acronym or alias."""
@@ -580,10 +606,12 @@ class Store:
         else:
             organisation_id = existing
             outcome = "updated" if self._fill_row("organisations", organisation_id, values) else "unchanged"
+        if outcome != "unchanged":
+            self._organisation_keys(organisation_id)
         index = self._name_index("organisation")
         for label in (name, record.acronym):
             if label:
-                index.setdefault(fold(label), organisation_id)
+                index.setdefault(lookup.name_key(label), organisation_id)
         aliases_added = [self._add_alias("organisation", organisation_id, alias, record.origin) for alias in record.aliases]
         if outcome == "unchanged" and any(aliases_added):
             outcome = "updated"
@@ -608,11 +636,12 @@ class Store:
             event_id = self.conn.execute(
                 f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})", [name, *values.values()]
             ).lastrowid
+            self._event_keys(event_id)
             outcome = "added"
         else:
             event_id = existing
             outcome = "updated" if self._fill_row("events", event_id, values) else "unchanged"
-        self._name_index("event").setdefault(fold(name), event_id)
+        self._name_index("event").setdefault(lookup.name_key(name), event_id)
         aliases_added = [self._add_alias("event", event_id, alias, record.origin) for alias in record.aliases]
         if outcome == "unchanged" and any(aliases_added):
             outcome = "updated"
@@ -635,16 +664,18 @@ class Store:
         if not alias:
             return False
         index = self._name_index(kind)
-        holder = index.get(fold(alias))
+        key = lookup.name_key(alias)
+        holder = index.get(key)
         if holder is not None and holder != owner_id:
             table = "organisations" if kind == "organisation" else "events"
             other = self.conn.execute(f"SELECT name FROM {table} WHERE id = ?", (holder,)).fetchone()[0]
             raise KbError(f"the alias {alias!r} already names the {kind} {other!r}", where)
         own = self.conn.execute(f"SELECT name FROM {kind}s WHERE id = ?", (owner_id,)).fetchone()[0]
-        if fold(alias) == fold(own):
+        if key == lookup.name_key(own):
             return False
-        changed = self.conn.execute(f"INSERT OR IGNORE INTO {kind}_aliases ({kind}_id, alias) VALUES (?, ?)", (owner_id, alias)).rowcount > 0
-        index.setdefault(fold(alias), owner_id)
+        changed = self.conn.execute(f"INSERT OR IGNORE INTO {kind}_aliases ({kind}_id, alias, alias_key) VALUES (?, ?, ?)",
+                                    (owner_id, alias, lookup.alias_keys(alias)["alias_key"])).rowcount > 0
+        index.setdefault(key, owner_id)
         return changed
 
     # -- people ------------------------------------------------------------------------
@@ -669,13 +700,14 @@ class Store:
             raise KbError(f"unknown relation {relation!r} (one of {', '.join(LINK_RELATIONS)})", where)
         if source not in LINK_SOURCES:
             raise KbError(f"unknown link source {source!r}", where)
-        if table == "events":
-            target_id = self.require_event(name, where)
-            sql = "INSERT OR IGNORE INTO article_events (article_id, event_id, relation, source) VALUES (?, ?, ?, ?)"
-        else:
-            target_id = self.require_organisation(name, where)
-            sql = "INSERT OR IGNORE INTO article_organisations (article_id, organisation_id, relation, source) VALUES (?, ?, ?, ?)"
-        return self.conn.execute(sql, (article_id, target_id, relation, source)).rowcount > 0
+        target_id = self.require_event(name, where) if table == "events" else self.require_organisation(name, where)
+        return self.link_target(article_id, table, target_id, relation, source)
+
+    def link_target(self, article_id: int, table: str, target_id: int, relation: str = "discusses", source: str = "manual") -> bool:
+        """Link a work to the event or organisation with this id; True when the link is new."""
+        link_table, column = _LINK_TABLES[table]
+        return self.conn.execute(f"INSERT OR IGNORE INTO {link_table} (article_id, {column}, relation, source) VALUES (?, ?, ?, ?)",
+                                 (article_id, target_id, relation, source)).rowcount > 0
 
     def confirm_detected_link(self, article_id: int, table: str, target_id: int) -> None:
         """A person accepted a detected link: it becomes a manual one (kb link --review)."""
@@ -714,7 +746,8 @@ class Store:
             elif ref.kind == "citation":
                 cited = self.find_work(self._saved_keys.get(ref.name, ref.name))
                 if cited is None:
-                    raise KbError(f"cites {ref.name!r}, which is not in the knowledge base", ref.origin)
+                    raise KbError(f"cites {ref.name!r}, which is not in the knowledge base{lookup.did_you_mean_work(self.conn, ref.name)}",
+                                  ref.origin)
                 self.cite(ref.source_id, cited, detail["relation"], detail["locator"], detail["context"], ref.origin)
             elif ref.kind == "organisation_parent":
                 parent = self.require_organisation(ref.name, ref.origin)

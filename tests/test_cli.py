@@ -118,9 +118,9 @@ def digest(path: Path) -> str:
     "args, message",
     [
         (["add", "--title", "X", "--date", "someday"], "--date: cannot read the date 'someday'"),
-        (["add", "--title", "X", "--event", "Nonexistent War"], "no event named 'Nonexistent War'"),
+        (["add", "--title", "X", "--event", "Nonexistent War"], "no event 'Nonexistent War'"),
         (["add", "--title", "X", "--type", "blogpost"], "unknown work type 'blogpost'"),
-        (["link", "kulhanekImpossibleDream", "--event", "Battle of Nowhere"], "no event named 'Battle of Nowhere'"),
+        (["link", "kulhanekImpossibleDream", "--event", "Battle of Nowhere"], "no event 'Battle of Nowhere'"),
         (["link", "noSuchKey2000", "--org", "NATO"], "no work with citekey, DOI or URL 'noSuchKey2000'"),
         (["cite", "kulhanekImpossibleDream", "kulhanekImpossibleDream"], "a work cannot cite itself (kulhanekImpossibleDream)"),
         (["cite", "kulhanekImpossibleDream", "missing2001"], "no work with citekey, DOI or URL 'missing2001'"),

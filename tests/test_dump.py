@@ -73,6 +73,6 @@ def test_a_failed_build_leaves_the_old_database(sample_db, tmp_path):
     (bad / "works" / "x.yaml").write_text("kind: work\ntitle: X\nevents: [Unknown War]\n", encoding="utf-8")
     before = sample_db.read_bytes()
     result = CliRunner().invoke(cli, ["build", str(bad), "--db", str(sample_db), "--force"])
-    assert result.exit_code == 1 and "no event named 'Unknown War'" in result.output
+    assert result.exit_code == 1 and "no event 'Unknown War'" in result.output
     assert sample_db.read_bytes() == before
     assert not list(tmp_path.glob("*.building*"))

@@ -113,7 +113,7 @@ def test_links_and_citations_resolve_at_the_end_of_the_command(store):
 def test_a_missing_link_target_fails_the_whole_command(store):
     record = work()
     record.organisations = [Link("Nowhere Institute")]
-    with pytest.raises(KbError, match="no organisation named 'Nowhere Institute'"):
+    with pytest.raises(KbError, match="no organisation 'Nowhere Institute'"):
         with store.transaction():
             store.save_work(record)
     assert count(store, "articles") == 0

@@ -22,6 +22,7 @@ from datasette.database import QueryInterrupted
 from datasette.facets import Facet
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 
+from ..lookup import name_key
 from .facet_cache import cached_facet_rows
 from .filters import IDS_SQL, WHERE as RELATION_FILTER_WHERE
 from .relations import RELATIONS
@@ -125,9 +126,13 @@ class RelatedFacet(_CachedFacet):
                 f"order by counts.count desc, value")
 
     def toggle(self, name: str, value) -> tuple[bool, str]:
+        """A value is selected when a filter in the URL names it by kb.lookup's folded key
+        (`?_tag=remote sensing` selects "Remote sensing" and "remote-sensing")."""
         arg, value = RELATIONS[name].arg, str(value)
-        if (arg, value) in self.get_querystring_pairs():
-            return True, path_with_removed_args(self.request, {arg: value})
+        key = name_key(value)
+        for pair_arg, pair_value in self.get_querystring_pairs():
+            if pair_arg == arg and name_key(pair_value) == key:
+                return True, path_with_removed_args(self.request, {arg: pair_value})
         return False, path_with_added_args(self.request, {arg: value, "_next": None})
 
 

@@ -60,7 +60,7 @@ def select_ids_json(conn: sqlite3.Connection, wanted: list[tuple[Relation, str]]
         return "[]"
     conditions = []  # (links, relation, target ids)
     for relation, value in wanted:
-        target_ids = [row[0] for row in conn.execute(relation.ids_for_name_sql("name"), {"name": value})]
+        target_ids = relation.target_ids(conn, value)
         marks = ", ".join("?" * len(target_ids)) or "null"
         links = conn.execute(f"select count(*) from {relation.link_table} where {relation.link_column} in ({marks})",
                              target_ids).fetchone()[0]

@@ -52,6 +52,9 @@ CREATE INDEX idx_articles_url_key ON articles(url_key);
 -- index idx_articles_year
 CREATE INDEX idx_articles_year ON articles(year);
 
+-- index idx_authors_family_key
+CREATE INDEX idx_authors_family_key ON authors(family_key);
+
 -- index idx_authors_name
 CREATE INDEX idx_authors_name ON authors(name);
 
@@ -64,8 +67,14 @@ CREATE INDEX idx_citations_relation ON citations(relation);
 -- index idx_event_aliases_alias
 CREATE INDEX idx_event_aliases_alias ON event_aliases(alias);
 
+-- index idx_event_aliases_alias_key
+CREATE INDEX idx_event_aliases_alias_key ON event_aliases(alias_key);
+
 -- index idx_event_organisations_organisation_id
 CREATE INDEX idx_event_organisations_organisation_id ON event_organisations(organisation_id);
+
+-- index idx_events_name_key
+CREATE INDEX idx_events_name_key ON events(name_key);
 
 -- index idx_events_parent_id
 CREATE INDEX idx_events_parent_id ON events(parent_id);
@@ -91,14 +100,26 @@ CREATE INDEX idx_notes_organisation_id ON notes(organisation_id);
 -- index idx_organisation_aliases_alias
 CREATE INDEX idx_organisation_aliases_alias ON organisation_aliases(alias);
 
+-- index idx_organisation_aliases_alias_key
+CREATE INDEX idx_organisation_aliases_alias_key ON organisation_aliases(alias_key);
+
+-- index idx_organisations_acronym_key
+CREATE INDEX idx_organisations_acronym_key ON organisations(acronym_key);
+
 -- index idx_organisations_country
 CREATE INDEX idx_organisations_country ON organisations(country);
+
+-- index idx_organisations_name_key
+CREATE INDEX idx_organisations_name_key ON organisations(name_key);
 
 -- index idx_organisations_parent_id
 CREATE INDEX idx_organisations_parent_id ON organisations(parent_id);
 
 -- index idx_organisations_type
 CREATE INDEX idx_organisations_type ON organisations(type);
+
+-- index idx_tags_name_key
+CREATE INDEX idx_tags_name_key ON tags(name_key);
 
 -- table affiliations
 CREATE TABLE affiliations (
@@ -206,7 +227,7 @@ CREATE TABLE authors (
     orcid TEXT,
     url TEXT,
     name_key TEXT NOT NULL UNIQUE
-);
+, family_key TEXT);
 
 -- table authors_fts
 CREATE VIRTUAL TABLE authors_fts USING fts5(name);
@@ -227,7 +248,7 @@ CREATE TABLE citations (
 CREATE TABLE event_aliases (
     id INTEGER PRIMARY KEY,
     event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
-    alias TEXT NOT NULL,
+    alias TEXT NOT NULL, alias_key TEXT,
     UNIQUE (event_id, alias)
 );
 
@@ -252,7 +273,7 @@ CREATE TABLE events (
     location TEXT,
     parent_id INTEGER REFERENCES events(id),
     description TEXT
-);
+, name_key TEXT);
 
 -- table events_fts
 CREATE VIRTUAL TABLE events_fts USING fts5(name, aliases, location);
@@ -297,7 +318,7 @@ CREATE TABLE notes (
 CREATE TABLE organisation_aliases (
     id INTEGER PRIMARY KEY,
     organisation_id INTEGER NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
-    alias TEXT NOT NULL,
+    alias TEXT NOT NULL, alias_key TEXT,
     UNIQUE (organisation_id, alias)
 );
 
@@ -311,7 +332,7 @@ CREATE TABLE organisations (
     parent_id INTEGER REFERENCES organisations(id),
     url TEXT,
     description TEXT
-);
+, name_key TEXT, acronym_key TEXT);
 
 -- table organisations_fts
 CREATE VIRTUAL TABLE organisations_fts USING fts5(name, acronym, aliases);
@@ -338,4 +359,4 @@ CREATE TABLE rejected_links (
 CREATE TABLE tags (
     id INTEGER PRIMARY KEY,
     name TEXT NOT NULL UNIQUE
-);
+, name_key TEXT);
