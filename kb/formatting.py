@@ -145,8 +145,8 @@ def prepare_item(item: dict[str, Any], output: str, escape_text: bool = True) ->
         if key in CSL_DATE_VARIABLES and isinstance(value, dict) and len(value.get("date-parts") or []) > 1:
             value = {**value, "date-parts": value["date-parts"][:1]}
         elif escape and key in CSL_NAME_VARIABLES and isinstance(value, list):
-            value = [{k: escape(v) if isinstance(v, str) else v for k, v in name.items()}
-                     if isinstance(name, dict) else name for name in value]
+            value = [{k: escape(v) if isinstance(v, str) else v for k, v in name.items()} if isinstance(name, dict) else name
+                     for name in value]
         elif escape and isinstance(value, str) and key not in ("id", "type", "URL", "DOI"):
             value = escape(value)
         prepared[key] = value
