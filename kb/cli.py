@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-import functools
 import inspect
 import os
 import sqlite3
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from . import __version__, limits, serve_config
+from . import __version__, limits
 from .db import DEFAULT_DB, connect
 from .dates import parse_partial_date
 from .curation_cli import register as register_curation
 from .dedupe_cli import register as register_dedupe
-from .dump import dump as dump_kb
-from .db_swap import swap_in
-from .dump import dump_files
-from .dump_manifest import check_folder
 from .errors import KbError
 from .importers import format_names
-from .importing import FileReport, import_files
 from .model import (
     CITATION_RELATIONS,
     CSL_TYPES,
@@ -40,6 +34,9 @@ from .model import (
 )
 from .names import parse_name
 from .store import ON_DUPLICATE, Store
+
+if TYPE_CHECKING:
+    from .importing import FileReport
 
 
 class KbGroup(click.Group):
@@ -478,6 +475,8 @@ def import_(db_path: str, files: tuple[str, ...], fmt: str | None, encoding: str
         if not sep or not column.strip() or not field.strip():
             raise KbError(f"--map {pair!r}: write it as COLUMN=FIELD")
         mapping[column.strip()] = field.strip()
+    from .importing import import_files  # the importers and their libraries: only for the commands that import
+
     store = open_store(db_path, added_by, must_exist=False)
     reports = import_files(store, files, fmt=fmt, encoding=encoding, on_duplicate=on_duplicate, dry_run=dry_run,
                            skip_invalid=skip_invalid, added_by=added_by, tags=tags, progress=_with_bar(progress_bar),
@@ -505,6 +504,8 @@ def dump(db_path: str, directory: str) -> None:
     \b
         kb dump data/
     """
+    from .dump import dump as dump_kb  # PyYAML: only for the commands that read or write YAML
+
     store = open_store(db_path)
     counts = dump_kb(store.db, directory)
     click.echo(f"Wrote {directory}: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()), err=True)
@@ -526,6 +527,11 @@ def build(db_path: str, directory: str, force: bool) -> None:
     existed = target.exists()
     if existed and not force:
         raise KbError(f"{db_path} exists; pass --force to replace it")
+    from .db_swap import swap_in
+    from .dump import dump_files
+    from .dump_manifest import check_folder
+    from .importing import import_files
+
     files = dump_files(directory)
     if not files:
         raise KbError(f"no .yaml files in {directory}")
@@ -595,6 +601,8 @@ def serve(db_path: str, host: str, port: int, metadata: str | None, immutable: b
         kb serve --db kb.db --port 8001   # then open http://127.0.0.1:8001/kb/articles
     """
     connect(db_path, must_exist=True).conn.close()  # checks it is a kb database, migrates it
+    from . import serve_config  # PyYAML: only for the commands that read YAML
+
     served = serve_config.serve_metadata(Path(metadata) if metadata else None, host)
     for name in serve_config.writable_queries(served):
         click.echo(f"Warning: the canned query {name!r} in {metadata} writes to the database", err=True)

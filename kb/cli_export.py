@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .db import connect
 from .errors import KbError
 from .exporters import format_names
-from .exporting import bibliography, export
 from .formatting import OUTPUTS, load_style, style_names
-from .query import WorkFilter
 from .store import Store
+
+if TYPE_CHECKING:
+    from .query import WorkFilter
 
 
 def filter_options(fn):
@@ -43,6 +43,8 @@ def filter_options(fn):
 def work_filter_from(options: dict[str, Any]) -> WorkFilter:
     names = ("tags", "authors", "organisations", "events", "types", "year", "added_since", "added_by", "search",
              "keys", "citing", "cited_by", "where")
+    from .query import WorkFilter  # imported by the commands that run (not every kb command starting)
+
     return WorkFilter.from_options(**{name: options.pop(name) for name in names})
 
 
@@ -51,6 +53,8 @@ def write_output(text: str, path: str | None) -> None:
     if path is None or path == "-":
         click.echo(text, nl=False)
         return
+    import tempfile
+
     target = Path(path)
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent if str(target.parent) else ".")
@@ -100,6 +104,8 @@ def export_command(db_path: str, fmt: str | None, style: str | None, output: str
         kb export --format biblatex --tag chapter-3 -o ch3.bib
         kb export --style apa --to html --event "Russo-Georgian War" --year 2008..2010
     """
+    from .exporting import bibliography, export
+
     work_filter = work_filter_from(options)
     if (fmt is None) == (style is None):
         raise KbError("say either --format FORMAT (a file) or --style NAME (a formatted bibliography)")
@@ -142,6 +148,8 @@ def ref_command(db_path: str, keys: tuple[str, ...], style: str, output: str, li
         return
     if not keys:
         raise KbError("name at least one work: kb ref KEY... (or --list-styles)")
+    from .exporting import bibliography
+
     load_style(style)
     store = _open(db_path)
     ids = [store.require_work(key) for key in keys]

@@ -14,11 +14,10 @@ import json
 from collections import Counter
 from typing import Any
 
-from . import dump, lookup
+from . import lookup
 from .csl import article_columns, clean_item, creators, item_json
 from .dates import parse_partial_date
 from .errors import KbError
-from .importers import kb_yaml
 from .model import (
     CITATION_RELATIONS,
     CSL_DATE_VARIABLES,
@@ -90,6 +89,8 @@ def _stamp() -> str:
 
 def parse_document(text: str, kind: str, source: str) -> Any:
     """The one record of `kind` an edited document holds, checked as an import checks it."""
+    from .importers import kb_yaml  # PyYAML: imported by the commands that edit, not by every kb command
+
     records = list(kb_yaml.parse(text, source))
     if len(records) != 1:
         raise KbError(f"the document should hold one {kind} record, found {len(records)}", source)
@@ -188,6 +189,8 @@ class Curation:
 
     def record_document(self, kind: str, row_id: int) -> dict[str, Any]:
         """The record as `kb dump` writes it."""
+        from . import dump
+
         documents = {"work": dump.work_documents, "organisation": dump.organisation_documents,
                      "event": dump.event_documents, "person": dump.person_documents}[kind](self.db, only=row_id)
         return documents[0][1]

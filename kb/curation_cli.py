@@ -13,7 +13,6 @@ from typing import Any
 import click
 
 from .curation import changed_fields, parse_document, record_label, set_fields
-from .dump import to_yaml
 from .errors import KbError
 from .keys import slug
 from .store import Store
@@ -21,6 +20,12 @@ from .store import Store
 
 class _Unchanged(Exception):
     """Raised inside the transaction of an edit that changes nothing, so nothing is written."""
+
+
+def to_yaml(data: Any) -> str:
+    from .dump import to_yaml as dump_yaml  # PyYAML: imported by these commands when they run, not by every kb command
+
+    return dump_yaml(data)
 
 
 def _record_options(fn):

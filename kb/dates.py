@@ -15,8 +15,6 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from dateutil import parser as dateutil_parser
-
 from .errors import KbError
 
 _DEFAULT_A = datetime(1, 1, 1)
@@ -153,6 +151,8 @@ def _parse_point(text: str, year_if_missing: int | None = None) -> DatePoint:
         return point
     if text.isdigit():
         raise ValueError(text)
+    from dateutil import parser as dateutil_parser  # only free-text dates need it (and its import time)
+
     a = dateutil_parser.parse(text, default=_DEFAULT_A)
     b = dateutil_parser.parse(text, default=_DEFAULT_B)
     year = a.year if a.year == b.year else year_if_missing

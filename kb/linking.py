@@ -20,7 +20,6 @@ module's. Detection only proposes; the store writes (`apply_proposals`, `Store.l
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
@@ -243,11 +242,3 @@ def detect_and_apply(store: Store, article_ids: Iterable[int]) -> int:
         return 0
     finder = MentionFinder(load_targets(store))
     return sum(apply_proposals(store, propose(store, finder, article_id)) for article_id in article_ids)
-
-
-def proposals_as_json(proposals: Iterable[Proposal]) -> str:
-    return json.dumps([
-        {"citekey": p.citekey, "kind": p.mention.target.kind, "name": p.mention.target.name,
-         "count": p.mention.count, "phrases": dict(p.mention.phrases.most_common()), "linked": p.linked}
-        for p in proposals
-    ], ensure_ascii=False, indent=2)

@@ -38,8 +38,6 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from rapidfuzz import fuzz, process
-
 from .errors import KbError
 from .keys import normalise_doi, normalise_url
 from .names import fold, name_key as person_key, parse_name
@@ -213,6 +211,8 @@ def _choices(conn: sqlite3.Connection, kind: str) -> list[str]:
 
 def suggest(text: str, choices: Iterable[str], limit: int = SUGGESTIONS) -> list[str]:
     """The names closest to `text` (folded alike), best first."""
+    from rapidfuzz import fuzz, process  # imported where it is used: kb --version and most commands never suggest
+
     unique = list(dict.fromkeys(c for c in choices if c))
     matches = process.extract(text, unique, scorer=fuzz.WRatio, processor=lambda s: name_key(s) or "",
                               limit=limit, score_cutoff=SUGGESTION_SCORE)

@@ -191,7 +191,3 @@ def name_key(name: dict[str, Any]) -> str:
     family = fold(" ".join(p for p in (name.get("non-dropping-particle"), name.get("family")) if p))
     given = fold(name.get("given") or "")
     return f"{family}|{given}"
-
-
-def is_corporate(name: dict[str, Any]) -> bool:
-    return bool(name.get("literal"))

@@ -65,9 +65,6 @@ class WorkFilter:
             values[name] = list(value) if isinstance(value, (list, tuple, set)) else value
         return cls(**values)
 
-    def is_empty(self) -> bool:
-        return all(getattr(self, f.name) in (None, []) for f in fields(self))
-
 
 def parse_year_range(text: str) -> tuple[int | None, int | None]:
     """"2008..2010", "2008", "2008..", "..2010" -> (first, last) years, inclusive."""
@@ -103,7 +100,7 @@ def select_work_ids(conn: sqlite3.Connection, work_filter: WorkFilter | None = N
 
     if work_filter.ids is not None:
         ids = sorted({int(i) for i in work_filter.ids})
-        add(f"id IN (SELECT value FROM json_each(?))", _json_list(ids))
+        add("id IN (SELECT value FROM json_each(?))", _json_list(ids))
     if work_filter.keys:
         add("id IN (SELECT value FROM json_each(?))", _json_list([require_work(conn, key, "--key") for key in work_filter.keys]))
     for kind, names, link_table, column in (

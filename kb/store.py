@@ -28,9 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from . import dedupe, lookup
 from .csl import article_columns, clean_item, creators, item_json
@@ -53,6 +51,9 @@ from .model import (
 )
 from .names import display_name, name_key
 from .write_lock import begin_immediate
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 ON_DUPLICATE = ("merge", "skip", "keep-both", "error")
 # A link target table -> (the join table, its target column).

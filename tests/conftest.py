@@ -1,7 +1,13 @@
-"""Fixtures: real SQLite files in a temporary folder, and the kb CLI run through click."""
+"""Fixtures: real SQLite files in a temporary folder, and the kb CLI run through click.
+
+Knowledge bases that take time to build (the sample, the export cases, the browsing
+cases) are built once per session and copied for each test (`built_kbs`); `kb_server`
+starts a real `kb serve` (tests/serving.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -10,6 +16,9 @@ from click.testing import CliRunner
 from kb.cli import cli
 from kb.db import connect
 from kb.store import Store
+
+from .built_kbs import BuiltKbs
+from .serving import Server, running_server
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"
@@ -28,13 +37,66 @@ def store(db_path: Path) -> Store:
     return Store(connect(db_path), user="tester")
 
 
-@pytest.fixture
-def sample_db(tmp_path: Path) -> Path:
+def build_sample(path: Path) -> Path:
     """The sample knowledge base, built from data/ with `kb build`."""
-    path = tmp_path / "sample.db"
     result = CliRunner().invoke(cli, ["build", str(DATA), "--db", str(path)])
     assert result.exit_code == 0, result.output
     return path
+
+
+@pytest.fixture(scope="session")
+def built_kbs(tmp_path_factory: pytest.TempPathFactory) -> BuiltKbs:
+    """Knowledge bases built once per session: `built_kbs.copy(name, build, to)`."""
+    return BuiltKbs(tmp_path_factory.mktemp("built-kbs"))
+
+
+@pytest.fixture
+def sample_db(tmp_path: Path, built_kbs: BuiltKbs) -> Path:
+    """The sample knowledge base, built from data/ with `kb build` (this test's own copy)."""
+    return built_kbs.copy("sample", build_sample, tmp_path / "sample.db")
+
+
+@pytest.fixture
+def export_kb(tmp_path: Path, built_kbs: BuiltKbs) -> Path:
+    """tests/export_cases.py's knowledge base, every CSL type included, as tmp_path/hard.db."""
+    from .export_cases import build_export_kb
+
+    return built_kbs.copy("export", build_export_kb, tmp_path / "hard.db")
+
+
+@pytest.fixture
+def export_kb_hard_cases(tmp_path: Path, built_kbs: BuiltKbs) -> Path:
+    """tests/export_cases.py's knowledge base, only the hard cases, as tmp_path/hard.db."""
+    from .export_cases import build_export_kb
+
+    def build(path: Path) -> Path:
+        return build_export_kb(path, with_every_type=False)
+
+    return built_kbs.copy("export-hard-cases", build, tmp_path / "hard.db")
+
+
+@pytest.fixture
+def browse_kb(tmp_path: Path, built_kbs: BuiltKbs) -> tuple[Path, dict[str, str]]:
+    """tests/browse_fixtures.py's knowledge base as tmp_path/kb.db, and its citekeys by role."""
+    from .browse_fixtures import build_browse_kb
+
+    keys = built_kbs.built("browse", build_browse_kb)
+    return built_kbs.copy("browse", build_browse_kb, tmp_path / "kb.db"), keys
+
+
+@pytest.fixture
+def kb_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
+    """Start `kb serve`: `kb_server(db, *options)` gives a Server answering on a free
+    port (`.url`, `.output()`), stopped after the test."""
+    with ExitStack() as stack:
+        started = 0
+
+        def start(db: Path, *options: str) -> Server:
+            nonlocal started
+            started += 1
+            return stack.enter_context(running_server(db, *options, log=tmp_path / f"serve-{started}.log"))
+
+        yield start
 
 
 @pytest.fixture

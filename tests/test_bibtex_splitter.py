@@ -45,6 +45,7 @@ TEXTS = {
     "empty entry": "@article{key}\n@misc{k2,}\n" + GOOD,
     "duplicate keys": GOOD + GOOD.replace("Good", "Again"),
     "duplicate fields": "@article{df, title = {One}, title = {Two}}\n",
+    "duplicate fields later on": GOOD + "\n@article{df2,\n  title = {One},\n  title = {Two}}\n",
     "quote escape rule": '@article{qe, title = "A {"} inside"}\n',
     "at sign in a value": "@article{at, title = {LeQua @ {CLEF} 2022}, year = 2022}\n",
     "two on one line": "@article{x1, title = {X}} @article{x2, title = {Y}}\n",
@@ -82,3 +83,21 @@ def test_ordinary_entries_are_read_without_bibtexparser(name, monkeypatch):
         raise AssertionError("fell back to bibtexparser")
     monkeypatch.setattr(bibtex_splitter, "_library_blocks", refuse)
     assert fast_blocks(TEXTS[name]) == library_blocks(TEXTS[name])
+
+
+def test_line_numbers_move_through_bibtexparsers_private_attributes():
+    """The splitter moves line numbers by writing bibtexparser's private attributes (there are
+    no setters); this fails when a bibtexparser release renames or stops reading them, which
+    is why pyproject.toml pins bibtexparser below the next minor version."""
+    from bibtexparser.model import DuplicateFieldKeyBlock, Field, String
+
+    entry = Entry(start_line=2, entry_type="article", key="k", fields=[Field(start_line=3, key="title", value="{T}")], raw="")
+    string = String(start_line=5, key="pub", value="{Press}", raw="")
+    wrapped = DuplicateFieldKeyBlock(duplicate_keys={"title"},
+                                     entry=Entry(start_line=7, entry_type="misc", key="w",
+                                                 fields=[Field(start_line=8, key="title", value="{A}")], raw=""))
+    for block in (entry, string, wrapped):
+        bibtex_splitter._move_lines(block, 100)
+    assert (entry.start_line, entry.fields[0].start_line) == (102, 103)
+    assert string.start_line == 105
+    assert (wrapped.start_line, wrapped.ignore_error_block.start_line, wrapped.ignore_error_block.fields[0].start_line) == (107, 107, 108)

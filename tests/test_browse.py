@@ -13,7 +13,7 @@ import pytest
 from datasette.app import Datasette
 
 from kb.datasette_plugin import facet_cache
-from .browse_fixtures import SCRIPT_TITLE, build_browse_kb, kb, metadata_for
+from .browse_fixtures import build_browse_kb, kb, metadata_for
 
 
 class Client:
@@ -38,9 +38,9 @@ class Client:
 
 
 @pytest.fixture(scope="module")
-def browse_db(tmp_path_factory) -> tuple[Path, dict[str, str]]:
-    db = tmp_path_factory.mktemp("browse") / "kb.db"
-    return db, build_browse_kb(db)
+def browse_db(tmp_path_factory, built_kbs) -> tuple[Path, dict[str, str]]:
+    db = built_kbs.copy("browse", build_browse_kb, tmp_path_factory.mktemp("browse") / "kb.db")
+    return db, built_kbs.built("browse", build_browse_kb)
 
 
 @pytest.fixture(scope="module")
@@ -142,9 +142,8 @@ def test_filters_accept_acronyms_and_aliases(client, browse_db):
     assert client.json("/kb/articles.json?_tag=no+such+tag")["filtered_table_rows_count"] == 0
 
 
-def test_facet_counts_follow_writes(tmp_path):
-    db = tmp_path / "kb.db"
-    build_browse_kb(db)
+def test_facet_counts_follow_writes(browse_kb):
+    db, _ = browse_kb
     c = Client(db)
     try:
         assert facet(c.json("/kb/articles.json"), "tag")["Russia"]["count"] == 3

@@ -11,7 +11,7 @@ import pytest
 
 from kb.datasette_plugin import filtered_ids
 
-from .browse_fixtures import build_browse_kb, kb
+from .browse_fixtures import kb
 from .test_browse import Client, citekeys, sql
 
 
@@ -28,9 +28,8 @@ def linked_ids(db, tag: str, organisation: str | None = None) -> list[int]:
 # An unknown filter makes the function raise; SQLite reports that as a failed query
 # and Python reports the exception as unraisable.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-def test_kb_work_ids_lists_the_works_a_filter_selects(tmp_path):
-    db = tmp_path / "kb.db"
-    build_browse_kb(db)
+def test_kb_work_ids_lists_the_works_a_filter_selects(browse_kb):
+    db, _ = browse_kb
     filtered_ids.clear()
     c = Client(db)
     try:
@@ -48,9 +47,8 @@ def test_kb_work_ids_lists_the_works_a_filter_selects(tmp_path):
         c.close()
 
 
-def test_filtered_page_reads_the_id_list_and_follows_writes(tmp_path):
-    db = tmp_path / "kb.db"
-    build_browse_kb(db)
+def test_filtered_page_reads_the_id_list_and_follows_writes(browse_kb):
+    db, _ = browse_kb
     filtered_ids.clear()
     c = Client(db)
     try:
@@ -70,9 +68,8 @@ def test_filtered_page_reads_the_id_list_and_follows_writes(tmp_path):
         c.close()
 
 
-def test_articles_table_has_every_row_and_column(tmp_path):
-    db = tmp_path / "kb.db"
-    build_browse_kb(db)
+def test_articles_table_has_every_row_and_column(browse_kb):
+    db, _ = browse_kb
     c = Client(db)
     try:
         page = c.get("/kb/articles").text
@@ -85,9 +82,8 @@ def test_articles_table_has_every_row_and_column(tmp_path):
         c.close()
 
 
-def test_relation_facets_from_the_id_list_match_the_general_path(tmp_path):
-    db = tmp_path / "kb.db"
-    build_browse_kb(db)
+def test_relation_facets_from_the_id_list_match_the_general_path(browse_kb):
+    db, _ = browse_kb
     c = Client(db)
     try:
         for query in ("_tag=Russia", "_organisation=NATO", "_tag=Russia&_organisation=NATO", "_event=Five-Day+War"):
@@ -103,11 +99,10 @@ def test_relation_facets_from_the_id_list_match_the_general_path(tmp_path):
 
 
 
-def test_a_list_stopped_by_the_time_limit_stops_the_calling_query_as_interrupted(tmp_path):
+def test_a_list_stopped_by_the_time_limit_stops_the_calling_query_as_interrupted(browse_kb):
     """Datasette reports a query whose error is "interrupted" as timed out; a failed
     function would be reported as an error instead."""
-    db = tmp_path / "kb.db"
-    build_browse_kb(db)
+    db, _ = browse_kb
     filtered_ids.clear()
     c = Client(db)
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)

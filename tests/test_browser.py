@@ -1,14 +1,14 @@
 """A real headless Chromium (Debian's chromium + chromium-driver) against a real
-`kb serve` on a free local port: facets clicked, pages opened, markup shown as text."""
+`kb serve` on a free local port: facets clicked, pages opened, markup shown as text.
+
+Where Chromium or its driver is missing the tests that need them are skipped, saying
+why; under CI=true (.ci/run installs them) that is a failure instead."""
 
 from __future__ import annotations
 
 import os
-import socket
+import shutil
 import sqlite3
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -19,58 +19,45 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
 from .browse_fixtures import SCRIPT_TITLE, build_browse_kb
+from .serving import running_server
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-REPO = Path(__file__).resolve().parent.parent
 SCREENSHOTS = Path(os.environ.get("KB_SCREENSHOTS", "")) if os.environ.get("KB_SCREENSHOTS") else None
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def require_browser() -> tuple[str, str]:
+    """The Chromium and chromedriver to drive (KB_CHROMIUM, KB_CHROMEDRIVER, else found on
+    PATH); the test is skipped where one is missing, and fails under CI=true."""
+    chromium = os.environ.get("KB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    chromedriver = os.environ.get("KB_CHROMEDRIVER") or shutil.which("chromedriver") or "/usr/bin/chromedriver"
+    missing = [path for path in (chromium, chromedriver) if not os.access(path, os.X_OK)]
+    if missing:
+        reason = (f"no headless Chromium for the browser tests ({', '.join(missing)} not found; "
+                  "on Debian: apt-get install chromium chromium-driver)")
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return chromium, chromedriver
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """`kb serve` on the browsing test knowledge base; yields (base URL, db path)."""
+def server(tmp_path_factory, built_kbs):
+    """`kb serve` on the browsing test knowledge base; yields (base URL, db path, citekeys)."""
     folder = tmp_path_factory.mktemp("served")
-    db = folder / "kb.db"
-    keys = build_browse_kb(db)
-    port = free_port()
-    log = open(folder / "serve.log", "w")
-    process = subprocess.Popen([sys.executable, "-c", "from kb.cli import main; main()", "serve", "--db", str(db), "--port", str(port)],
-                               cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-                break
-            except OSError:
-                if process.poll() is not None:
-                    break
-                time.sleep(0.1)
-        else:
-            pytest.fail("kb serve did not start")
-        assert process.poll() is None, (folder / "serve.log").read_text()
-        yield base, db, keys
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
+    db = built_kbs.copy("browse", build_browse_kb, folder / "kb.db")
+    with running_server(db, log=folder / "serve.log") as served:
+        yield served.url, db, built_kbs.built("browse", build_browse_kb)
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
+    chromium, chromedriver = require_browser()
     options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
+    options.binary_location = chromium
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1400,1000",
                  f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
         options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver = webdriver.Chrome(service=Service(chromedriver), options=options)
     driver.set_page_load_timeout(30)
     yield driver
     driver.quit()
@@ -98,7 +85,7 @@ def test_serve_answers_json_for_the_readme(server):
     assert "An impossible dream?" in body and "Kulhanek" in body
 
 
-def test_click_a_tag_then_an_organisation(server, browser):
+def test_click_a_tag_then_an_organisation(browser, server):
     base, db, _ = server
     browser.get(base + "/kb/articles")
     assert shown_count(browser) == 5
@@ -117,7 +104,7 @@ def test_click_a_tag_then_an_organisation(server, browser):
     shot(browser, "articles-filtered")
 
 
-def test_article_page_shows_markup_as_text(server, browser):
+def test_article_page_shows_markup_as_text(browser, server):
     base, db, keys = server
     conn = sqlite3.connect(db)
     article = conn.execute("select id from articles where citekey = ?", (keys["script"],)).fetchone()[0]
@@ -126,12 +113,13 @@ def test_article_page_shows_markup_as_text(server, browser):
     assert browser.find_element(By.TAG_NAME, "h1").text == SCRIPT_TITLE
     assert SCRIPT_TITLE.split(" Missile")[0] in browser.find_element(By.CLASS_NAME, "kb-formatted").text
     with pytest.raises(NoAlertPresentException):
-        browser.switch_to.alert.text
-    assert browser.find_element(By.LINK_TEXT, "BibTeX").get_attribute("href").endswith(f"/kb/articles.bib?citekey={keys['script']}")
+        _ = browser.switch_to.alert.text
+    bibtex = browser.find_element(By.LINK_TEXT, "BibTeX").get_attribute("href")
+    assert bibtex.endswith(f"/kb/articles.bib?citekey={keys['script']}")
     shot(browser, "article")
 
 
-def test_timeline_links_each_event_to_its_works(server, browser):
+def test_timeline_links_each_event_to_its_works(browser, server):
     base, _, _ = server
     browser.get(base + "/kb/-/timeline")
     svg = browser.find_element(By.CSS_SELECTOR, "svg.kb-timeline")
@@ -143,7 +131,7 @@ def test_timeline_links_each_event_to_its_works(server, browser):
     assert shown_count(browser) == 2
 
 
-def test_network_and_search(server, browser):
+def test_network_and_search(browser, server):
     base, _, _ = server
     browser.get(base + "/kb/articles?_tag=Russia")
     browser.find_element(By.LINK_TEXT, "Citation network of these works").click()
@@ -154,3 +142,17 @@ def test_network_and_search(server, browser):
     box.submit()
     assert "North Atlantic Treaty Organization" in browser.find_element(By.CLASS_NAME, "kb-search-organisations").text
     shot(browser, "search")
+
+
+def test_without_chromium_the_browser_tests_are_skipped_with_the_reason(monkeypatch, tmp_path):
+    monkeypatch.setenv("KB_CHROMIUM", str(tmp_path / "chromium"))
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match=r"no headless Chromium .*chromium not found; on Debian: apt-get"):
+        require_browser()
+
+
+def test_without_chromium_under_ci_the_browser_tests_fail(monkeypatch, tmp_path):
+    monkeypatch.setenv("KB_CHROMEDRIVER", str(tmp_path / "chromedriver"))
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="chromedriver not found"):
+        require_browser()

@@ -12,14 +12,14 @@ from click.testing import CliRunner
 from kb.cli import cli
 from kb.model import CSL_TYPES
 
-from .export_cases import HARD_WORKS, build_export_kb
+from .export_cases import HARD_WORKS
 
 HARD = "citekey NOT LIKE 'type-%'"
 
 
 @pytest.fixture
-def hard_db(tmp_path):
-    return build_export_kb(tmp_path / "hard.db")
+def hard_db(export_kb):
+    return export_kb
 
 
 def export(db, *args):

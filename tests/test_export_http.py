@@ -18,8 +18,8 @@ METADATA = Path(__file__).resolve().parent.parent / "kb" / "metadata.yml"
 
 
 @pytest.fixture
-def kb_db(tmp_path):
-    return build_export_kb(tmp_path / "kb.db")  # served as the database "kb"
+def kb_db(tmp_path, built_kbs):
+    return built_kbs.copy("export", build_export_kb, tmp_path / "kb.db")  # served as the database "kb"
 
 
 @pytest_asyncio.fixture

@@ -9,12 +9,11 @@ from click.testing import CliRunner
 
 from kb.cli import cli
 
-from .export_cases import build_export_kb
 
 
 @pytest.fixture
-def hard_db(tmp_path):
-    return build_export_kb(tmp_path / "hard.db", with_every_type=False)
+def hard_db(export_kb_hard_cases):
+    return export_kb_hard_cases
 
 
 def keys(db, *filters):

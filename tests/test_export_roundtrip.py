@@ -11,8 +11,8 @@ from .export_cases import build_export_kb
 
 
 @pytest.fixture(scope="module")
-def hard_db(tmp_path_factory):
-    return build_export_kb(tmp_path_factory.mktemp("roundtrip") / "hard.db")
+def hard_db(tmp_path_factory, built_kbs):
+    return built_kbs.copy("export", build_export_kb, tmp_path_factory.mktemp("roundtrip") / "hard.db")
 
 
 def run(*args):

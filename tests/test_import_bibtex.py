@@ -124,3 +124,9 @@ def test_import_keeps_extra_fields_in_the_database(run, db_path, tmp_path):
 
     extra = sqlite3.connect(db_path).execute("SELECT extra_json FROM articles WHERE citekey = 'k2000'").fetchone()[0]
     assert json.loads(extra) == {"bibtex": {"ENTRYTYPE": "article", "file": "a.pdf"}}
+
+
+def test_an_entry_with_a_repeated_field_is_imported_not_a_traceback():
+    """bibtexparser wraps such an entry in a DuplicateFieldKeyBlock; the entry is its ignore_error_block."""
+    records = works("@article{ok, title = {Fine}, year = 2000}\n\n@article{df,\n  title = {One},\n  title = {Two},\n  year = 2001}\n")
+    assert [(r.item["id"], r.item["issued"]) for r in records] == [("ok", {"date-parts": [[2000]]}), ("df", {"date-parts": [[2001]]})]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from kb.importers import csv_table
-from kb.model import EventRecord, Invalid, OrganisationRecord, WorkRecord
+from kb.model import EventRecord, Invalid, OrganisationRecord
 
 
 def test_comma_table_with_common_headers_and_author_forms():

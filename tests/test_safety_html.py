@@ -18,7 +18,8 @@ from kb.safe_html import doi_link, safe_link
 
 from .browse_fixtures import REPO, build_browse_kb, kb
 from .test_browse import Client
-from .test_browser import browser, free_port  # noqa: F401  (the browser fixture)
+from .serving import free_port
+from .test_browser import browser  # noqa: F401  (the browser fixture)
 
 HOSTILE_URL = "JaVaScRiPt:alert(1)"
 BREAKOUT = 'https://example.org/"><script>alert(1)</script>'

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from kb.cli import cli
 
 from .conftest import DATA
-from .test_browser import free_port
+from .serving import free_port
 
 HOSTILE_METADATA = {
     "title": "HOSTILE TITLE",

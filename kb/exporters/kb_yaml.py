@@ -27,7 +27,6 @@ NEEDS_CONNECTION = True
 def write_from_db(conn: sqlite3.Connection, ids: list[int], losses: Losses, **_: Any) -> str:
     db = sqlite_utils.Database(conn)
     links = dump._work_links(db)
-    chosen = set(ids)
     rows = {row["id"]: row for row in db.query("SELECT * FROM articles WHERE id IN (SELECT value FROM json_each(?))",
                                                  [json.dumps(ids)])}
     keys = {rows[i]["citekey"] for i in ids if i in rows}

@@ -22,13 +22,12 @@ from ..errors import KbError
 from ..limits import read_bounded
 from ..model import Record
 
-# Module names under kb.importers, in the order detection tries them.
-IMPORTER_MODULES = ["kb_yaml"]
-_OPTIONAL_MODULES = ["bibtex", "ris", "csl_json", "csv_table", "html_page", "pasted"]
-
-for _name in _OPTIONAL_MODULES:  # formats land one by one; list those that exist
-    if (Path(__file__).parent / f"{_name}.py").exists():
-        IMPORTER_MODULES.append(_name)
+# --format name (each module's FORMAT) -> module under kb.importers, in the order
+# detection tries them. Named here so that listing the formats (`kb import --help`)
+# does not import every importer and its libraries (trafilatura, extruct, bibtexparser ...).
+IMPORTER_FORMATS = {"yaml": "kb_yaml", "bibtex": "bibtex", "ris": "ris", "csl-json": "csl_json", "csv": "csv_table",
+                    "html": "html_page", "pasted": "pasted"}
+IMPORTER_MODULES = list(IMPORTER_FORMATS.values())
 
 
 def registry() -> dict[str, ModuleType]:
@@ -37,7 +36,7 @@ def registry() -> dict[str, ModuleType]:
 
 
 def format_names() -> list[str]:
-    return list(registry())
+    return list(IMPORTER_FORMATS)
 
 
 def read_text(path: str | Path, encoding: str | None = None) -> str:

@@ -49,7 +49,7 @@ TYPES = {
     "standard": "standard", "video": "motion_picture", "movie": "motion_picture", "audio": "song",
     "music": "song", "image": "graphic", "artwork": "graphic", "letter": "personal_communication",
     "legislation": "legislation", "jurisdiction": "legal_case", "legal": "legislation", "review": "review",
-    "suppperiodical": "article", "suppcollection": "chapter", "presentation": "speech", "unpublished": "manuscript",
+    "suppperiodical": "article", "suppcollection": "chapter", "presentation": "speech",
 }
 _SEASONS = {"spring": 1, "summer": 2, "autumn": 3, "fall": 3, "winter": 4}
 _THESIS_GENRE = {"phdthesis": "PhD thesis", "mastersthesis": "Master's thesis"}
@@ -137,10 +137,11 @@ class BibFile:
                                                                  _where(self.source, block))
             elif isinstance(block, DuplicateFieldKeyBlock):
                 self._count += 1
-                if isinstance(block.ignore_error_block, Entry):
-                    fields = _fields(block.ignore_error_block, macros)
-                    entries.append((_head(block.ignore_error_block), fields))
-                    by_key.setdefault(block.ignore_error_block.key.lower(), fields)
+                entry = block.ignore_error_block  # the entry, its repeated field read once
+                if isinstance(entry, Entry):
+                    fields = _fields(entry, macros)
+                    entries.append((_head(entry), fields))
+                    by_key.setdefault(entry.key.lower(), fields)
             elif isinstance(block, ParsingFailedBlock):
                 self._count += 1
                 reason = getattr(block.error, "abort_reason", None) or str(block.error)

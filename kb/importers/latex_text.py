@@ -97,7 +97,3 @@ def _decode_common(value: str) -> str | None:
         return None
     out.append(rest)
     return "".join(out)
-
-
-def has_latex(value: str) -> bool:
-    return bool(_MARKERS.search(value))
