@@ -165,7 +165,9 @@ def _require(conn: sqlite3.Connection, sql: str, value: Any, message: str) -> in
 
 
 def _require_work(conn: sqlite3.Connection, key: str, option: str) -> int:
-    return _require(conn, "SELECT id FROM articles WHERE citekey = ?", key, f"{option}: no work with citekey {key!r}")
+    # A citekey of a work merged into another by hand (kb merge) names the work it went into.
+    return _require(conn, "SELECT id FROM articles WHERE citekey = ?1 UNION ALL SELECT article_id FROM citekey_aliases WHERE alias = ?1",
+                    key, f"{option}: no work with citekey {key!r}")
 
 
 def _author_ids(conn: sqlite3.Connection, text: str) -> list[int]:
