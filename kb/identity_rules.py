@@ -22,8 +22,9 @@ The table (kept in the README as "When are two records the same work"):
 | same URL / ISBN / citekey       | yes          | none          | merge     |
 | same URL / ISBN / citekey       | no           | none          | candidate |
 | same URL / ISBN / citekey       | any          | yes           | different |
-| title, first author, year       | (similar)    | none          | merge     |
-| title, first author, year       | (similar)    | yes           | different |
+| title, first author, year       | yes          | none          | merge     |
+| title, first author, year       | no           | none          | candidate |
+| title, first author, year       | any          | yes           | different |
 
 A contradiction is any of: different DOIs; years more than one apart; different numbers in the titles
 ("part 1"/"part 2", "2019"/"2020", "vol. II"/"vol. III", "first"/"second"); different
@@ -58,7 +59,20 @@ _WORD_NUMBERS = {
 }
 _ROMAN = re.compile(r"^(?=[mdclxvi]+$)m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
 _SERIES_WORDS = frozenset({"part", "pt", "vol", "volume", "book", "tome", "no", "number", "chapter", "ch", "issue", "edition", "ed"})
-_ORDINALS = frozenset({"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"})
+# Ordinal words, folded, in the languages of the shared corpora: "First/Second Constitution",
+# "Ottavo/Nono Incontro", "Premier/Deuxième congrès", "Erste/Zweite Auflage".
+_ORDINALS = {
+    word: n for language in (
+        "first second third fourth fifth sixth seventh eighth ninth tenth",
+        "primo secondo terzo quarto quinto sesto settimo ottavo nono decimo",
+        "premier deuxieme troisieme quatrieme cinquieme sixieme septieme huitieme neuvieme dixieme",
+        "erste zweite dritte vierte funfte sechste siebte achte neunte zehnte",
+        "primero segundo tercero cuarto quinto sexto septimo octavo noveno decimo",
+    ) for n, word in enumerate(language.split(), start=1)
+}
+_ORDINALS.update(premiere=1, erster=1, zweiter=2, dritter=3)
+_TITLE_STOP_WORDS = frozenset({"a", "an", "the", "of", "and", "in", "on", "for", "to", "s", "le", "la", "les", "il", "lo", "der", "die", "das"})
+TYPO_SIMILARITY = 75.0  # percent: a word this alike to one in the other title is the same word misspelt
 _CONTAINER_STOP_WORDS = frozenset({"of", "the", "and", "for", "in", "on", "a", "an", "de", "la", "le", "des", "und", "fur"})
 
 
@@ -138,7 +152,7 @@ def title_numbers(title: str | None) -> frozenset[int]:
         if word.isdigit():
             found.add(int(word))
         elif word in _ORDINALS:
-            found.add(_WORD_NUMBERS[word])
+            found.add(_ORDINALS[word])
         elif i and words[i - 1] in _SERIES_WORDS:
             if word in _WORD_NUMBERS:
                 found.add(_WORD_NUMBERS[word])
@@ -148,14 +162,26 @@ def title_numbers(title: str | None) -> frozenset[int]:
 
 
 def titles_agree(a: str | None, b: str | None) -> bool:
-    """Whether two folded titles name the same work: alike at TITLE_AGREEMENT percent, or
-    one is the other with a subtitle added. An empty title agrees with any."""
+    """Whether two folded titles name the same work: one is the other with a subtitle
+    added, or they are alike at TITLE_AGREEMENT percent and differ in no word but
+    misspellings ("Day Light Bomb Shells" / "Night Bomb Shells" differ in "day").
+    An empty title agrees with any."""
     if not a or not b or a == b:
         return True
     shorter, longer = sorted((a, b), key=len)
     if len(shorter) >= 12 and longer.startswith(shorter):
         return True
-    return fuzz.ratio(a, b) >= TITLE_AGREEMENT
+    return fuzz.ratio(a, b) >= TITLE_AGREEMENT and not different_words(a, b)
+
+
+def different_words(a: str, b: str) -> list[str]:
+    """The words of one folded title that the other lacks, with no misspelt form of
+    them there either (small words such as "the" aside)."""
+    words_a, words_b = set(a.split()) - _TITLE_STOP_WORDS, set(b.split()) - _TITLE_STOP_WORDS
+    only_a, only_b = words_a - words_b, words_b - words_a
+    unmatched = [w for w in only_a if not any(fuzz.ratio(w, other) >= TYPO_SIMILARITY for other in only_b)]
+    unmatched += [w for w in only_b if not any(fuzz.ratio(w, other) >= TYPO_SIMILARITY for other in only_a)]
+    return sorted(unmatched)
 
 
 def containers_agree(a: str, b: str) -> bool:
@@ -214,6 +240,9 @@ def judge(new: Facts, old: Facts, evidence: str) -> Verdict:
     if evidence == "title, first author and year":
         if conflict:
             return Verdict(DIFFERENT, f"similar title, same first author but {conflict}")
+        if not agree:
+            return Verdict(CANDIDATE, f"similar titles, same first author and year, but the titles differ in "
+                                      f"{', '.join(different_words(new.title or '', old.title or ''))}")
         return Verdict(MERGE, "same title, first author and year")
     if conflict:
         return Verdict(DIFFERENT, f"same {evidence} but {conflict}")

@@ -299,3 +299,26 @@ def test_kb_merge_moves_everything_and_unmerge_splits_again(run, db_path, files)
     assert links == [("other",)]
     assert rows(db_path, "SELECT a.citekey FROM notes n JOIN articles a ON a.id = n.article_id") == [("other",)]
     assert rows(db_path, "SELECT count(*) FROM citekey_aliases") == [(0,)]
+
+
+def test_row_url_titles_that_differ_in_a_word_are_not_merged(pair, db_path, run):
+    """jgrey_main_all.bib: two catalogues sharing a URL, 93% alike, differ in "day"."""
+    url = "url = {https://archive.org/details/catalog}"
+    output = pair(("a.bib", f"@book{{day, title = {{Illustrated Catalog of Day Light Bomb Shells}}, author = {{Unge, W}}, year = 1890, {url}}}"),
+                  ("b.bib", f"@book{{night, title = {{Illustrated Catalog of Night Bomb Shells}}, author = {{Unge, W}}, year = 1890, {url}}}"))
+    assert "1 added" in output and works(db_path) == 2
+    assert "night" in listed(run) and "same URL but different titles" in listed(run)
+
+
+def test_ordinal_words_in_other_languages_tell_works_apart(pair, db_path):
+    """The Zotero library: the eighth and ninth meeting of one series, same editor and year."""
+    output = pair(("a.bib", "@proceedings{m8, title = {Atti del Convegno Ottavo Incontro di Studi sul Lazio e la Sabina}, editor = {Ghini, G}, year = 2012}"),
+                  ("b.bib", "@proceedings{m9, title = {Atti del Convegno Nono Incontro di Studi sul Lazio e la Sabina}, editor = {Ghini, G}, year = 2013}"))
+    assert "1 added" in output and works(db_path) == 2
+
+
+def test_kb_add_says_when_a_work_may_be_one_it_has(run, db_path):
+    assert run("add", "--title", "One thing", "--doi", "10.1000/one").exit_code == 0
+    result = run("add", "--title", "Quite another matter", "--doi", "10.1000/one")
+    assert result.exit_code == 0 and "may be" in result.output and "same DOI but different titles" in result.output
+    assert works(db_path) == 2
