@@ -18,13 +18,19 @@ The table (kept in the README as "When are two records the same work"):
 | kb YAML citekey (kb's own file) | any          | any           | merge (update) |
 | same DOI                        | yes          | none          | merge     |
 | same DOI                        | no           | none          | candidate |
-| same DOI                        | any          | yes           | candidate |
+| same DOI                        | yes          | yes           | candidate |
+| same DOI                        | no           | yes           | different |
 | same URL / ISBN / citekey       | yes          | none          | merge     |
-| same URL / ISBN / citekey       | no           | none          | candidate |
+| same URL / ISBN / citekey       | no (alike)   | none          | candidate |
+| same URL / ISBN / citekey       | unrelated    | none          | different |
 | same URL / ISBN / citekey       | any          | yes           | different |
 | title, first author, year       | yes          | none          | merge     |
 | title, first author, year       | no           | none          | candidate |
 | title, first author, year       | any          | yes           | different |
+
+Titles agree when one is the other with a subtitle added, or they are TITLE_AGREEMENT
+alike and differ in no word but misspellings; they are unrelated below
+UNRELATED_TITLES (many works share a site's URL).
 
 A contradiction is any of: different DOIs; years more than one apart; different numbers in the titles
 ("part 1"/"part 2", "2019"/"2020", "vol. II"/"vol. III", "first"/"second"); different
@@ -47,6 +53,7 @@ from .names import fold
 
 MERGE, CANDIDATE, DIFFERENT = "merge", "candidate", "different"
 TITLE_AGREEMENT = 80.0  # percent, rapidfuzz ratio of folded titles
+UNRELATED_TITLES = 60.0  # below this, titles sharing a URL/ISBN/citekey name different works
 ARTICLE_TYPES = frozenset({"article-journal", "article-magazine", "article-newspaper"})
 PART_TYPES = frozenset({"chapter", "paper-conference", "entry", "entry-dictionary", "entry-encyclopedia"})
 WHOLE_TYPES = frozenset({"book", "collection", "periodical", "report"})
@@ -149,8 +156,8 @@ def title_numbers(title: str | None) -> frozenset[int]:
     found: set[int] = set()
     words = title.split()
     for i, word in enumerate(words):
-        if word.isdigit():
-            found.add(int(word))
+        if any(c.isdigit() for c in word):  # "2019", and the serial in "sc00085j"
+            found.update(int(run) for run in re.findall(r"\d+", word))
         elif word in _ORDINALS:
             found.add(_ORDINALS[word])
         elif i and words[i - 1] in _SERIES_WORDS:
@@ -232,6 +239,8 @@ def judge(new: Facts, old: Facts, evidence: str) -> Verdict:
     conflict = contradiction(new, old)
     agree = titles_agree(new.title, old.title)
     if evidence == "DOI":
+        if conflict and not agree:  # chapters that carry their book's DOI
+            return Verdict(DIFFERENT, f"same DOI but different titles and {conflict}")
         if conflict:
             return Verdict(CANDIDATE, f"same DOI but {conflict}")
         if not agree:
@@ -246,6 +255,8 @@ def judge(new: Facts, old: Facts, evidence: str) -> Verdict:
         return Verdict(MERGE, "same title, first author and year")
     if conflict:
         return Verdict(DIFFERENT, f"same {evidence} but {conflict}")
+    if not agree and fuzz.ratio(new.title or "", old.title or "") < UNRELATED_TITLES:  # a site's or series' URL
+        return Verdict(DIFFERENT, f"same {evidence} but unrelated titles")
     if not agree:
         return Verdict(CANDIDATE, f"same {evidence} but different titles")
     return Verdict(MERGE, f"same {evidence} and title")

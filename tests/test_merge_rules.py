@@ -135,12 +135,23 @@ def test_row_doi_with_a_contradiction_is_a_candidate(pair, db_path, run):
     assert works(db_path) == 2 and "same DOI but years 2000 and 2010" in listed(run)
 
 
+def test_row_doi_with_a_contradiction_and_other_titles_is_different(pair, db_path, run):
+    """jgrey_main_all.bib: chapters that carry their book's DOI."""
+    doi = "doi = {10.1007/978-3-540-00000-0}, booktitle = {Agents}, year = 2003"
+    pair(("a.bib", f"@incollection{{c1, title = {{Agent societies}}, author = {{Ann, A}}, pages = {{1--10}}, {doi}}}"),
+         ("b.bib", f"@incollection{{c2, title = {{Negotiation protocols}}, author = {{Bob, B}}, pages = {{11--30}}, {doi}}}"))
+    assert works(db_path) == 2 and "0 likely duplicate pairs" in listed(run)
+
+
 def test_row_url_same_title_merges_different_title_is_a_candidate(pair, db_path, run):
     output = pair(("a.bib", "@online{a, title = {An impossible dream?}, author = {Kulhanek, J}, year = 2010, url = {https://e.org/p}}"),
                   ("b.ris", "TY  - ELEC\nTI  - An impossible dream\nPY  - 2010\nUR  - http://www.e.org/p/\nER  - \n"))
     assert "same URL and title" in output and works(db_path) == 1
-    run("import", _write(db_path, "c.ris", "TY  - ELEC\nTI  - A very different headline\nPY  - 2010\nUR  - https://e.org/p\nER  - \n"))
+    run("import", _write(db_path, "c.ris", "TY  - ELEC\nTI  - An impossible NATO dream\nPY  - 2010\nUR  - https://e.org/p\nER  - \n"))
     assert works(db_path) == 2 and "same URL but different titles" in listed(run)
+    # Unrelated titles under one URL (a site's address): different works, not listed.
+    run("import", _write(db_path, "d.ris", "TY  - ELEC\nTI  - A very different headline\nPY  - 2010\nUR  - https://e.org/p\nER  - \n"))
+    assert works(db_path) == 3 and "headline" not in listed(run)
 
 
 def _write(db_path, name, text):
