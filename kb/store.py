@@ -367,7 +367,7 @@ class Store:
             own = caches["citekey"].get(wanted_key) or self._citekey_alias(wanted_key)
             if own is not None:
                 return own, "kb citekey", "kb's own citekey in kb's own format", []
-        new_facts = identity_rules.facts(columns, item)
+        new_facts: list[identity_rules.Facts] = []  # made at the first look-up that finds a work: most records find none
         candidates: dict[int, str] = {}
         judged: set[int] = {known} if known is not None else set()
         reasons: dict[int, str] = {}
@@ -379,7 +379,9 @@ class Store:
                 judged.add(article_id)
                 if known is not None and dedupe.is_not_duplicate(self.conn, article_id, known):
                     continue
-                verdict = identity_rules.judge(new_facts, self._facts(article_id), evidence)
+                if not new_facts:
+                    new_facts.append(identity_rules.facts(columns, item))
+                verdict = identity_rules.judge(new_facts[0], self._facts(article_id), evidence)
                 if verdict.kind == identity_rules.MERGE:
                     reasons[article_id] = verdict.reason
                     return article_id
