@@ -17,7 +17,8 @@ The table (kept in the README as "When are two records the same work"):
 |---------------------------------|--------------|---------------|-----------|
 | kb YAML citekey (kb's own file) | any          | any           | merge (update) |
 | same DOI                        | yes          | none          | merge     |
-| same DOI                        | no           | none          | candidate |
+| same DOI                        | no (alike)   | none          | candidate |
+| same DOI                        | unrelated    | none          | different |
 | same DOI                        | yes          | yes           | candidate |
 | same DOI                        | no           | yes           | different |
 | same URL / ISBN / citekey       | yes          | none          | merge     |
@@ -79,7 +80,7 @@ _ORDINALS = {
 }
 _ORDINALS.update(premiere=1, erster=1, zweiter=2, dritter=3)
 _TITLE_STOP_WORDS = frozenset({"a", "an", "the", "of", "and", "in", "on", "for", "to", "s", "le", "la", "les", "il", "lo", "der", "die", "das"})
-TYPO_SIMILARITY = 75.0  # percent: a word this alike to one in the other title is the same word misspelt
+TYPO_SIMILARITY = 85.0  # percent: a word this alike to one in the other title is the same word misspelt ("defence", "defense")
 _CONTAINER_STOP_WORDS = frozenset({"of", "the", "and", "for", "in", "on", "a", "an", "de", "la", "le", "des", "und", "fur"})
 
 
@@ -233,6 +234,10 @@ def _show(numbers: frozenset[int]) -> str:
     return ", ".join(str(n) for n in sorted(numbers))
 
 
+def _unrelated(new: Facts, old: Facts) -> bool:
+    return fuzz.ratio(new.title or "", old.title or "") < UNRELATED_TITLES
+
+
 def judge(new: Facts, old: Facts, evidence: str) -> Verdict:
     """Merge, candidate or different, for two records that share `evidence`: "DOI",
     "URL", "ISBN", "citekey" or "title, first author and year"."""
@@ -243,6 +248,8 @@ def judge(new: Facts, old: Facts, evidence: str) -> Verdict:
             return Verdict(DIFFERENT, f"same DOI but different titles and {conflict}")
         if conflict:
             return Verdict(CANDIDATE, f"same DOI but {conflict}")
+        if not agree and _unrelated(new, old):
+            return Verdict(DIFFERENT, "same DOI but unrelated titles")
         if not agree:
             return Verdict(CANDIDATE, "same DOI but different titles")
         return Verdict(MERGE, "same DOI")
@@ -255,7 +262,7 @@ def judge(new: Facts, old: Facts, evidence: str) -> Verdict:
         return Verdict(MERGE, "same title, first author and year")
     if conflict:
         return Verdict(DIFFERENT, f"same {evidence} but {conflict}")
-    if not agree and fuzz.ratio(new.title or "", old.title or "") < UNRELATED_TITLES:  # a site's or series' URL
+    if not agree and _unrelated(new, old):  # a site's or series' URL
         return Verdict(DIFFERENT, f"same {evidence} but unrelated titles")
     if not agree:
         return Verdict(CANDIDATE, f"same {evidence} but different titles")
