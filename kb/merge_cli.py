@@ -26,7 +26,7 @@ def print_merges(report: FileReport, dry_run: bool, db_path: str) -> None:
         for line in lines:
             click.echo(line, err=True)
         return
-    stem = f"import-{report.import_id}" if report.import_id is not None else "import-dry-run"
+    stem = "import-dry-run" if dry_run or report.import_id is None else f"import-{report.import_id}"
     path = Path(db_path).with_name(f"{Path(db_path).name}.{stem}-merges.tsv")
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, delimiter="\t", lineterminator="\n")

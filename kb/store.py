@@ -38,7 +38,7 @@ from . import dedupe, identity_rules, merging
 from .csl import article_columns, clean_item, creators, item_json
 from .dates import parse_partial_date
 from .errors import KbError
-from .keys import citekey_base, is_valid_citekey, normalise_doi, normalise_url, unique_citekey
+from .keys import citekey_base, is_valid_citekey, normalise_doi, normalise_url, title_key, unique_citekey
 from .model import (
     CITATION_RELATIONS,
     LINK_RELATIONS,
@@ -360,12 +360,16 @@ class Store:
         known = self._provenance(import_id, wanted_key)
         if known is not None:
             row = self.conn.execute("SELECT title_key FROM articles WHERE id = ?", (known,)).fetchone()
-            if row is not None and identity_rules.titles_agree(row[0], columns["title_key"]):
+            # The record an earlier import of this file brought: the same work while the
+            # titles agree, or when the work keeps that record (a merge by hand).
+            if row is not None and (identity_rules.titles_agree(row[0], columns["title_key"]) or self.conn.execute(
+                    "SELECT 1 FROM merged_records WHERE article_id = ? AND ? IN (source_key, citekey)", (known, wanted_key)).fetchone()):
                 return known, "citekey", "the same record of the same file", []
         if wanted_key and self._import_format(import_id) == KB_YAML_FORMAT:
-            # kb's own file names kb's own citekey: that is the work, whatever was edited.
+            # kb's own file names kb's own citekey: that is the work, whatever was edited,
+            # unless title, first author and year all differ (another kb's key for another work).
             own = caches["citekey"].get(wanted_key) or self._citekey_alias(wanted_key)
-            if own is not None:
+            if own is not None and self._same_kb_work(own, columns, item):
                 return own, "kb citekey", "kb's own citekey in kb's own format", []
         new_facts: list[identity_rules.Facts] = []  # made at the first look-up that finds a work: most records find none
         candidates: dict[int, str] = {}
@@ -393,6 +397,13 @@ class Store:
             found = first_merge([caches["citekey"][wanted_key]], "citekey")
             if found is not None:
                 return found, "citekey", reasons[found], []
+        elif wanted_key and wanted_key in self._aliases():
+            # The citekey of a work merged by hand into another: that work, while the
+            # record's title agrees with the one kept from the merge.
+            found = self._aliases()[wanted_key]
+            kept = self.conn.execute("SELECT csl_json FROM merged_records WHERE article_id = ? AND citekey = ?", (found, wanted_key)).fetchone()
+            if kept is None or identity_rules.titles_agree(title_key(json.loads(kept[0]).get("title")), columns["title_key"]):
+                return found, "citekey", "the citekey of a work merged into this one", []
         for column, label in (("doi_key", "DOI"), ("url_key", "URL"), ("isbn_key", "ISBN")):
             value = columns.get(column)
             if value and value in caches[column]:
@@ -403,6 +414,14 @@ class Store:
         if found is not None:
             return found, "title, first author and year", reasons[found], []
         return None, None, None, list(candidates.items())
+
+    def _same_kb_work(self, article_id: int, columns: dict[str, Any], item: dict[str, Any]) -> bool:
+        """Whether a kb YAML record with this work's citekey is this work, edited: its
+        title agrees, or its first author and year are the work's."""
+        row = self.conn.execute("SELECT title_key, year, csl_json FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if identity_rules.titles_agree(row[0], columns["title_key"]):
+            return True
+        return row[1] == columns.get("year") and dedupe.first_family(json.loads(row[2])) == dedupe.first_family(item)
 
     def _works_with(self, column: str, value: str, first: int) -> list[int]:
         """Every work holding an identifier, the one the cache knows first."""
@@ -422,9 +441,15 @@ class Store:
             formats[import_id] = row[0] if row else None
         return formats[import_id]
 
+    def _aliases(self) -> dict[str, int]:
+        """Citekeys of works merged by hand (kb merge) -> the work they went into."""
+        caches = self.caches
+        if caches.get("aliases") is None:
+            caches["aliases"] = dict(self.conn.execute("SELECT alias, article_id FROM citekey_aliases"))
+        return caches["aliases"]
+
     def _citekey_alias(self, key: str) -> int | None:
-        row = self.conn.execute("SELECT article_id FROM citekey_aliases WHERE alias = ?", (key,)).fetchone()
-        return row[0] if row else None
+        return self._aliases().get(key)
 
     def record_candidate(self, a: int, b: int, reason: str) -> None:
         """Two works that may be one: `kb dedupe` lists them with the reason."""

@@ -336,3 +336,23 @@ def test_kb_add_says_when_a_work_may_be_one_it_has(run, db_path):
     result = run("add", "--title", "Two things", "--doi", "10.1000/one")
     assert result.exit_code == 0 and "may be" in result.output and "same DOI but different titles" in result.output
     assert works(db_path) == 2
+
+
+def test_a_yaml_record_with_a_taken_citekey_for_another_work_is_not_that_work(run, db_path, tmp_path):
+    """Another kb's citekey in kb YAML: title, first author and year all differ -> a new work."""
+    assert run("add", "--title", "Mine", "--author", "Jo Bloggs", "--date", "2001", "--key", "shared2001").exit_code == 0
+    other = tmp_path / "other.yaml"
+    other.write_text("- kind: work\n  citekey: shared2001\n  type: book\n  title: Somebody else's book\n"
+                     "  author:\n  - family: Else\n    given: Some\n  issued: '1990'\n", encoding="utf-8")
+    result = run("import", str(other))
+    assert "1 added" in result.output, result.output
+    assert rows(db_path, "SELECT title FROM articles WHERE citekey = 'shared2001'") == [("Mine",)]
+
+
+def test_reimporting_the_file_of_a_work_merged_by_hand_changes_nothing(run, db_path, files):
+    path = files("a.bib", "@article{keep, title = {Keep me}, author = {Smith, J}, year = 2000}\n"
+                          "@article{other, title = {Quite another title}, author = {Doe, J}, year = 2001}\n")
+    run("import", path)
+    assert run("merge", "keep", "other").exit_code == 0
+    again = run("import", path)
+    assert "0 added" in again.output and works(db_path) == 1, again.output
