@@ -8,7 +8,9 @@ item, its extra fields, its links, and the fields it filled into the surviving w
 What unmerging gives back, and what it cannot:
 - the record becomes a work with its own citekey (its source key, or the citekey it had
   before `kb merge`, when free), with its tags, events, organisations, notes and
-  citations; the pair is recorded as not duplicates, so no later import merges it again;
+  citations; the pair is recorded as not duplicates and the import's source row moves
+  to the new work, so no later import of the file merges it again (a record with no
+  key in its file is found by its exact content, see Store._find_duplicate);
 - the fields the record filled into the survivor are removed from the survivor, unless
   the survivor's value has changed since or another record kept with it has the same
   value; the tags the merge added to the survivor are removed from it again, and after

@@ -407,7 +407,15 @@ class Store:
         for column, label in (("doi_key", "DOI"), ("url_key", "URL"), ("isbn_key", "ISBN")):
             value = columns.get(column)
             if value and value in caches[column]:
-                found = first_merge(self._works_with(column, value, caches[column][value]), label)
+                holders = self._works_with(column, value, caches[column][value])
+                if len(holders) > 1:
+                    # A record without a key in its file, given back by `kb unmerge` and
+                    # imported again: the work that is exactly this record is this record.
+                    text = item_json(item)
+                    for article_id in holders:
+                        if self.conn.execute("SELECT csl_json FROM articles WHERE id = ?", (article_id,)).fetchone()[0] == text:
+                            return article_id, "same record", "exactly this record", []
+                found = first_merge(holders, label)
                 if found is not None:
                     return found, label, reasons[found], []
         found = first_merge(dedupe.find_fuzzy_duplicates(self, columns, item), "title, first author and year")
@@ -522,7 +530,7 @@ class Store:
         if row[4] and not record.needs_review and merged != old_item:
             changes["needs_review"] = 0
         # Another source's record of this work: kept as it came, so `kb unmerge` can give it back.
-        absorbed = matched_by not in ("citekey", "kb citekey")
+        absorbed = matched_by not in ("citekey", "kb citekey", "same record")
         tags_before = merging.tag_names(self, article_id) if absorbed and record.tags else set()
         links_changed = self._save_links(article_id, record)
         if merged.get("author") != old_item.get("author") or merged.get("editor") != old_item.get("editor") or merged.get("translator") != old_item.get("translator"):

@@ -356,3 +356,16 @@ def test_reimporting_the_file_of_a_work_merged_by_hand_changes_nothing(run, db_p
     assert run("merge", "keep", "other").exit_code == 0
     again = run("import", path)
     assert "0 added" in again.output and works(db_path) == 1, again.output
+
+
+def test_a_record_without_a_key_given_back_is_not_merged_again_by_a_reimport(run, db_path, files):
+    run("import", files("a.bib", "@article{smith2008, title = {The crisis in Georgia}, author = {Smith, John}, year = 2008, doi = {10.1000/x}}"))
+    ris = files("b.ris", "TY  - JOUR\nAU  - Smith, John\nTI  - The Crisis in Georgia\nPY  - 2008\nDO  - 10.1000/x\nVL  - 50\nER  - \n")
+    run("import", ris)
+    number = rows(db_path, "SELECT id FROM merged_records")[0][0]
+    assert run("unmerge", "smith2008", str(number)).exit_code == 0
+    before = rows(db_path, "SELECT id, citekey, csl_json FROM articles ORDER BY id")
+    again = run("import", ris)
+    assert "0 added" in again.output and "0 merged" in again.output, again.output
+    assert rows(db_path, "SELECT id, citekey, csl_json FROM articles ORDER BY id") == before
+    assert rows(db_path, "SELECT count(*) FROM merged_records") == [(0,)]
