@@ -89,9 +89,6 @@ class Verdict:
     kind: str  # MERGE, CANDIDATE or DIFFERENT
     reason: str
 
-    def __bool__(self) -> bool:  # `if verdict:` reads "merge"
-        return self.kind == MERGE
-
 
 @dataclass
 class Facts:

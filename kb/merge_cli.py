@@ -19,15 +19,15 @@ INLINE_MERGES = 20  # an import names up to this many merges on the terminal; al
 
 def print_merges(report: FileReport, dry_run: bool, db_path: str) -> None:
     """Name every merge of an import with its reason, and the pairs left for kb dedupe:
-    on the terminal when few, else in a report file next to the knowledge base."""
+    on the terminal when few (or in a dry run), else in a report file next to the
+    knowledge base, the first few on the terminal."""
     lines = [f"  {origin}: duplicate of {existing} ({reason})" for origin, existing, reason in report.duplicates]
     lines += [f"  {origin}: added as {key}, may be {other} ({reason}): listed by kb dedupe" for origin, key, other, reason in report.candidates]
-    if len(lines) <= INLINE_MERGES:
+    if len(lines) <= INLINE_MERGES or dry_run or report.import_id is None:  # a dry run writes no file: all of them here
         for line in lines:
             click.echo(line, err=True)
         return
-    stem = "import-dry-run" if dry_run or report.import_id is None else f"import-{report.import_id}"
-    path = Path(db_path).with_name(f"{Path(db_path).name}.{stem}-merges.tsv")
+    path = Path(db_path).with_name(f"{Path(db_path).name}.import-{report.import_id}-merges.tsv")
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
         writer.writerow(["record", "outcome", "work", "other work", "reason"])
@@ -37,8 +37,8 @@ def print_merges(report: FileReport, dry_run: bool, db_path: str) -> None:
             writer.writerow([origin, "added, may be a duplicate", key, other, reason])
     for line in lines[:INLINE_MERGES]:
         click.echo(line, err=True)
-    where = f"; also `kb merges --import {report.import_id}`" if report.import_id is not None and not dry_run else ""
-    click.echo(f"  all {len(report.duplicates)} merges and {len(report.candidates)} possible duplicates, with reasons: {path}{where}", err=True)
+    click.echo(f"  all {len(report.duplicates)} merges and {len(report.candidates)} possible duplicates, with reasons: {path}; "
+               f"also `kb merges --import {report.import_id}`", err=True)
 
 
 def register(cli: click.Group, db_option, open_store) -> None:

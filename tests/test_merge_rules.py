@@ -369,3 +369,13 @@ def test_a_record_without_a_key_given_back_is_not_merged_again_by_a_reimport(run
     assert "0 added" in again.output and "0 merged" in again.output, again.output
     assert rows(db_path, "SELECT id, citekey, csl_json FROM articles ORDER BY id") == before
     assert rows(db_path, "SELECT count(*) FROM merged_records") == [(0,)]
+
+
+def test_a_dry_run_names_every_merge_and_writes_no_file(run, db_path, files):
+    bib = "".join(f"@article{{k{i}, title = {{Distinct work {i} on its own}}, author = {{Smith, J}}, year = 2000, doi = {{10.1000/w{i}}}}}\n"
+                  for i in range(25))
+    run("import", files("a.bib", bib))
+    ris = "".join(f"TY  - JOUR\nTI  - Distinct work {i} on its own\nPY  - 2000\nDO  - 10.1000/w{i}\nVL  - 9\nER  - \n" for i in range(25))
+    result = run("import", files("b.ris", ris), "--dry-run")
+    assert result.output.count("(same DOI)") == 25
+    assert not list(db_path.parent.glob("*.tsv")) and works(db_path) == 25
