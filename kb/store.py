@@ -341,7 +341,7 @@ class Store:
                 raise KbError(f"this work is already in the knowledge base as {existing_key} (same {matched_by}: {title!r}); "
                               f"add it anyway with --force, or --not-duplicate-of {existing_key}", where)
             if on_duplicate == "skip":
-                return SaveResult("skipped", existing_id, existing_key, existing_key, f"duplicate of {existing_key} (same {matched_by})")
+                return SaveResult("skipped", existing_id, existing_key, existing_key, f"duplicate of {existing_key} ({reason or f'same {matched_by}'})")
             if on_duplicate == "merge":
                 return self._merge_work(existing_id, existing_key, matched_by, reason or f"same {matched_by}", item, record, import_id)
             wanted_key = None if wanted_key == existing_key else wanted_key
