@@ -409,11 +409,14 @@ class Store:
             if value and value in caches[column]:
                 holders = self._works_with(column, value, caches[column][value])
                 if len(holders) > 1:
-                    # A record without a key in its file, given back by `kb unmerge` and
-                    # imported again: the work that is exactly this record is this record.
+                    # A record without a key in its file, given back by `kb unmerge` (which
+                    # marks it not a duplicate) and imported again: the work that is exactly
+                    # this record is this record.
                     text = item_json(item)
                     for article_id in holders:
-                        if self.conn.execute("SELECT csl_json FROM articles WHERE id = ?", (article_id,)).fetchone()[0] == text:
+                        if self.conn.execute(
+                                "SELECT 1 FROM articles WHERE id = ?1 AND csl_json = ?2 AND EXISTS (SELECT 1 FROM not_duplicates "
+                                "WHERE article_a = ?1 OR article_b = ?1)", (article_id, text)).fetchone():
                             return article_id, "same record", "exactly this record", []
                 found = first_merge(holders, label)
                 if found is not None:
