@@ -16,6 +16,8 @@ from .db import DEFAULT_DB, connect
 from .dates import parse_partial_date
 from .curation_cli import register as register_curation
 from .dedupe_cli import register as register_dedupe
+from .merge_cli import print_merges
+from .merge_cli import register as register_merge
 from .errors import KbError
 from .importers import format_names
 from .model import (
@@ -167,12 +169,17 @@ def _date(value: str | None, label: str) -> dict[str, Any] | None:
 @click.option("--org", "organisations", multiple=True, help="An organisation the work discusses (name, acronym or alias); repeatable.")
 @click.option("--status", type=click.Choice(READING_STATUSES), help="Reading status.")
 @click.option("--note", help="A first note on the work.")
+@click.option("--force", is_flag=True, help="Add the work even when kb takes it for one it already has.")
+@click.option("--not-duplicate-of", "not_duplicate_of", metavar="KEY",
+              help="Add the work and record that it is not the work KEY (no import merges them later).")
 @by_option
 @db_option
-def add(db_path: str, added_by: str | None, **options: Any) -> None:
+def add(db_path: str, added_by: str | None, force: bool, not_duplicate_of: str | None, **options: Any) -> None:
     """Log a work by hand. Prints its citekey.
 
     Asks for the title and type when they are missing and you are at a terminal.
+    A work kb already has is refused with what matched; --force or
+    --not-duplicate-of KEY adds it anyway.
 
     Example:
 
@@ -205,7 +212,12 @@ def add(db_path: str, added_by: str | None, **options: Any) -> None:
     )
     store = open_store(db_path, added_by)
     with store.transaction():
-        result = store.save_work(record, on_duplicate="error")
+        other = store.require_work(not_duplicate_of, "--not-duplicate-of") if not_duplicate_of else None
+        result = store.save_work(record, on_duplicate="keep-both" if force or other is not None else "error")
+        if other is not None:
+            store.mark_not_duplicates(result.article_id, other)
+    for other_key, reason in result.candidates:
+        click.echo(f"{result.citekey} may be {other_key} ({reason}): listed by kb dedupe", err=True)
     click.echo(result.citekey)
 
 
@@ -407,13 +419,10 @@ def note(db_path: str, key: str, comment: str | None, quote: str | None, locator
     click.echo(f"{key}: noted", err=True)
 
 
-def _print_reports(reports: list[FileReport], dry_run: bool) -> None:
+def _print_reports(reports: list[FileReport], dry_run: bool, db_path: str) -> None:
     for report in reports:
         click.echo(("Would import " if dry_run else "") + report.summary(), err=True)
-        for origin, existing in report.duplicates[:20]:
-            click.echo(f"  {origin}: duplicate of {existing}", err=True)
-        if len(report.duplicates) > 20:
-            click.echo(f"  ... and {len(report.duplicates) - 20} more duplicates", err=True)
+        print_merges(report, dry_run, db_path)
         for reason in report.counts.skipped_reasons:
             click.echo(f"  skipped {reason}", err=True)
 
@@ -481,7 +490,7 @@ def import_(db_path: str, files: tuple[str, ...], fmt: str | None, encoding: str
     reports = import_files(store, files, fmt=fmt, encoding=encoding, on_duplicate=on_duplicate, dry_run=dry_run,
                            skip_invalid=skip_invalid, added_by=added_by, tags=tags, progress=_with_bar(progress_bar),
                            column_map=mapping or None, url=url)
-    _print_reports(reports, dry_run)
+    _print_reports(reports, dry_run, db_path)
 
 
 # cleandoc first: click dedents the help only while every line keeps the docstring's indent.
@@ -489,6 +498,7 @@ import_.help = inspect.cleandoc(import_.help or "") + f"\n\nFormats: {', '.join(
 
 register_dedupe(cli, db_option, open_store)
 register_curation(cli, db_option, open_store)
+register_merge(cli, db_option, open_store)
 
 
 @cli.command()

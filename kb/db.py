@@ -387,8 +387,46 @@ CREATE INDEX idx_tags_name_key ON tags(name_key);
 CREATE INDEX idx_authors_family_key ON authors(family_key);
 """
 
+# Merges kept and reversible (issue 9): each record merged into another work, as it came;
+# pairs that may be one work, for `kb dedupe`; the citekeys of works merged by hand.
+SCHEMA_MERGES = """
+CREATE TABLE merged_records (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    import_id INTEGER REFERENCES imports(id),
+    source_key TEXT,
+    citekey TEXT,
+    origin TEXT,
+    reason TEXT NOT NULL,
+    csl_json TEXT NOT NULL,
+    extra_json TEXT,
+    links_json TEXT,
+    filled_json TEXT,
+    record_hash TEXT NOT NULL,
+    merged_by TEXT,
+    merged_at TEXT NOT NULL,
+    UNIQUE (article_id, record_hash)
+);
+CREATE INDEX idx_merged_records_import_id ON merged_records(import_id);
+
+CREATE TABLE duplicate_candidates (
+    article_a INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    article_b INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    reason TEXT NOT NULL,
+    PRIMARY KEY (article_a, article_b),
+    CHECK (article_a < article_b)
+);
+CREATE INDEX idx_duplicate_candidates_article_b ON duplicate_candidates(article_b);
+
+CREATE TABLE citekey_aliases (
+    alias TEXT PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE
+);
+CREATE INDEX idx_citekey_aliases_article_id ON citekey_aliases(article_id);
+"""
+
 # MIGRATIONS[n] takes a database from version n to n + 1.
-MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_LOOKUP_KEYS]
+MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_LOOKUP_KEYS, SCHEMA_MERGES]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

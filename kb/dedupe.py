@@ -1,7 +1,7 @@
 """Duplicate detection beyond exact identifiers: title, first author and year.
 
-The exact rules (citekey, DOI, URL, ISBN) live in the store; this module holds the
-fuzzy ones, so they can be tuned without touching the writer. Two works are the same
+The store looks works up by citekey, DOI, URL and ISBN, `kb.identity_rules` decides
+whether what they share makes them one work; this module finds the fuzzy matches, so they can be tuned without touching the writer. Two works are the same
 when their folded titles are at least TITLE_SIMILARITY alike (rapidfuzz's ratio, so
 "The crisis in Georgia" and "The Crisis in Georgia." and a one-letter typo all match),
 their first authors' family names agree (or one has none) and their years are at most
@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from .identity_rules import title_numbers
 from .names import fold
 
 if TYPE_CHECKING:
@@ -23,18 +24,6 @@ if TYPE_CHECKING:
     from .store import Store
 
 TITLE_SIMILARITY = 90.0  # percent, rapidfuzz.fuzz.ratio on folded titles
-CITEKEY_TITLE_SIMILARITY = 80.0  # a reused citekey still names the same work after a title fix
-
-
-def titles_agree(a: str | None, b: str | None) -> bool:
-    """Whether two folded titles name the same work (an empty title agrees with any)."""
-    if not a or not b or a == b:
-        return True
-    from rapidfuzz import fuzz  # imported where it is used: most commands never compare titles
-
-    return fuzz.ratio(a, b) >= CITEKEY_TITLE_SIMILARITY
-
-
 def first_family(item: dict[str, Any]) -> str | None:
     """The folded family name (or corporate name) of a work's first author or editor."""
     for role in ("author", "editor"):
@@ -80,47 +69,56 @@ def remember(store: Store, article_id: int, columns: dict[str, Any], item: dict[
         index.setdefault(first_family(item), []).append((article_id, columns.get("year"), columns["title_key"]))
 
 
-def find_fuzzy_duplicate(store: Store, columns: dict[str, Any], item: dict[str, Any]) -> int | None:
-    """The id of a work that is the same as `item` by title, first author and year."""
+def find_fuzzy_duplicates(store: Store, columns: dict[str, Any], item: dict[str, Any]) -> list[int]:
+    """The ids of works that are the same as `item` by title, first author and year,
+    most alike first (`kb.identity_rules` then looks for what tells them apart)."""
     title = columns.get("title_key")
     if not title:
-        return None
+        return []
     year = columns.get("year")
     family = first_family(item)
     index = _index(store)
-    from rapidfuzz import fuzz
+    from rapidfuzz import fuzz  # imported where it is used: most commands never compare titles
 
-    best, best_score = None, 0.0
+    scored: list[tuple[float, int]] = []
     buckets = [index.get(family, []), index.get(None, [])] if family else []
     for bucket in buckets:
         for article_id, other_year, other_title in bucket:
             if year and other_year and abs(other_year - year) > 1:
                 continue
             score = 100.0 if other_title == title else fuzz.ratio(title, other_title, score_cutoff=TITLE_SIMILARITY)
-            if score > best_score:
-                best, best_score = article_id, score
-    if best is not None:
-        return best
+            if score:
+                scored.append((-score, article_id))
+    if scored:
+        return [article_id for _, article_id in sorted(scored)]
     if family:
-        return None
+        return []
     # No first author in the record: the same title and a year within one, whoever wrote it.
+    found = []
     for article_id in store.caches["title_key"].get(title, []):
         row = store.conn.execute("SELECT year FROM articles WHERE id = ?", (article_id,)).fetchone()
         if year and row[0] and abs(row[0] - year) > 1:
             continue
-        return article_id
-    return None
+        found.append(article_id)
+    return found
 
 
 # -- listing likely duplicates and recording decisions ---------------------------------
 
 
-def likely_duplicates(conn: sqlite3.Connection) -> Iterator[tuple[int, int, float]]:
-    """Pairs (a, b, title similarity) of existing works the fuzzy rule calls the same,
-    leaving out the pairs a user marked as not duplicates."""
+def likely_duplicates(conn: sqlite3.Connection) -> Iterator[tuple[int, int, str]]:
+    """Pairs (a, b, reason) that may be one work, leaving out the pairs a user marked as
+    not duplicates: the pairs an import or `kb add` left undecided (with the reason
+    `kb.identity_rules` gave), then pairs of existing works the fuzzy rule calls alike
+    whose titles carry no different numbers ("part 1"/"part 2" are two works)."""
     from rapidfuzz import fuzz
 
     rejected = set(conn.execute("SELECT article_a, article_b FROM not_duplicates").fetchall())
+    listed = set()
+    for a, b, reason in conn.execute("SELECT article_a, article_b, reason FROM duplicate_candidates ORDER BY article_a, article_b"):
+        if (a, b) not in rejected:
+            listed.add((a, b))
+            yield a, b, reason
     for family, bucket in build_index(conn).items():
         if family is None:
             continue
@@ -130,8 +128,12 @@ def likely_duplicates(conn: sqlite3.Connection) -> Iterator[tuple[int, int, floa
                     continue
                 score = fuzz.ratio(title_a, title_b, score_cutoff=TITLE_SIMILARITY)
                 pair = (min(a, b), max(a, b))
-                if score and pair not in rejected:
-                    yield pair[0], pair[1], score
+                if not score or pair in rejected or pair in listed:
+                    continue
+                numbers_a, numbers_b = title_numbers(title_a), title_numbers(title_b)
+                if numbers_a and numbers_b and numbers_a != numbers_b:
+                    continue
+                yield pair[0], pair[1], f"similar titles ({score:.0f}%), same first author, years within one"
 
 
 def is_not_duplicate(conn: sqlite3.Connection, a: int, b: int) -> bool:

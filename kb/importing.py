@@ -20,7 +20,10 @@ class FileReport:
     path: str
     format: str
     counts: Counts = field(default_factory=Counts)
-    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (record origin, existing citekey)
+    duplicates: list[tuple[str, str, str]] = field(default_factory=list)  # (record origin, existing citekey, reason)
+    # (record origin, its new citekey, the citekey of the work it may be, why): listed by kb dedupe
+    candidates: list[tuple[str, str, str, str]] = field(default_factory=list)
+    import_id: int | None = None
     other: dict[str, int] = field(default_factory=dict)  # events, organisations, people saved
 
     def summary(self) -> str:
@@ -98,6 +101,7 @@ def _import_one(store: Store, path: str, fmt: str, records: Any, on_duplicate: s
                 added_by: str | None, tags: list[str], record_import: bool, progress) -> FileReport:
     report = FileReport(path, fmt)
     import_id = store.start_import(str(Path(path)), fmt, file_checksum(path)) if record_import else None
+    report.import_id = import_id
     iterator = progress(records, f"Importing {Path(path).name}") if progress else records
     seen: set[int | None] = set()
     page_works: list[int] = []
@@ -132,7 +136,9 @@ def _import_one(store: Store, path: str, fmt: str, records: Any, on_duplicate: s
             # import brought (re-importing a file) is not news.
             if result.duplicate_of and (result.outcome != "unchanged" or result.article_id in seen
                                         or not store.sourced_from(result.article_id, str(Path(path)), import_id)):
-                report.duplicates.append((record.origin or path, result.duplicate_of))
+                report.duplicates.append((record.origin or path, result.duplicate_of, result.reason or ""))
+            for other_key, reason in result.candidates:
+                report.candidates.append((record.origin or path, result.citekey or "", other_key, reason))
             seen.add(result.article_id)
         else:
             kind = RECORD_KINDS.get(type(record).__name__, "records")

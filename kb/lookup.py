@@ -260,7 +260,9 @@ def find_work(conn: sqlite3.Connection, text: str) -> int | None:
         row = conn.execute(f"SELECT id FROM articles WHERE {column} = ? ORDER BY id LIMIT 1", (value,)).fetchone()
         if row is not None:
             return row[0]
-    return None
+    # The citekey of a work merged into another by hand (kb merge) names the work it went into.
+    row = conn.execute("SELECT article_id FROM citekey_aliases WHERE alias = ?", (str(text).strip(),)).fetchone()
+    return row[0] if row is not None else None
 
 
 def require_work(conn: sqlite3.Connection, text: str, option: str | None = None, where: str | None = None) -> int:

@@ -4,8 +4,11 @@ A command opens a Store, does all its writing inside `store.transaction()` and e
 commits everything or nothing. Identity rules decide whether a record is new or one
 the knowledge base already holds:
 
-- works: citekey (when the titles agree), DOI, normalised URL, ISBN of a book, then
-  the fuzzy rules of `kb.dedupe`; pairs marked "not duplicates" are never merged;
+- works: looked up by citekey, DOI, normalised URL, ISBN of a book, then the fuzzy
+  rules of `kb.dedupe`; `kb.identity_rules` judges whether what they share makes them
+  one work (merge), maybe one (both kept, the pair listed by `kb dedupe`) or two;
+  pairs marked "not duplicates" are never merged; a merged record is kept as it came
+  (`kb.merging`);
 - organisations: name, acronym or alias, events: name or alias, tags: name, each
   compared by the folded key of `kb.lookup` (the one rule every interface uses; the
   store writes the keys beside the names, see `_keys` helpers below);
@@ -30,12 +33,12 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from . import dedupe, lookup
+from . import dedupe, identity_rules, lookup, merging
 from .csl import article_columns, clean_item, creators, item_json
 from .curation import Curation
 from .dates import parse_partial_date
 from .errors import KbError
-from .keys import citekey_base, is_valid_citekey, unique_citekey
+from .keys import citekey_base, is_valid_citekey, title_key, unique_citekey
 from .model import (
     CITATION_RELATIONS,
     LINK_RELATIONS,
@@ -56,6 +59,7 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 ON_DUPLICATE = ("merge", "skip", "keep-both", "error")
+KB_YAML_FORMAT = "yaml"  # kb.importers.kb_yaml.FORMAT: kb's own files, whose citekeys are kb's
 # A link target table -> (the join table, its target column).
 _LINK_TABLES = {"events": ("article_events", "event_id"), "organisations": ("article_organisations", "organisation_id")}
 
@@ -87,6 +91,7 @@ class SaveResult:
     citekey: str | None
     duplicate_of: str | None = None
     reason: str | None = None
+    candidates: list[tuple[str, str]] = field(default_factory=list)  # (citekey, reason): maybe the same work, listed by kb dedupe
 
 
 @dataclass
@@ -239,6 +244,7 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
             (file, format, checksum, self.user, now()),
         )
         self.caches.setdefault("import_file", {})[cursor.lastrowid] = file
+        self.caches.setdefault("import_format", {})[cursor.lastrowid] = format
         return cursor.lastrowid
 
     def sourced_from(self, article_id: int, file: str, but_not: int | None = None) -> bool:
@@ -276,7 +282,7 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
         for column, value in lookup.work_identifiers(key):
             if value in caches[column]:
                 return caches[column][value]
-        return None
+        return self._citekey_alias(key)  # the citekey of a work merged into another by hand
 
     def require_work(self, key: str, where: str | None = None) -> int:
         article_id = self.find_work(key)
@@ -326,41 +332,145 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
         if record.status and record.status not in READING_STATUSES:
             raise KbError(f"unknown reading status {record.status!r} (one of {', '.join(READING_STATUSES)})", where)
         columns = article_columns(item)
-        existing_id, matched_by = self._find_duplicate(wanted_key, columns, item, import_id)
+        existing_id, matched_by, reason, candidates = self._find_duplicate(wanted_key, columns, item, import_id)
         if existing_id is not None:
             existing_key = self.citekey_of(existing_id)
             if on_duplicate == "error":
-                raise KbError(f"this work is already in the knowledge base as {existing_key} (same {matched_by})", where)
+                title = self.conn.execute("SELECT title FROM articles WHERE id = ?", (existing_id,)).fetchone()[0]
+                raise KbError(f"this work is already in the knowledge base as {existing_key} (same {matched_by}: {title!r}); "
+                              f"add it anyway with --force, or --not-duplicate-of {existing_key}", where)
             if on_duplicate == "skip":
-                return SaveResult("skipped", existing_id, existing_key, existing_key, f"duplicate of {existing_key} (same {matched_by})")
+                return SaveResult("skipped", existing_id, existing_key, existing_key, f"duplicate of {existing_key} ({reason or f'same {matched_by}'})")
             if on_duplicate == "merge":
-                return self._merge_work(existing_id, existing_key, matched_by, item, record, import_id)
+                return self._merge_work(existing_id, existing_key, matched_by, reason or f"same {matched_by}", item, record, import_id)
             wanted_key = None if wanted_key == existing_key else wanted_key
-        return self._insert_work(wanted_key, item, columns, record, import_id)
+        result = self._insert_work(wanted_key, item, columns, record, import_id)
+        for other_id, reason in candidates:
+            self.record_candidate(result.article_id, other_id, reason)
+        if candidates:
+            result.candidates = [(self.citekey_of(other_id), reason) for other_id, reason in candidates]
+        return result
 
     def _find_duplicate(self, wanted_key: str | None, columns: dict[str, Any], item: dict[str, Any],
-                        import_id: int | None = None) -> tuple[int | None, str | None]:
+                        import_id: int | None = None) -> tuple[int | None, str | None, str | None, list[tuple[int, str]]]:
+        """The work this record is, by the rules of `kb.identity_rules`: (its id, what
+        matched, why they are one work, the works it may be but was not merged with and why)."""
         caches = self.caches
         known = self._provenance(import_id, wanted_key)
         if known is not None:
             row = self.conn.execute("SELECT title_key FROM articles WHERE id = ?", (known,)).fetchone()
-            if row is not None and dedupe.titles_agree(row[0], columns["title_key"]):
-                return known, "citekey"
+            # The record an earlier import of this file brought: the same work while the
+            # titles agree, or when the work keeps that record (a merge by hand).
+            if row is not None and (identity_rules.titles_agree(row[0], columns["title_key"]) or self.conn.execute(
+                    "SELECT 1 FROM merged_records WHERE article_id = ? AND ? IN (source_key, citekey)", (known, wanted_key)).fetchone()):
+                return known, "citekey", "the same record of the same file", []
+        if wanted_key and self._import_format(import_id) == KB_YAML_FORMAT:
+            # kb's own file names kb's own citekey: that is the work, whatever was edited,
+            # unless title, first author and year all differ (another kb's key for another work).
+            own = caches["citekey"].get(wanted_key) or self._citekey_alias(wanted_key)
+            if own is not None and self._same_kb_work(own, columns, item):
+                return own, "kb citekey", "kb's own citekey in kb's own format", []
+        new_facts: list[identity_rules.Facts] = []  # made at the first look-up that finds a work: most records find none
+        candidates: dict[int, str] = {}
+        judged: set[int] = {known} if known is not None else set()
+        reasons: dict[int, str] = {}
+
+        def first_merge(ids: list[int], evidence: str) -> int | None:
+            for article_id in ids:
+                if article_id in judged:
+                    continue
+                judged.add(article_id)
+                if known is not None and dedupe.is_not_duplicate(self.conn, article_id, known):
+                    continue
+                if not new_facts:
+                    new_facts.append(identity_rules.facts(columns, item))
+                verdict = identity_rules.judge(new_facts[0], self._facts(article_id), evidence)
+                if verdict.kind == identity_rules.MERGE:
+                    reasons[article_id] = verdict.reason
+                    return article_id
+                if verdict.kind == identity_rules.CANDIDATE:
+                    candidates.setdefault(article_id, verdict.reason)
+            return None
+
         if wanted_key and wanted_key in caches["citekey"]:
-            article_id = caches["citekey"][wanted_key]
-            row = self.conn.execute("SELECT title_key, doi_key FROM articles WHERE id = ?", (article_id,)).fetchone()
-            # A citekey reused for a different work in another file is not the same work.
-            same_doi = columns["doi_key"] and row[1] == columns["doi_key"]
-            if same_doi or dedupe.titles_agree(row[0], columns["title_key"]):
-                return article_id, "citekey"
+            found = first_merge([caches["citekey"][wanted_key]], "citekey")
+            if found is not None:
+                return found, "citekey", reasons[found], []
+        elif wanted_key and wanted_key in self._aliases():
+            # The citekey of a work merged by hand into another: that work, while the
+            # record's title agrees with the one kept from the merge.
+            found = self._aliases()[wanted_key]
+            kept = self.conn.execute("SELECT csl_json FROM merged_records WHERE article_id = ? AND citekey = ?", (found, wanted_key)).fetchone()
+            if kept is None or identity_rules.titles_agree(title_key(json.loads(kept[0]).get("title")), columns["title_key"]):
+                return found, "citekey", "the citekey of a work merged into this one", []
         for column, label in (("doi_key", "DOI"), ("url_key", "URL"), ("isbn_key", "ISBN")):
             value = columns.get(column)
             if value and value in caches[column]:
-                return caches[column][value], label
-        match = dedupe.find_fuzzy_duplicate(self, columns, item)
-        if match is not None and not (known is not None and dedupe.is_not_duplicate(self.conn, match, known)):
-            return match, "title, first author and year"
-        return None, None
+                holders = self._works_with(column, value, caches[column][value])
+                if len(holders) > 1:
+                    # A record without a key in its file, given back by `kb unmerge` (which
+                    # marks it not a duplicate) and imported again: the work that is exactly
+                    # this record is this record.
+                    text = item_json(item)
+                    for article_id in holders:
+                        if self.conn.execute(
+                                "SELECT 1 FROM articles WHERE id = ?1 AND csl_json = ?2 AND EXISTS (SELECT 1 FROM not_duplicates "
+                                "WHERE article_a = ?1 OR article_b = ?1)", (article_id, text)).fetchone():
+                            return article_id, "same record", "exactly this record", []
+                found = first_merge(holders, label)
+                if found is not None:
+                    return found, label, reasons[found], []
+        found = first_merge(dedupe.find_fuzzy_duplicates(self, columns, item), "title, first author and year")
+        if found is not None:
+            return found, "title, first author and year", reasons[found], []
+        return None, None, None, list(candidates.items())
+
+    def _same_kb_work(self, article_id: int, columns: dict[str, Any], item: dict[str, Any]) -> bool:
+        """Whether a kb YAML record with this work's citekey is this work, edited: its
+        title agrees, or its first author and year are the work's."""
+        row = self.conn.execute("SELECT title_key, year, csl_json FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if identity_rules.titles_agree(row[0], columns["title_key"]):
+            return True
+        return row[1] == columns.get("year") and dedupe.first_family(json.loads(row[2])) == dedupe.first_family(item)
+
+    def _works_with(self, column: str, value: str, first: int) -> list[int]:
+        """Every work holding an identifier, the one the cache knows first."""
+        others = [row[0] for row in self.conn.execute(f"SELECT id FROM articles WHERE {column} = ? AND id != ? ORDER BY id", (value, first))]
+        return [first, *others]
+
+    def _facts(self, article_id: int) -> identity_rules.Facts:
+        row = self.conn.execute("SELECT type, title_key, year, doi_key, csl_json FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return identity_rules.facts_of_row(*row)
+
+    def _import_format(self, import_id: int | None) -> str | None:
+        if import_id is None:
+            return None
+        formats = self.caches.setdefault("import_format", {})
+        if import_id not in formats:
+            row = self.conn.execute("SELECT format FROM imports WHERE id = ?", (import_id,)).fetchone()
+            formats[import_id] = row[0] if row else None
+        return formats[import_id]
+
+    def _aliases(self) -> dict[str, int]:
+        """Citekeys of works merged by hand (kb merge) -> the work they went into."""
+        caches = self.caches
+        if caches.get("aliases") is None:
+            caches["aliases"] = dict(self.conn.execute("SELECT alias, article_id FROM citekey_aliases"))
+        return caches["aliases"]
+
+    def _citekey_alias(self, key: str) -> int | None:
+        return self._aliases().get(key)
+
+    def record_candidate(self, a: int, b: int, reason: str) -> None:
+        """Two works that may be one: `kb dedupe` lists them with the reason."""
+        if a != b:
+            self.conn.execute("INSERT OR IGNORE INTO duplicate_candidates (article_a, article_b, reason) VALUES (?, ?, ?)",
+                              (min(a, b), max(a, b), reason))
+
+    def mark_not_duplicates(self, a: int, b: int) -> None:
+        if a != b:
+            self.conn.execute("INSERT OR IGNORE INTO not_duplicates (article_a, article_b) VALUES (?, ?)", (min(a, b), max(a, b)))
+            self.conn.execute("DELETE FROM duplicate_candidates WHERE article_a = ? AND article_b = ?", (min(a, b), max(a, b)))
 
     def _new_citekey(self, wanted: str | None, item: dict[str, Any]) -> str:
         taken = self.caches["citekey"].__contains__
@@ -397,14 +507,17 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
                 self.caches["source"].setdefault((self.caches["import_file"].get(import_id), wanted_key), article_id)
         return SaveResult("added", article_id, citekey)
 
-    def _merge_work(self, article_id: int, citekey: str, matched_by: str, item: dict[str, Any],
+    def _merge_work(self, article_id: int, citekey: str, matched_by: str, reason: str, item: dict[str, Any],
                     record: WorkRecord, import_id: int | None) -> SaveResult:
         row = self.conn.execute("SELECT csl_json, extra_json, text, status, needs_review FROM articles WHERE id = ?", (article_id,)).fetchone()
         old_item = json.loads(row[0])
-        merged = dict(old_item)
-        for key, value in item.items():
-            if key not in merged:
-                merged[key] = value  # what the knowledge base has, it keeps; gaps are filled
+        if matched_by == "kb citekey":
+            merged = {**old_item, **item}  # kb's own file: its values are the work's (an edited export)
+        else:
+            merged = dict(old_item)
+            for key, value in item.items():
+                if key not in merged:
+                    merged[key] = value  # what the knowledge base has, it keeps; gaps are filled
         old_extra = json.loads(row[1]) if row[1] else {}
         merged_extra = {fmt: {**record.extra.get(fmt, {}), **old_extra.get(fmt, {})} for fmt in {*old_extra, *record.extra}}
         changes: dict[str, Any] = {}
@@ -418,6 +531,9 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
             changes["status"] = record.status
         if row[4] and not record.needs_review and merged != old_item:
             changes["needs_review"] = 0
+        # Another source's record of this work: kept as it came, so `kb unmerge` can give it back.
+        absorbed = matched_by not in ("citekey", "kb citekey", "same record")
+        tags_before = merging.tag_names(self, article_id) if absorbed and record.tags else set()
         links_changed = self._save_links(article_id, record)
         if merged.get("author") != old_item.get("author") or merged.get("editor") != old_item.get("editor") or merged.get("translator") != old_item.get("translator"):
             self.conn.execute("DELETE FROM article_authors WHERE article_id = ?", (article_id,))
@@ -425,16 +541,40 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
         if import_id is not None:
             self.conn.execute("INSERT OR IGNORE INTO article_sources (article_id, import_id, source_key) VALUES (?, ?, ?)",
                               (article_id, import_id, record.item.get("id")))
-        duplicate_of = citekey if matched_by != "citekey" else None
+        if absorbed:
+            merging.keep_merged_record(
+                self, article_id, import_id=import_id, source_key=record.item.get("id"), citekey=None, origin=record.origin,
+                reason=reason, item=item, extra=record.extra, links=merging.record_links(record, tags_before),
+                filled={key: value for key, value in item.items() if key not in old_item},
+                filled_extra={fmt: {k: v for k, v in fields.items() if k not in old_extra.get(fmt, {})} for fmt, fields in record.extra.items()})
+        duplicate_of = citekey if absorbed else None
         if not changes and not links_changed:
-            return SaveResult("unchanged", article_id, citekey, duplicate_of, f"same {matched_by}")
+            return SaveResult("unchanged", article_id, citekey, duplicate_of, reason)
         if changes:
             changes["updated_at"] = now()
             assignments = ", ".join(f"{name} = ?" for name in changes)
             self.conn.execute(f"UPDATE articles SET {assignments} WHERE id = ?", [*changes.values(), article_id])
             self._index_work(self.caches, article_id, {"citekey": citekey, **article_columns(merged)})
-        outcome = "updated" if matched_by == "citekey" else "merged"
-        return SaveResult(outcome, article_id, citekey, duplicate_of, f"same {matched_by}")
+        outcome = "merged" if absorbed else "updated"
+        return SaveResult(outcome, article_id, citekey, duplicate_of, reason)
+
+    def replace_item(self, article_id: int, item: dict[str, Any], extra: dict[str, Any] | None = None) -> None:
+        """Write a work's CSL item (and extra fields) anew: columns, creators, caches."""
+        changes: dict[str, Any] = {**article_columns(item), "csl_json": item_json(item), "updated_at": now()}
+        if extra is not None:
+            changes["extra_json"] = json.dumps(extra, sort_keys=True, ensure_ascii=False) if extra else None
+        self.conn.execute(f"UPDATE articles SET {', '.join(f'{name} = ?' for name in changes)} WHERE id = ?", [*changes.values(), article_id])
+        self.conn.execute("DELETE FROM article_authors WHERE article_id = ?", (article_id,))
+        self._save_creators(article_id, item)
+        self._caches = None  # identifiers may have changed: read them again when next needed
+
+    def merge_works(self, keep_id: int, other_id: int) -> dict[str, int]:
+        """Merge the work `other_id` into `keep_id` by hand (kb merge): see kb.merging."""
+        return merging.merge_works(self, keep_id, other_id)
+
+    def unmerge(self, article_id: int, source: str) -> tuple[int, str]:
+        """Give a record merged into a work back as its own work (kb unmerge): see kb.merging."""
+        return merging.unmerge(self, article_id, source)
 
     def _save_creators(self, article_id: int, item: dict[str, Any]) -> None:
         rows = [(article_id, self.author_id(name), role, position) for role, position, name in creators(item)]

@@ -70,7 +70,7 @@ def test_add_prompts_for_a_missing_title_only_at_a_terminal(run):
 
 def test_add_refuses_a_duplicate_and_names_it(run):
     assert run("add", "--title", "One", "--doi", "10.1000/one").exit_code == 0
-    result = run("add", "--title", "One again", "--doi", "https://doi.org/10.1000/ONE")
+    result = run("add", "--title", "One.", "--doi", "https://doi.org/10.1000/ONE")  # issue 9: titles must agree too
     assert result.exit_code == 1
     assert "already in the knowledge base as" in result.output
 

@@ -56,7 +56,9 @@ def test_bibtex_and_ris_of_the_same_work_merge_with_both_sources(run, db_path, f
 def test_exact_identifier_rules(run, db_path, files, field, first, second):
     entry_type, ris_type = ("book", "BOOK") if field == "isbn" else ("article", "JOUR")
     run("import", files("a.bib", f"@{entry_type}{{k, title = {{First title}}, author = {{Smith, J}}, year = 2000, {first}}}"))
-    result = run("import", files("b.ris", f"TY  - {ris_type}\nTI  - Completely different title\nPY  - 2015\n{second}\nER  - \n"))
+    # The identifier is evidence, the agreeing title and year make it the same work (issue 9:
+    # a shared identifier with a different title and year is no longer merged).
+    result = run("import", files("b.ris", f"TY  - {ris_type}\nTI  - First title.\nPY  - 2001\n{second}\nER  - \n"))
     assert "0 added" in result.output and "duplicate of k" in result.output, result.output
     assert rows(db_path, "SELECT count(*) FROM articles") == [(1,)]
     assert rows(db_path, "SELECT count(*) FROM article_sources") == [(2,)]

@@ -64,6 +64,12 @@ CREATE INDEX idx_citations_cited_id ON citations(cited_id);
 -- index idx_citations_relation
 CREATE INDEX idx_citations_relation ON citations(relation);
 
+-- index idx_citekey_aliases_article_id
+CREATE INDEX idx_citekey_aliases_article_id ON citekey_aliases(article_id);
+
+-- index idx_duplicate_candidates_article_b
+CREATE INDEX idx_duplicate_candidates_article_b ON duplicate_candidates(article_b);
+
 -- index idx_event_aliases_alias
 CREATE INDEX idx_event_aliases_alias ON event_aliases(alias);
 
@@ -84,6 +90,9 @@ CREATE INDEX idx_events_start_date ON events(start_date);
 
 -- index idx_events_type
 CREATE INDEX idx_events_type ON events(type);
+
+-- index idx_merged_records_import_id
+CREATE INDEX idx_merged_records_import_id ON merged_records(import_id);
 
 -- index idx_not_duplicates_article_b
 CREATE INDEX idx_not_duplicates_article_b ON not_duplicates(article_b);
@@ -244,6 +253,21 @@ CREATE TABLE citations (
     CHECK (citing_id != cited_id)
 );
 
+-- table citekey_aliases
+CREATE TABLE citekey_aliases (
+    alias TEXT PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE
+);
+
+-- table duplicate_candidates
+CREATE TABLE duplicate_candidates (
+    article_a INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    article_b INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    reason TEXT NOT NULL,
+    PRIMARY KEY (article_a, article_b),
+    CHECK (article_a < article_b)
+);
+
 -- table event_aliases
 CREATE TABLE event_aliases (
     id INTEGER PRIMARY KEY,
@@ -291,6 +315,25 @@ CREATE TABLE imports (
     skipped INTEGER NOT NULL DEFAULT 0,
     user TEXT,
     imported_at TEXT NOT NULL
+);
+
+-- table merged_records
+CREATE TABLE merged_records (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    import_id INTEGER REFERENCES imports(id),
+    source_key TEXT,
+    citekey TEXT,
+    origin TEXT,
+    reason TEXT NOT NULL,
+    csl_json TEXT NOT NULL,
+    extra_json TEXT,
+    links_json TEXT,
+    filled_json TEXT,
+    record_hash TEXT NOT NULL,
+    merged_by TEXT,
+    merged_at TEXT NOT NULL,
+    UNIQUE (article_id, record_hash)
 );
 
 -- table not_duplicates
