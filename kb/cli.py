@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 import os
+import shlex
 import sqlite3
 import sys
 from pathlib import Path
@@ -12,10 +13,11 @@ from typing import Any
 
 import click
 
-from . import __version__
+from . import __version__, history
 from .db import DEFAULT_DB, connect
 from .dates import parse_partial_date
 from .dedupe_cli import register as register_dedupe
+from .history_cli import register as register_history
 from .dump import dump as dump_kb
 from .dump import dump_files
 from .errors import KbError
@@ -41,6 +43,15 @@ from .store import ON_DUPLICATE, Store
 
 class KbGroup(click.Group):
     """Turns a user's mistake (KbError) into one line on stderr and exit status 1."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> Any:
+        # The history records each command as typed: "kb import refs.bib --tag x".
+        argv = list(args) if args is not None else sys.argv[1:]
+        token = history.COMMAND.set(shlex.join(["kb", *argv]))
+        try:
+            return super().main(args=args, prog_name=prog_name, **extra)
+        finally:
+            history.COMMAND.reset(token)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -463,6 +474,7 @@ def import_(db_path: str, files: tuple[str, ...], fmt: str | None, encoding: str
 import_.help = inspect.cleandoc(import_.help or "") + f"\n\nFormats: {', '.join(format_names())}."
 
 register_dedupe(cli, db_option, open_store)
+register_history(cli, db_option, open_store)
 
 
 @cli.command()
@@ -505,6 +517,7 @@ def build(db_path: str, directory: str, force: bool) -> None:
     for leftover in (staging, Path(f"{staging}-wal"), Path(f"{staging}-shm")):
         leftover.unlink(missing_ok=True)
     store = open_store(str(staging), must_exist=False)
+    store.record_history = False  # the dump holds no history: a built knowledge base starts without one
     try:
         reports = import_files(store, files, fmt="yaml", record_import=False, progress=_with_bar(progress_bar))
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

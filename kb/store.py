@@ -31,7 +31,7 @@ from typing import Any
 
 import sqlite_utils
 
-from . import dedupe
+from . import dedupe, history
 from .csl import article_columns, clean_item, creators, item_json
 from .dates import parse_partial_date
 from .errors import KbError
@@ -121,6 +121,9 @@ class Store:
         self._saved_keys: dict[str, str] = {}
         self._caches: dict[str, Any] | None = None
         self._in_transaction = False
+        # Every command's changes go to the history (kb log, kb undo); `kb build` makes a
+        # fresh knowledge base from a dump and starts it with an empty history.
+        self.record_history = True
 
     # -- transactions ---------------------------------------------------------
 
@@ -133,8 +136,11 @@ class Store:
         self.conn.execute("BEGIN IMMEDIATE")
         self._in_transaction = True
         try:
+            command_id = history.begin_command(self.conn, self.user, now()) if self.record_history else None
             yield self
             self.resolve_pending()
+            if command_id is not None:
+                history.end_command(self.conn, command_id)
             self.conn.execute("COMMIT")
         except BaseException:
             self.conn.execute("ROLLBACK")
@@ -197,7 +203,8 @@ class Store:
             last_id = self.conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
             self.conn.execute(f"DROP TRIGGER {trigger}")
             saved.append((row[0], fill_sql, last_id))
-        yield
+        with history.inserts_recorded_at_end(self.conn):  # the same trick for the history
+            yield
         for create_sql, fill_sql, last_id in saved:
             self.conn.execute(fill_sql, (last_id, last_id))
             self.conn.execute(create_sql)
