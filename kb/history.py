@@ -158,11 +158,13 @@ def ensure_recording(conn) -> None:
         wanted.update(trigger_sql(shape))
     existing = dict(conn.execute("SELECT name, sql FROM sqlite_temp_master WHERE type = 'trigger' AND name LIKE ?",
                                  (TRIGGER_PREFIX + "%",)))
+    # SQLite keeps a temp trigger's SQL as "CREATE TRIGGER ...".
+    stored = {name: sql.replace("CREATE TEMP TRIGGER", "CREATE TRIGGER", 1) for name, sql in wanted.items()}
     for name, sql in existing.items():
-        if wanted.get(name) != sql:
+        if stored.get(name) != sql:
             conn.execute(f"DROP TRIGGER temp.{quote(name)}")
     for name, sql in wanted.items():
-        if existing.get(name) != sql:
+        if existing.get(name) != stored[name]:
             conn.execute(sql)
 
 

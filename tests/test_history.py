@@ -168,7 +168,9 @@ def fts_is_sound(db: Path) -> None:
         # The index holds exactly the rows of its table, with the same text.
         assert conn.execute("SELECT count(*) FROM articles_fts").fetchone()[0] == conn.execute("SELECT count(*) FROM articles").fetchone()[0]
         stale = conn.execute("SELECT count(*) FROM articles a JOIN articles_fts f ON f.rowid = a.id "
-                             "WHERE f.title IS NOT a.title OR f.abstract IS NOT a.abstract").fetchone()[0]
+                             "WHERE f.title IS NOT a.title OR f.abstract IS NOT a.abstract OR coalesce(f.notes, '') != coalesce("
+                             "(SELECT group_concat(coalesce(quote, '') || ' ' || coalesce(comment, ''), ' ') FROM notes "
+                             "WHERE article_id = a.id), '')").fetchone()[0]
         assert stale == 0
     finally:
         conn.close()
@@ -406,6 +408,29 @@ def test_undoing_the_import_of_a_real_corpus_leaves_the_knowledge_base_as_before
     part.write_text("\n@".join(entries[:1500]) + "\n" + FIXTURES["more.bib"], encoding="utf-8")
     before_dump, before_rows = dumped(db, tmp_path / "before"), table_rows(db)
     kb(db, "import", str(part))
+    kb(db, "undo")
+    assert table_rows(db) == before_rows
+    assert dumped(db, tmp_path / "after") == before_dump
+    fts_is_sound(db)
+
+
+def test_a_write_by_any_code_in_a_store_transaction_is_recorded_with_its_cascades(fresh, tmp_path):
+    """What a new command (kb remove, kb merge ...) writes is recorded with nothing done on its part."""
+    from kb.db import connect
+    from kb.store import Store
+
+    db, _ = fresh
+    before_dump, before_rows = dumped(db, tmp_path / "before"), table_rows(db)
+    store = Store(connect(db), user="tester")
+    with store.transaction():  # a removal: the work's links, notes, citations and sources go by cascade
+        store.conn.execute("DELETE FROM articles WHERE citekey IN ('kulhanekImpossibleDream', 'kulhanekImpossibleDreamEarlier')")
+        store.conn.execute("UPDATE organisations SET acronym = 'OTAN' WHERE acronym = 'NATO'")
+    store.db.conn.close()
+    conn = sqlite3.connect(db)
+    deleted = dict(conn.execute("SELECT table_name, count(*) FROM history_changes WHERE action = 'delete' AND command_id = "
+                                "(SELECT max(id) FROM history_commands) GROUP BY table_name"))
+    conn.close()
+    assert deleted["articles"] == 2 and deleted["article_tags"] == 3 and deleted["citations"] == 1 and deleted["notes"] == 1
     kb(db, "undo")
     assert table_rows(db) == before_rows
     assert dumped(db, tmp_path / "after") == before_dump
