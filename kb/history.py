@@ -124,8 +124,10 @@ def recorded_tables(conn) -> dict[str, TableShape]:
 def _json_row(shape: TableShape, prefix: str, columns: tuple[str, ...] | None = None) -> str:
     columns = columns or shape.json_columns
     chunks = [columns[i:i + _JSON_OBJECT_COLUMNS] for i in range(0, len(columns), _JSON_OBJECT_COLUMNS)]
-    objects = ["json_object(" + ", ".join(f"'{c}', {prefix}.{quote(c)}" for c in chunk) + ")" for chunk in chunks]
-    return objects[0] if len(objects) == 1 else "json_patch(" + ", ".join(objects) + ")"
+    expression = "json_object(" + ", ".join(f"'{c}', {prefix}.{quote(c)}" for c in chunks[0]) + ")"
+    for chunk in chunks[1:]:  # json_insert keeps NULLs (json_patch would drop them)
+        expression = f"json_insert({expression}, " + ", ".join(f"'$.\"{c}\"', {prefix}.{quote(c)}" for c in chunk) + ")"
+    return expression
 
 
 def trigger_sql(shape: TableShape) -> dict[str, str]:
