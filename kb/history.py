@@ -51,7 +51,7 @@ ACTIONS = ("insert", "update", "delete")
 # SQLite allows 127 arguments a function: json_object gets at most this many columns.
 _JSON_OBJECT_COLUMNS = 60
 # Columns that name a row for a person: kept with an inserted row, shown by `kb log`.
-LABEL_COLUMNS = ("citekey", "name", "alias", "title", "comment", "file")
+LABEL_COLUMNS = ("citekey", "name", "alias", "comment", "file")
 
 # What the user typed ("kb import refs.bib --tag x"), set by the kb command group.
 COMMAND: contextvars.ContextVar[str | None] = contextvars.ContextVar("kb_command", default=None)
