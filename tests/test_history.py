@@ -61,6 +61,22 @@ FIXTURES = {
   url = {https://example.org/lisbon-a-year-on},
 }
 """,
+    # The second entry merges into the first, made by the same import (a row updated in the import that made it).
+    "selfdup.bib": """
+@article{lee2015hybrid,
+  title = {Hybrid warfare and the Baltic states},
+  author = {Lee, Anna},
+  year = {2015},
+  doi = {10.1000/hybrid.2015},
+}
+@article{lee2015hybridagain,
+  title = {Hybrid warfare and the Baltic states},
+  author = {Lee, Anna and Kim, Bo},
+  year = {2015},
+  doi = {10.1000/hybrid.2015},
+  abstract = {Filled in by the second entry.},
+}
+""",
     "refs.ris": """TY  - RPRT
 TI  - Russia's new military doctrine, part 1
 AU  - Giles, Keir
@@ -120,6 +136,7 @@ WRITE_COMMANDS: list[list[str]] = [
     ["import", "{dir}/refs.bib"],
     ["import", "{dir}/refs.bib", "--on-duplicate", "keep-both"],
     ["import", "{dir}/refs.ris"],
+    ["import", "{dir}/selfdup.bib"],
     ["import", "{dir}/refs.csv", "--by", "someone"],
     ["import", "{dir}/events.csv", "--map", "aliases=aliases"],
     ["import", "{dir}/work.yaml"],
