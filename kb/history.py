@@ -417,6 +417,13 @@ class UndoResult:
 
 def undo(store, command_id: int | None = None) -> UndoResult:
     """Revert one command as a new command (inside the store's transaction)."""
+    try:
+        return _undo(store, command_id)
+    except sqlite3.IntegrityError as exc:  # a deferred foreign key the checks did not name, at COMMIT
+        raise KbError(f"cannot undo #{command_id or 'the last command'}: {exc} (a later command depends on it)") from None
+
+
+def _undo(store, command_id: int | None) -> UndoResult:
     conn = store.conn
     with store.transaction():
         undo_id = current_command(conn)
