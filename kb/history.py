@@ -8,8 +8,11 @@ that goes through a store transaction is recorded without doing anything itself
 (tables a later migration adds too), and FK cascades are recorded like any delete.
 The triggers write only while the temp table `kb_current_command` holds a command
 id, so a write made outside a kb command (or by another program) is never attributed
-to one. An insert keeps the new row in `after_json`, a delete the old row in
-`before_json`, an update both.
+to one. A delete keeps the old row in `before_json`, an update the row before and
+after; an insert keeps only the new row's key, references and name (`after_json`).
+An import records its new rows in bulk at its end (`inserts_recorded_at_end`), as it
+already indexes them for full-text search. Rows are found again by their primary
+key (a join table's rowid can change: VACUUM, a row put back by an undo).
 
 Undo. `undo` reverts one command inside a new command: each of its changes is
 inverted in reverse order (insert -> delete, delete -> insert the old row, update ->
