@@ -452,3 +452,21 @@ def test_a_write_by_any_code_in_a_store_transaction_is_recorded_with_its_cascade
     assert table_rows(db) == before_rows
     assert dumped(db, tmp_path / "after") == before_dump
     fts_is_sound(db)
+
+
+def test_an_earlier_import_can_be_undone_once_the_later_one_that_merged_into_it_is(fresh, tmp_path):
+    db, folder = fresh
+    first = 1  # the base's `kb import refs.bib --tag first`
+    assert "refs.bib --tag first" in kb(db, "log", "--show", str(first)).output.splitlines()[0]
+    kb(db, "import", str(folder / "more.bib"))  # merges into smith2009missile, which #1 added
+    digest = file_hash(db)
+    result = kb(db, "undo", str(first), ok=False)
+    assert result.exit_code == 1 and "import" in result.output and "more.bib" in result.output
+    assert file_hash(db) == digest
+    kb(db, "undo")  # more.bib
+    kb(db, "undo", str(first))
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*) FROM articles WHERE citekey IN ('smith2009missile', 'roe2008nato')").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM imports WHERE file LIKE '%refs.bib'").fetchone()[0] == 0
+    conn.close()
+    fts_is_sound(db)
