@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import shlex
 import sqlite3
 import sys
 from pathlib import Path
@@ -11,13 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from . import __version__, limits
+from . import __version__, history, limits
 from .db import DEFAULT_DB, connect
 from .dates import parse_partial_date
 from .curation_cli import register as register_curation
 from .dedupe_cli import register as register_dedupe
 from .merge_cli import print_merges
 from .merge_cli import register as register_merge
+from .history_cli import register as register_history
 from .errors import KbError
 from .importers import format_names
 from .model import (
@@ -43,6 +45,15 @@ if TYPE_CHECKING:
 
 class KbGroup(click.Group):
     """Turns a user's mistake (KbError) into one line on stderr and exit status 1."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> Any:
+        # The history records each command as typed: "kb import refs.bib --tag x".
+        argv = list(args) if args is not None else sys.argv[1:]
+        token = history.COMMAND.set(shlex.join(["kb", *argv]))
+        try:
+            return super().main(args=args, prog_name=prog_name, **extra)
+        finally:
+            history.COMMAND.reset(token)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -499,6 +510,7 @@ import_.help = inspect.cleandoc(import_.help or "") + f"\n\nFormats: {', '.join(
 register_dedupe(cli, db_option, open_store)
 register_curation(cli, db_option, open_store)
 register_merge(cli, db_option, open_store)
+register_history(cli, db_option, open_store)
 
 
 @cli.command()
@@ -550,6 +562,7 @@ def build(db_path: str, directory: str, force: bool) -> None:
     for leftover in (staging, Path(f"{staging}-wal"), Path(f"{staging}-shm")):
         leftover.unlink(missing_ok=True)
     store = open_store(str(staging), must_exist=False)
+    store.record_history = False  # the dump holds no history: a built knowledge base starts without one
     try:
         reports = import_files(store, files, fmt="yaml", record_import=False, progress=_with_bar(progress_bar),
                                parse_before_lock=False)

@@ -425,8 +425,38 @@ CREATE TABLE citekey_aliases (
 CREATE INDEX idx_citekey_aliases_article_id ON citekey_aliases(article_id);
 """
 
+# What each write command changed, for `kb log` and `kb undo` (kb/history.py). The rows
+# are written by TEMP triggers the store creates on its own connection, so every
+# command is recorded, and writes by other tools are not attributed to one.
+SCHEMA_HISTORY = """
+CREATE TABLE history_commands (
+    id INTEGER PRIMARY KEY,
+    command TEXT NOT NULL,
+    user TEXT,
+    at TEXT NOT NULL,
+    undoes_id INTEGER REFERENCES history_commands(id),
+    undone_by_id INTEGER REFERENCES history_commands(id)
+);
+CREATE INDEX idx_history_commands_undoes_id ON history_commands(undoes_id);
+CREATE INDEX idx_history_commands_undone_by_id ON history_commands(undone_by_id);
+
+-- One row per row a command inserted, updated or deleted: the row's values before
+-- and after as JSON objects (an insert keeps only `after`, a delete only `before`).
+CREATE TABLE history_changes (
+    id INTEGER PRIMARY KEY,
+    command_id INTEGER NOT NULL REFERENCES history_commands(id),
+    table_name TEXT NOT NULL,
+    row_id INTEGER NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('insert', 'update', 'delete')),
+    before_json TEXT,
+    after_json TEXT
+);
+CREATE INDEX idx_history_changes_command_id ON history_changes(command_id);
+CREATE INDEX idx_history_changes_row ON history_changes(table_name, row_id);
+"""
+
 # MIGRATIONS[n] takes a database from version n to n + 1.
-MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_LOOKUP_KEYS, SCHEMA_MERGES]
+MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_LOOKUP_KEYS, SCHEMA_MERGES, SCHEMA_HISTORY]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -33,7 +33,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from . import dedupe, identity_rules, lookup, merging
+from . import dedupe, history, identity_rules, lookup, merging
 from .csl import article_columns, clean_item, creators, item_json
 from .curation import Curation
 from .dates import parse_partial_date
@@ -130,6 +130,9 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
         self._saved_keys: dict[str, str] = {}
         self._caches: dict[str, Any] | None = None
         self._in_transaction = False
+        # Every command's changes go to the history (kb log, kb undo); `kb build` makes a
+        # fresh knowledge base from a dump and starts it with an empty history.
+        self.record_history = True
 
     # -- transactions ---------------------------------------------------------
 
@@ -142,8 +145,11 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
         begin_immediate(self.conn)  # waits its turn behind another writer, and says so
         self._in_transaction = True
         try:
+            command_id = history.begin_command(self.conn, self.user, now()) if self.record_history else None
             yield self
             self.resolve_pending()
+            if command_id is not None:
+                history.end_command(self.conn, command_id)
             self.conn.execute("COMMIT")
         except BaseException:
             self.conn.execute("ROLLBACK")
@@ -206,7 +212,8 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
             last_id = self.conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
             self.conn.execute(f"DROP TRIGGER {trigger}")
             saved.append((row[0], fill_sql, last_id))
-        yield
+        with history.inserts_recorded_at_end(self.conn):  # the same trick for the history
+            yield
         for create_sql, fill_sql, last_id in saved:
             self.conn.execute(fill_sql, (last_id, last_id))
             self.conn.execute(create_sql)

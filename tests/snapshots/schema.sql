@@ -91,6 +91,18 @@ CREATE INDEX idx_events_start_date ON events(start_date);
 -- index idx_events_type
 CREATE INDEX idx_events_type ON events(type);
 
+-- index idx_history_changes_command_id
+CREATE INDEX idx_history_changes_command_id ON history_changes(command_id);
+
+-- index idx_history_changes_row
+CREATE INDEX idx_history_changes_row ON history_changes(table_name, row_id);
+
+-- index idx_history_commands_undoes_id
+CREATE INDEX idx_history_commands_undoes_id ON history_commands(undoes_id);
+
+-- index idx_history_commands_undone_by_id
+CREATE INDEX idx_history_commands_undone_by_id ON history_commands(undone_by_id);
+
 -- index idx_merged_records_import_id
 CREATE INDEX idx_merged_records_import_id ON merged_records(import_id);
 
@@ -301,6 +313,27 @@ CREATE TABLE events (
 
 -- table events_fts
 CREATE VIRTUAL TABLE events_fts USING fts5(name, aliases, location);
+
+-- table history_changes
+CREATE TABLE history_changes (
+    id INTEGER PRIMARY KEY,
+    command_id INTEGER NOT NULL REFERENCES history_commands(id),
+    table_name TEXT NOT NULL,
+    row_id INTEGER NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('insert', 'update', 'delete')),
+    before_json TEXT,
+    after_json TEXT
+);
+
+-- table history_commands
+CREATE TABLE history_commands (
+    id INTEGER PRIMARY KEY,
+    command TEXT NOT NULL,
+    user TEXT,
+    at TEXT NOT NULL,
+    undoes_id INTEGER REFERENCES history_commands(id),
+    undone_by_id INTEGER REFERENCES history_commands(id)
+);
 
 -- table imports
 CREATE TABLE imports (
