@@ -396,6 +396,8 @@ def _print_reports(reports: list[FileReport], dry_run: bool) -> None:
             click.echo(f"  ... and {len(report.duplicates) - 20} more duplicates", err=True)
         for reason in report.counts.skipped_reasons:
             click.echo(f"  skipped {reason}", err=True)
+        for warning in report.warnings:
+            click.echo(f"  warning {warning}", err=True)
 
 
 @cli.command()

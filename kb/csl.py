@@ -39,6 +39,10 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
+def _literal_date(value: Any) -> str | None:
+    return _text(value.get("literal") or value.get("raw")) if isinstance(value, dict) else None
+
+
 def article_columns(item: dict[str, Any]) -> dict[str, Any]:
     """The indexed columns of `articles` that derive from a CSL item."""
     issued = partial_date_from_csl(item.get("issued"))
@@ -54,7 +58,8 @@ def article_columns(item: dict[str, Any]) -> dict[str, Any]:
         "authors": "; ".join(display_name(n) for n in (item.get("author") or item.get("editor") or []) if isinstance(n, dict)) or None,
         "container_title": _text(item.get("container-title")),
         "publisher": _text(item.get("publisher")),
-        "issued": issued.text if issued else None,
+        # A date kb could not read has no bounds, but its text is still the date shown.
+        "issued": issued.text if issued else _literal_date(item.get("issued")),
         "issued_edtf": issued.edtf if issued else None,
         "issued_start": issued.start if issued else None,
         "issued_end": issued.end if issued else None,

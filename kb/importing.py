@@ -10,7 +10,7 @@ from typing import Any
 from .errors import KbError
 from .importers import WEB_FORMATS, parse_file
 from .linking import detect_and_apply
-from .model import Invalid, WorkRecord
+from .model import ImportWarning, Invalid, WorkRecord
 from .store import Counts, SaveResult, Store, file_checksum
 
 
@@ -21,12 +21,24 @@ class FileReport:
     counts: Counts = field(default_factory=Counts)
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (record origin, existing citekey)
     other: dict[str, int] = field(default_factory=dict)  # events, organisations, people saved
+    warnings: list[str] = field(default_factory=list)  # "origin: message", one per ImportWarning
+    warning_kinds: dict[str, int] = field(default_factory=dict)  # ImportWarning.kind -> how many
 
     def summary(self) -> str:
         c = self.counts
         parts = [f"{c.added} added", f"{c.updated} updated", f"{c.merged} merged as duplicates", f"{c.unchanged} unchanged", f"{c.skipped} skipped"]
         others = ", ".join(f"{n} {kind}" for kind, n in sorted(self.other.items()) if n)
-        return f"{self.path} ({self.format}): works: " + ", ".join(parts) + (f"; also {others}" if others else "")
+        warned = ", ".join(f"{n} {WARNING_KINDS.get(kind, kind)}" for kind, n in sorted(self.warning_kinds.items()))
+        return (f"{self.path} ({self.format}): works: " + ", ".join(parts) + (f"; also {others}" if others else "")
+                + (f"; warnings: {warned}" if warned else ""))
+
+    def warn(self, warning: ImportWarning, origin: str | None) -> None:
+        self.warnings.append(f"{origin}: {warning.message}" if origin else warning.message)
+        self.warning_kinds[warning.kind] = self.warning_kinds.get(warning.kind, 0) + 1
+
+
+# How the summary names each kind of warning.
+WARNING_KINDS = {"date": "dates kept as written (needs review)", "field": "repeated fields ignored", "block": "blocks ignored"}
 
 
 # How the summary names what is not a work.
@@ -108,6 +120,8 @@ def _import_one(store: Store, path: str, fmt: str | None, encoding: str | None, 
             report.counts.skipped_reasons.append(str(exc))
             continue
         if isinstance(record, WorkRecord):
+            for warning in record.warnings:
+                report.warn(warning, record.origin)
             if record.text and result.article_id is not None and result.outcome != "skipped":
                 page_works.append(result.article_id)
             report.counts.count(result)
@@ -123,6 +137,8 @@ def _import_one(store: Store, path: str, fmt: str | None, encoding: str | None, 
             kind = RECORD_KINDS.get(type(record).__name__, "records")
             if result.outcome != "unchanged":
                 report.other[kind] = report.other.get(kind, 0) + 1
+    for warning, origin in getattr(records, "warnings", ()):  # about the file, not one work (bibtex's @set)
+        report.warn(warning, origin)
     if fmt in WEB_FORMATS and page_works:
         report.other["detected links"] = detect_and_apply(store, page_works)
     if import_id is not None:

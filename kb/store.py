@@ -120,6 +120,9 @@ class Store:
         # whatever order they come in.
         self._saved_keys: dict[str, str] = {}
         self._caches: dict[str, Any] | None = None
+        # Import id -> its file. Not a cache: a savepoint's rollback drops the caches,
+        # and the import row it names is still there.
+        self._import_files: dict[int, str] = {}
         self._in_transaction = False
 
     # -- transactions ---------------------------------------------------------
@@ -234,7 +237,7 @@ class Store:
             "INSERT INTO imports (file, format, checksum, user, imported_at) VALUES (?, ?, ?, ?, ?)",
             (file, format, checksum, self.user, now()),
         )
-        self.caches.setdefault("import_file", {})[cursor.lastrowid] = file
+        self._import_files[cursor.lastrowid] = file
         return cursor.lastrowid
 
     def sourced_from(self, article_id: int, file: str, but_not: int | None = None) -> bool:
@@ -255,7 +258,7 @@ class Store:
                     "SELECT i.file, s.source_key, s.article_id FROM article_sources s JOIN imports i ON i.id = s.import_id "
                     "WHERE s.source_key IS NOT NULL ORDER BY s.import_id")
             }
-        file = caches.get("import_file", {}).get(import_id)
+        file = self._import_files.get(import_id)
         return caches["source"].get((file, source_key)) if file else None
 
     def finish_import(self, import_id: int, counts: Counts) -> None:
@@ -395,7 +398,7 @@ class Store:
             self.conn.execute("INSERT OR IGNORE INTO article_sources (article_id, import_id, source_key) VALUES (?, ?, ?)",
                               (article_id, import_id, wanted_key))
             if wanted_key and self.caches.get("source") is not None:
-                self.caches["source"].setdefault((self.caches["import_file"].get(import_id), wanted_key), article_id)
+                self.caches["source"].setdefault((self._import_files.get(import_id), wanted_key), article_id)
         return SaveResult("added", article_id, citekey)
 
     def _merge_work(self, article_id: int, citekey: str, matched_by: str, item: dict[str, Any],
