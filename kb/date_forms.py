@@ -60,6 +60,7 @@ _SEASON_DATE = re.compile(rf"^{_SEASON_NAME}(?:\s*[-–/&]\s*{_SEASON_NAME})?,?\
 _EDTF_SEASON = {21: 1, 22: 2, 23: 3, 24: 4}  # EDTF level 1 season codes ("2012-22": summer 2012)
 _MONTH_WORD = r"([A-Za-zÀ-ÿ]+)\.?"
 _MONTH_RANGE = re.compile(rf"^{_MONTH_WORD}\s*[-–/]+\s*{_MONTH_WORD},?\s+(-?\d{{4}})$")
+_YEAR_MONTH_RANGE = re.compile(rf"^(-?\d{{4}}),?\s+{_MONTH_WORD}\s*[-–/]+\s*{_MONTH_WORD}$")  # "2001 Jul-Aug" (PubMed)
 
 # Month names of the languages bibliographies are most often kept in, as English.
 _ENGLISH = "January February March April May June July August September October November December".split()
@@ -218,9 +219,13 @@ def _season(text: str) -> dict[str, Any] | None:
 def _month_range(text: str) -> dict[str, Any] | None:
     """"Jan-Feb 2003", "Nov./Dec. 1999": two months of one year."""
     match = _MONTH_RANGE.match(text)
-    if not match:
-        return None
-    first, second, year = match.groups()
+    if match:
+        first, second, year = match.groups()
+    else:
+        match = _YEAR_MONTH_RANGE.match(text)
+        if not match:
+            return None
+        year, first, second = match.groups()
     return _strict(f"{first} {year}/{second} {year}")
 
 
