@@ -144,6 +144,7 @@ def test_failed_block_first_with_repeated_fields_after(run, db_path, tmp_path):
     assert result.exit_code == 0, result.output
     assert "1 skipped" in result.output
     assert "warnings: 1 blocks ignored, 2 repeated fields ignored" in result.output
+    assert f"warning {path}:3: rep: field 'title' given again" in result.output  # the entry's own line
     assert set(works(db_path)) == {"c3", "rep", "plain", "a1", "a2", "x1"}
 
 

@@ -193,7 +193,7 @@ def _library_blocks(text: str, begin: int, end: int, read_to: int, line: int) ->
         if isinstance(block, ImplicitComment) or (read_to > end and block.start_line >= chunk_lines):
             continue
         # Line numbers are kept in private attributes without setters; move them to the file's.
-        for shifted in (block, getattr(block, "entry", None)):
+        for shifted in (block, getattr(block, "ignore_error_block", None)):  # a failed block's entry too
             if isinstance(shifted, Block):
                 shifted._start_line_in_file += line
             if isinstance(shifted, Entry):
