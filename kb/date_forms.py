@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .dates import PartialDate, parse_partial_date
+from .dates import PartialDate, parse_partial_date, partial_date_from_csl
 from .errors import KbError
 
 
@@ -50,6 +50,8 @@ _CIRCA_GLUED = re.compile(r"^(?:c|ca|circa)\.?\s*(?=\d)", re.I)  # "c2000", "ca.
 _YEAR_LETTER = re.compile(r"^(\d{4})[a-z]$")  # "1973b": a letter to tell works apart
 _UNSPECIFIED = re.compile(r"^(-?\d{1,3})([Xxu?]+|-{1,3})$")  # "198?", "186X", "19XX", "198-"
 _YEAR_RANGE = re.compile(r"^(-?\d{3,4})\s*(-{1,3}|[–—/]|\s+to\s+)\s*(\d{1,4})$", re.I)
+_BARE_YEAR = re.compile(r"^(?:\d{3}|-\d{1,4})$")
+_ISO_BCE = re.compile(r"^-\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?(?:/-?\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?)?$")  # "-0379-05", "-0379/-0300"
 _EDTF_YEARS = re.compile(r"^-?\d{4}/-?\d{4}$")  # "1990/1995": EDTF, read by kb.dates as it is
 _OPEN_END = re.compile(r"^(.+?)\s*(?:/\.\.|/|--?|[–—])$")
 _OPEN_START = re.compile(r"^(?:\.\./|/)(.+)$")
@@ -102,25 +104,44 @@ def read_date(text: str) -> ReadDate | None:
         return None
     if NO_DATE_WORDS.match(clean):
         return ReadDate({"literal": clean})
-    # Forms dateutil would misread ("198-" as the year 198, "2016-18" as 2016): first.
-    csl = _unspecified(clean) or (None if _EDTF_YEARS.match(clean) else _year_range(clean)) or _open_range(clean)
+    # Forms dateutil would misread ("198-" as the year 198, "2016-18" as 2016, "-379" as
+    # 379, "-37" as 2037): first.
+    csl = _bare_year(clean) or _unspecified(clean) or (None if _EDTF_YEARS.match(clean) else _year_range(clean)) \
+        or _open_range(clean)
     if csl is None:
-        try:
-            return ReadDate(parse_partial_date(clean).to_csl())
-        except KbError:
-            pass
+        csl = _strict(clean)
+        if csl is not None:
+            return ReadDate(csl)
         csl = _rewritten(clean)
     if csl is None:
         return ReadDate({"literal": clean}, kept_as_written=True)
-    csl["raw"] = clean
+    if set(csl) - {"date-parts", "circa"} or _edtf(csl) != clean:
+        csl["raw"] = clean  # the text as written, when kb would write it otherwise
     return ReadDate(csl)
 
 
+def _edtf(csl: dict[str, Any]) -> str | None:
+    date = partial_date_from_csl(csl)
+    return date.edtf if date else None
+
+
 def _strict(text: str) -> dict[str, Any] | None:
+    """`kb.dates`'s reading, unless it gives no year (year 0: "0000")."""
+    if text.startswith("-") and not _ISO_BCE.match(text):
+        return None  # dateutil drops the sign
     try:
-        return parse_partial_date(text).to_csl()
+        csl = parse_partial_date(text).to_csl()
     except KbError:
         return None
+    return csl if all(csl["date-parts"]) else None
+
+
+def _bare_year(text: str) -> dict[str, Any] | None:
+    """"379", "-0379", "-379", "-37": a year of three digits, or any year BCE."""
+    match = _BARE_YEAR.match(text)
+    if not match or not int(text):
+        return None
+    return {"date-parts": [[int(text)]]}
 
 
 def _rewritten(text: str) -> dict[str, Any] | None:
@@ -146,7 +167,7 @@ def _rewritten(text: str) -> dict[str, Any] | None:
 
 def _form(text: str) -> dict[str, Any] | None:
     """The forms with a meaning of their own: each tried in turn."""
-    for reader in (_year_letter, _unspecified, _year_range, _season, _month_range, _open_range):
+    for reader in (_bare_year, _year_letter, _unspecified, _year_range, _season, _month_range, _open_range):
         csl = reader(text)
         if csl is not None:
             return csl

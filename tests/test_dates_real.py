@@ -34,6 +34,8 @@ FORMS = {
     "19XX": ("1900/1999", "1900-01-01", "1999-12-31", {"raw": "19XX"}),
     "1917~/1954": ("1917/1954~", "1917-01-01", "1954-12-31", {"raw": "1917~/1954", "circa": True}),
     "-0379": ("-0379", "-0379-01-01", "-0379-12-31", {}),
+    "-379": ("-0379", "-0379-01-01", "-0379-12-31", {"raw": "-379"}),
+    "-0379/-0300": ("-0379/-0300", "-0379-01-01", "-0300-12-31", {}),
     "Jan-Feb 2003": ("2003-01/2003-02", "2003-01-01", "2003-02-28", {"raw": "Jan-Feb 2003"}),
     "[1990]": ("1990", "1990-01-01", "1990-12-31", {"raw": "[1990]"}),
     "1973b": ("1973", "1973-01-01", "1973-12-31", {"raw": "1973b"}),
@@ -58,11 +60,12 @@ def test_forms_kb_always_read_are_unchanged(text):
     assert read_date(text).csl == parse_partial_date(text).to_csl()
 
 
-@pytest.mark.parametrize("text", ["sometime", "SEP", "2001-05-32", "1995/1990"])
+@pytest.mark.parametrize("text", ["sometime", "SEP", "2001-05-32", "1995/1990", "0000"])
 def test_an_unreadable_date_is_kept_as_written(text):
     date = read_date(text)
     assert date.kept_as_written and date.csl == {"literal": text}
-    assert partial_date_from_csl(date.csl) is None  # no bounds, but no error either
+    parsed = partial_date_from_csl(date.csl)  # no error
+    assert parsed is None or text == "0000"  # no bounds (a literal year 0 keeps its own)
 
 
 def test_bce_ranges_order_by_year_not_text():
@@ -110,6 +113,7 @@ def test_csl_json_raw_forms_are_read():
     ("PY  - 2001\nDA  - the third moon\n", {"date-parts": [[2001]], "raw": "the third moon 2001"}, True),
     ("DA  - SEP\n", {"literal": "SEP"}, True),
     ("PY  - 2001///\n", {"date-parts": [[2001]]}, False),
+    ("PY  - -379///\n", {"date-parts": [[-379]]}, False),  # what kb's RIS export writes for 379 BCE
     ("DA  - 2001 Jul-Aug\n", {"date-parts": [[2001, 7], [2001, 8]], "raw": "2001 Jul-Aug"}, False),
 ])
 def test_ris_month_only_and_free_text_dates(tags, issued, flagged):
@@ -175,3 +179,12 @@ def test_odd_dates_format_as_references(run, odd_dates_db):
     result = run("export", "--style", "apa")
     assert result.exit_code == 0, result.output
     assert "(sometime)" in result.output and "Ancient times" in result.output
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "ris", "csl-json", "yaml"])
+def test_odd_dates_exported_import_again(run, odd_dates_db, tmp_path, fmt):
+    out = tmp_path / f"out.{ {'bibtex': 'bib', 'csl-json': 'json'}.get(fmt, fmt) }"
+    assert run("export", "--format", fmt, "-o", str(out)).exit_code == 0
+    again = run("import", str(out), db=tmp_path / "again.db")
+    assert again.exit_code == 0, again.output
+    assert sqlite3.connect(tmp_path / "again.db").execute("SELECT count(*) FROM articles").fetchone()[0] == len(FORMS) + 2 + 5 + 2

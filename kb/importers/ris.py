@@ -119,10 +119,10 @@ def _strict_date(value: str) -> dict[str, Any] | None:
         part = part.strip()
         if not part:
             break
-        if not part.isdigit():
+        if not (part[1:] if part[:1] == "-" and not numbers else part).isdigit():  # "-379///": a year BCE
             return None
         numbers.append(int(part))
-    if not numbers or not 1000 <= numbers[0] <= 2999 or len(numbers) > 1 and not 1 <= numbers[1] <= 12 \
+    if not numbers or not (1000 <= numbers[0] <= 2999 or numbers[0] < 0) or len(numbers) > 1 and not 1 <= numbers[1] <= 12 \
             or len(numbers) > 2 and not 1 <= numbers[2] <= 31:
         return None
     date: dict[str, Any] = {"date-parts": [numbers]}
