@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .date_forms import csl_date_problem
 from .dates import partial_date_from_csl
 from .errors import KbError
 from .keys import normalise_doi, normalise_isbn, normalise_url, title_key
@@ -21,6 +22,9 @@ def clean_item(item: dict[str, Any], where: str | None = None) -> dict[str, Any]
     cleaned["type"] = work_type
     for variable in CSL_DATE_VARIABLES:
         if variable in cleaned:
+            problem = csl_date_problem(cleaned[variable])
+            if problem:
+                raise KbError(f"{variable}: {problem}", where)
             try:
                 partial_date_from_csl(cleaned[variable])
             except KbError as exc:

@@ -287,6 +287,20 @@ def normalise_csl_date(value: dict[str, Any]) -> ReadDate:
     return ReadDate(date)
 
 
+def csl_date_problem(value: Any) -> str | None:
+    """What makes a CSL date one kb cannot store (date-parts its date model refuses, or
+    that kb would dump in a form `kb build` refuses), or None."""
+    if not isinstance(value, dict) or not value.get("date-parts"):
+        return None
+    parts = value["date-parts"]
+    if not isinstance(parts, list) or not all(isinstance(part, list) and all(type(p) is int for p in part) for part in parts):
+        return f"the date-parts {parts!r} should be lists of whole numbers"
+    if _canonical_parts(parts) is None:
+        return (f"the date-parts {parts!r} are not a date kb can read (a year, a month 1-12, a day of that month; "
+                "a range that ends after it starts); give the date as text instead")
+    return None
+
+
 def _canonical_parts(parts: list[list[int]]) -> list[list[int]] | None:
     """The date-parts as kb writes them back (through EDTF: at most two dates of at most
     three parts, a range's end not repeated); None when kb's date model refuses them."""

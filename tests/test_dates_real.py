@@ -188,3 +188,20 @@ def test_odd_dates_exported_import_again(run, odd_dates_db, tmp_path, fmt):
     again = run("import", str(out), db=tmp_path / "again.db")
     assert again.exit_code == 0, again.output
     assert sqlite3.connect(tmp_path / "again.db").execute("SELECT count(*) FROM articles").fetchone()[0] == len(FORMS) + 2 + 5 + 2
+
+
+@pytest.mark.parametrize("issued", [{"date-parts": [[2001, 22]]}, {"date-parts": [[2001, 5], [2001, 3]]}, {"date-parts": [[1948], [49]]}])
+def test_build_refuses_date_parts_kb_could_not_dump_back(run, db_path, tmp_path, issued):
+    """A hand-written YAML date that kb's date model refuses: one line, nothing stored
+    (it used to be stored, and then `kb build` refused kb's own dump, or it crashed)."""
+    folder = tmp_path / "yaml" / "works"
+    folder.mkdir(parents=True)
+    (folder / "x.yaml").write_text(f"kind: work\ncitekey: x\ntype: book\ntitle: X\nissued: {json.dumps(issued)}\n", encoding="utf-8")
+    result = run("build", str(tmp_path / "yaml"), db=tmp_path / "built.db")
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1].startswith(f"Error: {folder / 'x.yaml'}:1: issued: the date-parts ")
+
+
+def test_bibtex_day_that_does_not_exist_is_kept_as_written():
+    (work,) = bibtex.parse("@book{d, title={D}, year=1990, month=feb, day=30}", "d.bib")
+    assert work.item["issued"] == {"date-parts": [[1990, 2]], "raw": "30 feb 1990"} and work.needs_review

@@ -12,6 +12,7 @@ type as ``ENTRYTYPE``) so an export gives them back.
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Iterator
 from functools import lru_cache
@@ -490,7 +491,7 @@ def _issued(fields: dict[str, str], warnings: list[ImportWarning]) -> dict[str, 
     if not year:
         return None
     month = clean_date_text(fields.get("month", "")).lower().rstrip(".")
-    if not year.isdigit():
+    if not year.isdigit() or not int(year):  # (a year 0 is no year: read, or kept as written)
         if NO_DATE_WORDS.match(year):
             return {"literal": year}
         return _date(year, "year", warnings)
@@ -504,6 +505,10 @@ def _issued(fields: dict[str, str], warnings: list[ImportWarning]) -> dict[str, 
         parts.append(number)
         day = fields.get("day", "").strip()
         if day.isdigit():
+            if not 1 <= int(day) <= calendar.monthrange(parts[0], number)[1]:
+                written = f"{day} {fields['month'].strip()} {year}"
+                warnings.append(ImportWarning("date", f"there is no day {day} in that month; kept as written ({written!r})"))
+                return {"date-parts": [parts], "raw": written}
             parts.append(int(day))
         return {"date-parts": [parts]}
     # "09-15 Jun", "juillet", "5.~jun", "Summer/Autumn": the month field read with the year.
