@@ -21,11 +21,12 @@ dump writes back in a form `kb build` reads again (tests/test_dates_real.py).
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from typing import Any
 
-from .dates import PartialDate, parse_partial_date, partial_date_from_csl
+from .dates import parse_partial_date, partial_date_from_csl
 from .errors import KbError
 
 
@@ -303,21 +304,23 @@ def csl_date_problem(value: Any) -> str | None:
 
 def _canonical_parts(parts: list[list[int]]) -> list[list[int]] | None:
     """The date-parts as kb writes them back (through EDTF: at most two dates of at most
-    three parts, a range's end not repeated); None when kb's date model refuses them."""
-    try:
-        begin = _point_text(parts[0])
-        end = _point_text(parts[1]) if len(parts) > 1 and parts[1] else None
-        date: PartialDate = parse_partial_date(begin if end is None or end == begin else f"{begin}/{end}")
-    except (KbError, ValueError, IndexError):
-        return None
-    return date.to_csl()["date-parts"]
-
-
-def _point_text(part: list[int]) -> str:
-    if not part or part[0] == 0:
-        raise ValueError("no year")
-    year = f"{part[0]:04d}" if part[0] >= 0 else f"-{-part[0]:04d}"
-    return "-".join([year, *(f"{p:02d}" for p in part[1:3])])
+    three parts, a range's end not repeated); None when kb's date model refuses them.
+    Checked with numbers, not by parsing text: the store checks every work's dates."""
+    points = [part[:3] for part in parts[:2]]
+    for point in points:
+        if not point or not 0 < abs(point[0]) <= 9999:
+            return None
+        if len(point) > 1 and not 1 <= point[1] <= 12:
+            return None
+        if len(point) > 2 and not 1 <= point[2] <= calendar.monthrange(point[0], point[1])[1]:
+            return None
+    if len(points) == 2:
+        if points[1] == points[0]:
+            return points[:1]
+        begin, end = ((p + [1, 1])[:3] for p in points)
+        if end < begin:
+            return None
+    return points
 
 
 def _parts_text(parts: Any) -> str:

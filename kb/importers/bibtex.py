@@ -487,10 +487,13 @@ def _split_words(text: str) -> list[str]:
 def _issued(fields: dict[str, str], warnings: list[ImportWarning]) -> dict[str, Any] | None:
     if fields.get("date"):
         return _date(fields["date"], "date", warnings)
-    year = clean_date_text(fields.get("year", ""))
+    year = fields.get("year", "").strip()
+    if not year.isdigit():  # (most years are plain digits: no cleaning needed)
+        year = clean_date_text(year)
     if not year:
         return None
-    month = clean_date_text(fields.get("month", "")).lower().rstrip(".")
+    month = fields.get("month", "").strip()
+    month = (month if month.isalnum() else clean_date_text(month)).lower().rstrip(".")
     if not year.isdigit() or not int(year):  # (a year 0 is no year: read, or kept as written)
         if NO_DATE_WORDS.match(year):
             return {"literal": year}
