@@ -205,3 +205,13 @@ def test_build_refuses_date_parts_kb_could_not_dump_back(run, db_path, tmp_path,
 def test_bibtex_day_that_does_not_exist_is_kept_as_written():
     (work,) = bibtex.parse("@book{d, title={D}, year=1990, month=feb, day=30}", "d.bib")
     assert work.item["issued"] == {"date-parts": [[1990, 2]], "raw": "30 feb 1990"} and work.needs_review
+
+
+def test_csv_date_kb_cannot_read_is_kept_as_written(run, db_path, tmp_path):
+    path = tmp_path / "works.csv"
+    path.write_text("Title,Date\nGood,2001\nOdd,198?\nBad,next week-ish\n", encoding="utf-8")
+    result = run("import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "3 added" in result.output and f"warning {path}:4: cannot read the issued 'next week-ish'; kept as written" in result.output
+    rows = dict(sqlite3.connect(db_path).execute("SELECT title, issued || '|' || coalesce(issued_edtf, '') || '|' || needs_review FROM articles"))
+    assert rows == {"Good": "2001|2001|0", "Odd": "198?|1980/1989|0", "Bad": "next week-ish||1"}

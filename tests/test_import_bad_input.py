@@ -17,9 +17,8 @@ CASES = {
     "truncated.bib": (GOOD + "@article{cut, title = {Cut off in the mid", "truncated.bib:2"),
     "unbalanced.bib": (GOOD + "@article{bad, title = {One {brace too many}, year = 2000}\n@book{next, title={N}, year=2001}\n", "unbalanced.bib:2"),
     "header.csv": ("Foo,Bar\n1,2\n", "header.csv:1"),
-    "date.csv": ("Title,Date\nGood,2001\nBad,next week-ish\n", "date.csv:3"),
-    # (A date kb cannot read in BibTeX, RIS or CSL-JSON no longer fails a file: the work
-    # lands with the date kept as written, flagged; see test_import_bibtex_robust.py.)
+    # (A work's date kb cannot read no longer fails a file: the work lands with the date
+    # kept as written, flagged; see test_import_bibtex_robust.py and test_dates_real.py.)
     "truncated.ris": ("TY  - JOUR\nTI  - A\nER  - \nTY  - JOUR\nTI  - B", "truncated.ris:4"),
 }
 
