@@ -273,10 +273,15 @@ def normalise_csl_date(value: dict[str, Any]) -> ReadDate:
                 season = part[1] - 12 if part[1] <= 16 else part[1] - 20
                 del part[1:]
                 date.setdefault("season", season)
-        if len(parts) > 1 and len(parts[1]) == 1 and len(parts[0]) >= 1 and 0 <= parts[1][0] < 100 <= parts[0][0]:
-            end = expand_short_year(parts[0][0], str(parts[1][0]))
-            if end is not None:
-                parts[1] = [end]
+        if len(parts) > 1 and len(parts[1]) == 1 and 0 <= parts[1][0] < 100 <= parts[0][0]:
+            # An end of one small number is the last part the range changes, the rest
+            # being the start's: [[1948], [49]] is 1948-1949, [[1985, 4, 18], [24]]
+            # 18-24 April 1985, [[1985, 4], [6]] April-June 1985.
+            begin, end = parts[0], parts[1][0]
+            if len(begin) == 1:
+                parts[1] = [expand_short_year(begin[0], str(end)) or end]
+            else:
+                parts[1] = [*begin[:-1], end]
         canonical = _canonical_parts(parts)
         if canonical is None:
             text = date.get("raw") or date.get("literal") or _parts_text(value.get("date-parts"))

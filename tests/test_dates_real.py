@@ -77,6 +77,8 @@ def test_bce_ranges_order_by_year_not_text():
 @pytest.mark.parametrize("value, expected", [
     ({"date-parts": [[1948], [49]]}, {"date-parts": [[1948], [1949]]}),
     ({"date-parts": [[1999], [2]]}, {"date-parts": [[1999], [2002]]}),
+    ({"date-parts": [[1985, 4, 18], [24]]}, {"date-parts": [[1985, 4, 18], [1985, 4, 24]]}),  # Zotero's "April 18-24, 1985"
+    ({"date-parts": [[1985, 4], [6]]}, {"date-parts": [[1985, 4], [1985, 6]]}),
     ({"date-parts": [[2001, 22]]}, {"date-parts": [[2001]], "season": 2}),
     ({"date-parts": [[2001, 14]]}, {"date-parts": [[2001]], "season": 2}),
     ({"date-parts": [[2001], [2001]]}, {"date-parts": [[2001]]}),
