@@ -168,3 +168,10 @@ def test_dates_land_and_the_unreadable_are_flagged(run, db_path, tmp_path):
     assert rows["unread"]["issued"] == "the year of the rabbit" and rows["unread"]["needs_review"] == 1
     assert json.loads(rows["unread"]["csl_json"])["issued"] == {"literal": "the year of the rabbit"}
     assert rows["badmonth"]["year"] == 1990 and rows["badmonth"]["needs_review"] == 1
+
+
+def test_a_field_repeated_in_another_case_is_a_repeated_field(run, db_path, tmp_path):
+    path = write(tmp_path, "case.bib", "@article{k, title = {First}, Title = {Second}, year = 2000}\n")
+    result = run("import", str(path))
+    assert result.exit_code == 0 and "warnings: 1 repeated fields ignored" in result.output, result.output
+    assert works(db_path)["k"]["title"] == "First"

@@ -155,7 +155,9 @@ class BibFile:
                                                              _where(self.source, block))))
             elif isinstance(block, Entry):
                 self._count += 1
-                fields = _fields(block, macros)
+                fields, repeated = _first_fields(block, macros)  # `title` and `Title`: one field given twice
+                if repeated:
+                    self._repeated[len(entries)] = repeated
                 entries.append((_head(block), fields))
                 if block.key in entry_keys:
                     by_key.setdefault(block.key.lower(), fields)
@@ -237,13 +239,6 @@ def _first_fields(entry: Entry, macros: dict[str, str]) -> tuple[dict[str, str],
             continue
         fields[key] = value
     return fields, repeated
-
-
-def _fields(entry: Entry, macros: dict[str, str]) -> dict[str, str]:
-    fields = {}
-    for field in entry.fields:
-        fields[field.key.lower()] = _value(field.value, macros)
-    return fields
 
 
 _VALUE_PART = re.compile(r'\s*(\{|"|[^\s#]+)')
