@@ -436,6 +436,8 @@ def _print_reports(reports: list[FileReport], dry_run: bool, db_path: str) -> No
         print_merges(report, dry_run, db_path)
         for reason in report.counts.skipped_reasons:
             click.echo(f"  skipped {reason}", err=True)
+        for warning in report.warnings:
+            click.echo(f"  warning {warning}", err=True)
 
 
 @cli.command()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .date_forms import csl_date_problem
 from .dates import partial_date_from_csl
 from .errors import KbError
 from .keys import normalise_doi, normalise_isbn, normalise_url, title_key
@@ -21,6 +22,9 @@ def clean_item(item: dict[str, Any], where: str | None = None) -> dict[str, Any]
     cleaned["type"] = work_type
     for variable in CSL_DATE_VARIABLES:
         if variable in cleaned:
+            problem = csl_date_problem(cleaned[variable])
+            if problem:
+                raise KbError(f"{variable}: {problem}", where)
             try:
                 partial_date_from_csl(cleaned[variable])
             except KbError as exc:
@@ -39,6 +43,10 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
+def _literal_date(value: Any) -> str | None:
+    return _text(value.get("literal") or value.get("raw")) if isinstance(value, dict) else None
+
+
 def article_columns(item: dict[str, Any]) -> dict[str, Any]:
     """The indexed columns of `articles` that derive from a CSL item."""
     issued = partial_date_from_csl(item.get("issued"))
@@ -54,7 +62,8 @@ def article_columns(item: dict[str, Any]) -> dict[str, Any]:
         "authors": "; ".join(display_name(n) for n in (item.get("author") or item.get("editor") or []) if isinstance(n, dict)) or None,
         "container_title": _text(item.get("container-title")),
         "publisher": _text(item.get("publisher")),
-        "issued": issued.text if issued else None,
+        # A date kb could not read has no bounds, but its text is still the date shown.
+        "issued": issued.text if issued else _literal_date(item.get("issued")),
         "issued_edtf": issued.edtf if issued else None,
         "issued_start": issued.start if issued else None,
         "issued_end": issued.end if issued else None,

@@ -20,7 +20,7 @@ from .errors import KbError
 _DEFAULT_A = datetime(1, 1, 1)
 _DEFAULT_B = datetime(2, 2, 2)
 _CIRCA = re.compile(r"^(?:c\.|ca\.?|circa|about|approx\.?)\s*|~$|\?$", re.IGNORECASE)
-_ISO = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+_ISO = re.compile(r"^(-?\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")  # "-0379": a year BCE (EDTF)
 _DAY_RANGE_FIRST = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s*[-–—]\s*(\d{1,2})(?:st|nd|rd|th)?\s+(.+)$")
 _DAY_RANGE_MONTH_FIRST = re.compile(r"^([A-Za-z]+\.?)\s+(\d{1,2})\s*[-–—]\s*(\d{1,2}),?\s+(\d{4})$")
 _RANGE_SPLIT = re.compile(r"\s*/\s*|\s+[-–—]\s+|\s*[–—]\s*|\s+to\s+|\s+until\s+", re.IGNORECASE)
@@ -38,7 +38,7 @@ class DatePoint:
         return "day" if self.day else "month" if self.month else "year"
 
     def iso(self) -> str:
-        parts = [f"{self.year:04d}"]
+        parts = [_year_text(self.year)]
         if self.month:
             parts.append(f"{self.month:02d}")
         if self.day:
@@ -46,15 +46,24 @@ class DatePoint:
         return "-".join(parts)
 
     def first_day(self) -> str:
-        return f"{self.year:04d}-{self.month or 1:02d}-{self.day or 1:02d}"
+        return f"{_year_text(self.year)}-{self.month or 1:02d}-{self.day or 1:02d}"
 
     def last_day(self) -> str:
         month = self.month or 12
         day = self.day or calendar.monthrange(self.year, month)[1]
-        return f"{self.year:04d}-{month:02d}-{day:02d}"
+        return f"{_year_text(self.year)}-{month:02d}-{day:02d}"
+
+    def sort_key(self) -> tuple[int, int, int]:
+        """Its first day as numbers (the ISO text does not sort years BCE)."""
+        return self.year, self.month or 1, self.day or 1
 
     def parts(self) -> list[int]:
         return [p for p in (self.year, self.month, self.day) if p]
+
+
+def _year_text(year: int) -> str:
+    """A year as EDTF writes it: four digits, a minus sign before a year BCE ("-0379")."""
+    return f"{year:04d}" if year >= 0 else f"-{-year:04d}"
 
 
 @dataclass(frozen=True)
@@ -118,7 +127,7 @@ def parse_partial_date(text: str) -> PartialDate:
         begin, finish = _parse_range(text)
     except (ValueError, OverflowError) as exc:
         raise KbError(f"cannot read the date {original!r}") from exc
-    if finish is not None and finish.first_day() < begin.first_day():
+    if finish is not None and finish.sort_key() < begin.sort_key():
         raise KbError(f"the date range {original!r} ends before it starts")
     return PartialDate(original, begin, finish, circa)
 

@@ -10,7 +10,7 @@ from typing import Any
 from .errors import KbError
 from .importers import WEB_FORMATS, parse_file
 from .linking import detect_and_apply
-from .model import Invalid, WorkRecord
+from .model import ImportWarning, Invalid, WorkRecord
 from .record_checks import check_work_item
 from .store import Counts, SaveResult, Store, file_checksum
 
@@ -25,12 +25,24 @@ class FileReport:
     candidates: list[tuple[str, str, str, str]] = field(default_factory=list)
     import_id: int | None = None
     other: dict[str, int] = field(default_factory=dict)  # events, organisations, people saved
+    warnings: list[str] = field(default_factory=list)  # "origin: message", one per ImportWarning
+    warning_kinds: dict[str, int] = field(default_factory=dict)  # ImportWarning.kind -> how many
 
     def summary(self) -> str:
         c = self.counts
         parts = [f"{c.added} added", f"{c.updated} updated", f"{c.merged} merged as duplicates", f"{c.unchanged} unchanged", f"{c.skipped} skipped"]
         others = ", ".join(f"{n} {kind}" for kind, n in sorted(self.other.items()) if n)
-        return f"{self.path} ({self.format}): works: " + ", ".join(parts) + (f"; also {others}" if others else "")
+        warned = ", ".join(f"{n} {WARNING_KINDS.get(kind, kind)}" for kind, n in sorted(self.warning_kinds.items()))
+        return (f"{self.path} ({self.format}): works: " + ", ".join(parts) + (f"; also {others}" if others else "")
+                + (f"; warnings: {warned}" if warned else ""))
+
+    def warn(self, warning: ImportWarning, origin: str | None) -> None:
+        self.warnings.append(f"{origin}: {warning.message}" if origin else warning.message)
+        self.warning_kinds[warning.kind] = self.warning_kinds.get(warning.kind, 0) + 1
+
+
+# How the summary names each kind of warning.
+WARNING_KINDS = {"date": "dates kept as written (needs review)", "field": "repeated fields ignored", "block": "blocks ignored"}
 
 
 # How the summary names what is not a work.
@@ -127,6 +139,8 @@ def _import_one(store: Store, path: str, fmt: str, records: Any, on_duplicate: s
             report.counts.skipped_reasons.append(str(exc))
             continue
         if isinstance(record, WorkRecord):
+            for warning in record.warnings:
+                report.warn(warning, record.origin)
             if record.text and result.article_id is not None and result.outcome != "skipped":
                 page_works.append(result.article_id)
             report.counts.count(result)
@@ -144,6 +158,8 @@ def _import_one(store: Store, path: str, fmt: str, records: Any, on_duplicate: s
             kind = RECORD_KINDS.get(type(record).__name__, "records")
             if result.outcome != "unchanged":
                 report.other[kind] = report.other.get(kind, 0) + 1
+    for warning, origin in getattr(records, "warnings", ()):  # about the file, not one work (bibtex's @set)
+        report.warn(warning, origin)
     if fmt in WEB_FORMATS and page_works:
         report.other["detected links"] = detect_and_apply(store, page_works)
     if import_id is not None:

@@ -74,6 +74,18 @@ class NoteRecord:
 
 
 @dataclass
+class ImportWarning:
+    """Something an import read differently from the source, or left as written.
+
+    `kind` groups them in the summary: "date" (a date kb could not read, kept as text),
+    "field" (a repeated field whose later values were ignored), "block" (a block that
+    is not a work, such as ``@set``)."""
+
+    kind: str
+    message: str
+
+
+@dataclass
 class WorkRecord:
     """One work: `item` is its complete CSL-JSON item, `item['id']` its citekey if known.
 
@@ -96,6 +108,9 @@ class WorkRecord:
     added_at: str | None = None
     needs_review: bool = False
     origin: str | None = None
+    # What the importer could not take as the source gave it (a date kept as written, a
+    # repeated field): reported in the import summary, not stored.
+    warnings: list[ImportWarning] = field(default_factory=list)
 
     @property
     def citekey(self) -> str | None:

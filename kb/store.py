@@ -44,9 +44,7 @@ from .model import (
     LINK_RELATIONS,
     LINK_SOURCES,
     READING_STATUSES,
-    CitationRef,
     EventRecord,
-    Link,
     NoteRecord,
     OrganisationRecord,
     PersonRecord,
@@ -129,6 +127,9 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
         # whatever order they come in.
         self._saved_keys: dict[str, str] = {}
         self._caches: dict[str, Any] | None = None
+        # Import id -> its file. Not a cache: a savepoint's rollback drops the caches,
+        # and the import row it names is still there.
+        self._import_files: dict[int, str] = {}
         self._in_transaction = False
         # Every command's changes go to the history (kb log, kb undo); `kb build` makes a
         # fresh knowledge base from a dump and starts it with an empty history.
@@ -250,8 +251,7 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
             "INSERT INTO imports (file, format, checksum, user, imported_at) VALUES (?, ?, ?, ?, ?)",
             (file, format, checksum, self.user, now()),
         )
-        self.caches.setdefault("import_file", {})[cursor.lastrowid] = file
-        self.caches.setdefault("import_format", {})[cursor.lastrowid] = format
+        self._import_files[cursor.lastrowid] = file
         return cursor.lastrowid
 
     def sourced_from(self, article_id: int, file: str, but_not: int | None = None) -> bool:
@@ -272,7 +272,7 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
                     "SELECT i.file, s.source_key, s.article_id FROM article_sources s JOIN imports i ON i.id = s.import_id "
                     "WHERE s.source_key IS NOT NULL ORDER BY s.import_id")
             }
-        file = caches.get("import_file", {}).get(import_id)
+        file = self._import_files.get(import_id)
         return caches["source"].get((file, source_key)) if file else None
 
     def finish_import(self, import_id: int, counts: Counts) -> None:
@@ -511,7 +511,7 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
             self.conn.execute("INSERT OR IGNORE INTO article_sources (article_id, import_id, source_key) VALUES (?, ?, ?)",
                               (article_id, import_id, wanted_key))
             if wanted_key and self.caches.get("source") is not None:
-                self.caches["source"].setdefault((self.caches["import_file"].get(import_id), wanted_key), article_id)
+                self.caches["source"].setdefault((self._import_files.get(import_id), wanted_key), article_id)
         return SaveResult("added", article_id, citekey)
 
     def _merge_work(self, article_id: int, citekey: str, matched_by: str, reason: str, item: dict[str, Any],
@@ -918,7 +918,7 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
 
     def _set_parent(self, table: str, row_id: int, parent_id: int, where: str | None) -> None:
         if parent_id == row_id:
-            raise KbError(f"a record cannot be its own parent", where)
+            raise KbError("a record cannot be its own parent", where)
         ancestor = parent_id
         while ancestor is not None:  # refuse a cycle
             ancestor = self.conn.execute(f"SELECT parent_id FROM {table} WHERE id = ?", (ancestor,)).fetchone()[0]

@@ -382,7 +382,7 @@ def test_log_lists_commands_newest_first_and_for_one_record(fresh):
     kb(db, "undo")
     out = kb(db, "log").output.splitlines()
     link, undo = last_command(db) - 1, last_command(db)
-    assert out[0].startswith(f"#{undo} ") and f"kb undo --db" in out[0] and f"(undoes #{link})" in out[0]
+    assert out[0].startswith(f"#{undo} ") and "kb undo --db" in out[0] and f"(undoes #{link})" in out[0]
     assert out[1].strip() == "article_organisations -1"
     assert out[2].startswith(f"#{link} ") and f"(undone by #{undo})" in out[2]
     assert "import" in kb(db, "log").output and "refs.bib --tag first" in kb(db, "log").output

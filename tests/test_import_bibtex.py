@@ -111,9 +111,11 @@ def test_unbalanced_braces_yield_an_invalid_record_with_its_line():
     assert isinstance(records[1], Invalid) and records[1].origin == "r.bib:3"
 
 
-def test_unreadable_year_is_invalid():
+def test_unreadable_year_is_kept_as_written_and_flagged():
     (record,) = list(bibtex.parse("@article{k, title = {T}, year = {sometime}}", "r.bib"))
-    assert isinstance(record, Invalid) and "sometime" in record.message and record.origin == "r.bib:1"
+    assert isinstance(record, WorkRecord) and record.origin == "r.bib:1"
+    assert record.item["issued"] == {"literal": "sometime"} and record.needs_review
+    assert [w.kind for w in record.warnings] == ["date"] and "sometime" in record.warnings[0].message
 
 
 def test_import_keeps_extra_fields_in_the_database(run, db_path, tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from kb.importers import csv_table
-from kb.model import EventRecord, Invalid, OrganisationRecord
+from kb.model import EventRecord, OrganisationRecord, WorkRecord
 
 
 def test_comma_table_with_common_headers_and_author_forms():
@@ -48,9 +48,10 @@ def test_events_and_organisations_tables():
                                        aliases=["the Alliance"], origin="o.csv:2")]
 
 
-def test_unreadable_date_row_is_invalid():
+def test_unreadable_date_row_is_kept_as_written():
     (record,) = list(csv_table.parse("Title,Date\nA,the day after tomorrow\n", "d.csv"))
-    assert isinstance(record, Invalid) and record.origin == "d.csv:2" and "tomorrow" in record.message
+    assert isinstance(record, WorkRecord) and record.origin == "d.csv:2" and record.needs_review
+    assert record.item["issued"] == {"literal": "the day after tomorrow"} and "tomorrow" in record.warnings[0].message
 
 
 def test_events_csv_lands_with_the_cli(run, db_path, tmp_path):

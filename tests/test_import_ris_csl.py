@@ -76,10 +76,11 @@ def test_ris_tags_map_to_csl():
     assert b.origin == "s.ris:35"
 
 
-def test_ris_truncated_record_and_bad_date_are_invalid():
+def test_ris_truncated_record_is_invalid_and_a_bad_date_is_kept_as_written():
     records = list(ris.parse("TY  - JOUR\nTI  - Fine\nER  - \nTY  - JOUR\nTI  - Bad date\nPY  - soon\nER  - \nTY  - JOUR\nTI  - Cut", "t.ris"))
     assert isinstance(records[0], WorkRecord)
-    assert isinstance(records[1], Invalid) and "soon" in records[1].message and records[1].origin == "t.ris:4"
+    assert isinstance(records[1], WorkRecord) and records[1].origin == "t.ris:4"
+    assert records[1].item["issued"] == {"literal": "soon"} and records[1].needs_review and "soon" in records[1].warnings[0].message
     assert isinstance(records[2], Invalid) and "ER" in records[2].message and records[2].origin == "t.ris:8"
 
 
@@ -110,7 +111,8 @@ def test_csl_json_dates_names_and_keys():
     assert circa.item["issued"]["circa"] is True
     assert date_range.item["issued"]["date-parts"] == [[2008, 8, 7], [2008, 8, 12]]
     assert odd.item["type"] == "article-journal"
-    assert isinstance(bad, Invalid) and "soon" in bad.message and "item 8" in bad.origin
+    assert isinstance(bad, WorkRecord) and "item 8" in bad.origin  # a date kb cannot read is kept as written
+    assert bad.item["issued"] == {"literal": '[["soon"]]'} and bad.needs_review and "soon" in bad.warnings[0].message
 
 
 def test_csl_json_lands_in_the_database(run, db_path, tmp_path):

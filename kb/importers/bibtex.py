@@ -12,6 +12,7 @@ type as ``ENTRYTYPE``) so an export gives them back.
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Iterator
 from functools import lru_cache
@@ -19,10 +20,10 @@ from typing import Any, NamedTuple
 
 from bibtexparser.model import Block, DuplicateFieldKeyBlock, Entry, ParsingFailedBlock, String
 
-from ..dates import parse_partial_date
+from ..date_forms import NO_DATE_WORDS, clean_date_text, read_date
 from ..errors import KbError
 from ..limits import check_field_size
-from ..model import Invalid, Record, WorkRecord
+from ..model import ImportWarning, Invalid, Record, WorkRecord
 from ..names import _CORPORATE_WORDS, SUFFIXES, parse_name, split_name_list
 from .bibtex_splitter import iter_blocks
 from .latex_text import latex_to_text
@@ -77,8 +78,6 @@ TAG_FIELDS = ("keywords", "tags")
 CONSUMED = {"year", "month", "day", "date", "url", "pages", "number", "booktitle", "subtitle", "maintitle",
             "institution", "school", "organization", "xdata", "eprint", "eprinttype", "archiveprefix"}
 _NUMBERED_CONTAINER = {"article-journal", "article", "article-magazine", "article-newspaper", "periodical"}
-_NO_DATE_WORDS = re.compile(r"^(forthcoming|in press|in preparation|to appear|submitted|accepted|n\.?\s?d\.?|no date|undated|unpublished"
-                            r"|\d{1,4}\s*(bce?|b\.c\.e?\.?|ad|a\.d\.|ce))$", re.I)  # kept as literal dates
 _URL_COMMAND = re.compile(r"\\url\{([^}]*)\}")
 _URL_ESCAPES = re.compile(r"\\([_%&#~$])")
 
@@ -108,8 +107,11 @@ class BibFile:
         self._entries: list[tuple[EntryHead, dict[str, str]]] | None = []
         self._by_key: dict[str, dict[str, str]] = {}
         self._failures: list[tuple[int, Invalid]] = []
+        self._repeated: dict[int, list[ImportWarning]] = {}  # entry index -> its repeated fields
+        # (warning, origin) about the file rather than one work: blocks that are not works.
+        self.warnings: list[tuple[ImportWarning, str]] = []
         self._count = 0
-        self._read(iter_blocks(text))
+        self._read(iter_blocks(_without_comment_lines(text)))
 
     def __len__(self) -> int:
         return self._count
@@ -119,7 +121,7 @@ class BibFile:
         if self._entries is None:
             raise RuntimeError("a BibFile is read once")
         entries, self._entries = self._entries, None
-        return _records(entries, self._by_key, self._failures, self.source)
+        return _records(entries, self._by_key, self._failures, self._repeated, self.warnings, self.source)
 
     def _read(self, blocks: Iterator[Block]) -> None:
         """Macros expanded, fields collected; a key repeated exactly is a duplicate
@@ -135,13 +137,19 @@ class BibFile:
                     string_keys.add(block.key)
                     macros[block.key.lower()] = check_field_size(_value(block.value, macros), f"@string {block.key}",
                                                                  _where(self.source, block))
-            elif isinstance(block, DuplicateFieldKeyBlock):
+            elif isinstance(block, DuplicateFieldKeyBlock) and isinstance(block.ignore_error_block, Entry):
+                # A field given twice: the first value is kept (BibTeX's own rule), the
+                # others are reported.
                 self._count += 1
-                entry = block.ignore_error_block  # the entry, its repeated field read once
-                if isinstance(entry, Entry):
-                    fields = _fields(entry, macros)
-                    entries.append((_head(entry), fields))
+                entry = block.ignore_error_block
+                fields, repeated = _first_fields(entry, macros, _where(self.source, entry))
+                self._repeated[len(entries)] = repeated
+                entries.append((_head(entry), fields))
+                if entry.key in entry_keys:
                     by_key.setdefault(entry.key.lower(), fields)
+                else:
+                    entry_keys.add(entry.key)
+                    by_key[entry.key.lower()] = fields
             elif isinstance(block, ParsingFailedBlock):
                 self._count += 1
                 reason = getattr(block.error, "abort_reason", None) or str(block.error)
@@ -149,7 +157,9 @@ class BibFile:
                                                              _where(self.source, block))))
             elif isinstance(block, Entry):
                 self._count += 1
-                fields = _fields(block, macros, _where(self.source, block))
+                fields, repeated = _first_fields(block, macros, _where(self.source, block))  # `title` and `Title`: one field given twice
+                if repeated:
+                    self._repeated[len(entries)] = repeated
                 entries.append((_head(block), fields))
                 if block.key in entry_keys:
                     by_key.setdefault(block.key.lower(), fields)
@@ -173,7 +183,8 @@ def parse(text: str, source: str) -> BibFile:
 
 
 def _records(entries: list[tuple[EntryHead, dict[str, str]]], by_key: dict[str, dict[str, str]],
-             failures: list[tuple[int, Invalid]], source: str) -> Iterator[Record]:
+             failures: list[tuple[int, Invalid]], repeated: dict[int, list[ImportWarning]],
+             file_warnings: list[tuple[ImportWarning, str]], source: str) -> Iterator[Record]:
     if not entries and not failures:
         raise KbError("no BibTeX entries found", source)
     failure_at: dict[int, list[Invalid]] = {index: [] for index, _ in failures}
@@ -183,10 +194,17 @@ def _records(entries: list[tuple[EntryHead, dict[str, str]]], by_key: dict[str, 
         entry, fields = pair
         entries[index] = None  # type: ignore[call-overload]  # this entry's fields are not needed after its work
         yield from failure_at.get(index, ())
-        if entry.entry_type in ("xdata", "set"):
-            continue  # data containers for other entries, not works
+        if entry.entry_type == "set":  # a BibLaTeX entry set: its members are works of their own
+            file_warnings.append((ImportWarning("block", f"@set {entry.key} ignored (its members are imported as works)"),
+                                  _where(source, entry)))
+            continue
+        if entry.entry_type == "xdata":
+            continue  # a data container that other entries inherit from, not a work
         try:
-            yield entry_to_work(entry, _inherit(entry.entry_type, fields, by_key), source)
+            work = entry_to_work(entry, _inherit(entry.entry_type, fields, by_key), source)
+            if index in repeated:
+                work.warnings[:0] = repeated[index]
+            yield work
         except KbError as exc:
             yield Invalid(exc.message, exc.where or _where(source, entry))
     yield from failure_at.get(len(entries), ())
@@ -197,11 +215,32 @@ def _where(source: str, block: Any) -> str:
     return f"{source}:{line + 1}" if line is not None else source
 
 
-def _fields(entry: Entry, macros: dict[str, str], where: str | None = None) -> dict[str, str]:
-    fields = {}
+# A line that starts with `%`: a comment for biber and LaTeX (BibTeX itself ignores only
+# text outside entries, so `%@ARTICLE{x1,...` would otherwise be read as an entry
+# with fields named `%  title`). Blanked, not removed, so line numbers stay right.
+_COMMENT_LINE = re.compile(r"^[ \t]*%.*$", re.MULTILINE)
+
+
+def _without_comment_lines(text: str) -> str:
+    return _COMMENT_LINE.sub("", text) if "%" in text else text
+
+
+def _first_fields(entry: Entry, macros: dict[str, str], where: str | None = None) -> tuple[dict[str, str], list[ImportWarning]]:
+    """An entry's fields, the first value of a repeated one kept; the others as warnings."""
+    fields: dict[str, str] = {}
+    repeated = []
     for field in entry.fields:
-        fields[field.key.lower()] = check_field_size(_value(field.value, macros), f"the field {field.key}", where)
-    return fields
+        key = field.key.lower()
+        value = check_field_size(_value(field.value, macros), f"the field {field.key}", where)
+        if key in fields:
+            if value != fields[key]:
+                shown = value if len(value) <= 60 else value[:57] + "..."
+                repeated.append(ImportWarning("field", f"{entry.key}: field {key!r} given again; kept the first value, ignored {shown!r}"))
+            else:
+                repeated.append(ImportWarning("field", f"{entry.key}: field {key!r} given twice with the same value"))
+            continue
+        fields[key] = value
+    return fields, repeated
 
 
 _VALUE_PART = re.compile(r'\s*(\{|"|[^\s#]+)')
@@ -295,6 +334,7 @@ def entry_to_work(entry: Entry | EntryHead, fields: dict[str, str], source: str)
     item: dict[str, Any] = {"id": entry.key.strip(), "type": csl_type}
     extra: dict[str, Any] = {"ENTRYTYPE": entry_type}
     tags: list[str] = []
+    warnings: list[ImportWarning] = []
     for name, value in fields.items():
         if not value:
             continue
@@ -307,7 +347,9 @@ def entry_to_work(entry: Entry | EntryHead, fields: dict[str, str], source: str)
             if names:
                 item[NAME_FIELDS[name]] = names
         elif name in DATE_FIELDS:
-            item[DATE_FIELDS[name]] = _date(value, name, where)
+            date = _date(value, name, warnings)
+            if date:
+                item[DATE_FIELDS[name]] = date
         elif name in TAG_FIELDS:
             tags.extend(t for t in (" ".join(t.split()) for t in re.split(r"[,;]", latex_to_text(value))) if t)
         elif name not in CONSUMED:
@@ -342,16 +384,16 @@ def entry_to_work(entry: Entry | EntryHead, fields: dict[str, str], source: str)
     eprint_type = (fields.get("eprinttype") or fields.get("archiveprefix") or "").lower()
     if fields.get("eprint") and eprint_type == "arxiv" and "URL" not in item:
         item["URL"] = f"https://arxiv.org/abs/{fields['eprint'].strip()}"
-    issued = _issued(fields, where)
+    issued = _issued(fields, warnings)
     if issued:
         item["issued"] = issued
     if "doi" in fields and "DOI" in item:
         item["DOI"] = _URL_ESCAPES.sub(r"\1", item["DOI"])
-    needs_review = False
+    needs_review = any(warning.kind == "date" for warning in warnings)  # a date kept as written
     if not item.get("title"):  # keep the entry; say it needs a look
         item["title"] = f"[untitled {item.get('container-title') or item['id']}]"
         needs_review = True
-    return WorkRecord(item=item, tags=tags, extra={"bibtex": extra}, origin=where, needs_review=needs_review)
+    return WorkRecord(item=item, tags=tags, extra={"bibtex": extra}, origin=where, needs_review=needs_review, warnings=warnings)
 
 
 def _url_in(value: str | None) -> str | None:
@@ -439,18 +481,21 @@ def _split_words(text: str) -> list[str]:
     return [w for w in words if w]
 
 
-def _issued(fields: dict[str, str], where: str) -> dict[str, Any] | None:
+def _issued(fields: dict[str, str], warnings: list[ImportWarning]) -> dict[str, Any] | None:
     if fields.get("date"):
-        return _date(fields["date"], "date", where)
-    year = fields.get("year", "").replace("{", "").replace("}", "").strip()
+        return _date(fields["date"], "date", warnings)
+    year = fields.get("year", "").strip()
+    if not year.isdigit():  # (most years are plain digits: no cleaning needed)
+        year = clean_date_text(year)
     if not year:
         return None
-    if not year.isdigit():
-        if _NO_DATE_WORDS.match(year):
+    month = fields.get("month", "").strip()
+    month = (month if month.isalnum() else clean_date_text(month)).lower().rstrip(".")
+    if not year.isdigit() or not int(year):  # (a year 0 is no year: read, or kept as written)
+        if NO_DATE_WORDS.match(year):
             return {"literal": year}
-        return _date(year, "year", where)
+        return _date(year, "year", warnings)
     parts = [int(year)]
-    month = fields.get("month", "").replace("{", "").replace("}", "").strip().lower().rstrip(".")
     if not month or month in ("-", "--", "?"):
         return {"date-parts": [parts]}
     if month in _SEASONS:
@@ -460,29 +505,27 @@ def _issued(fields: dict[str, str], where: str) -> dict[str, Any] | None:
         parts.append(number)
         day = fields.get("day", "").strip()
         if day.isdigit():
+            if not 1 <= int(day) <= calendar.monthrange(parts[0], number)[1]:
+                written = f"{day} {fields['month'].strip()} {year}"
+                warnings.append(ImportWarning("date", f"there is no day {day} in that month; kept as written ({written!r})"))
+                return {"date-parts": [parts], "raw": written}
             parts.append(int(day))
         return {"date-parts": [parts]}
-    try:  # "09-15 Jun": a day range written into the month field
-        return parse_partial_date(f"{fields['month']} {year}").to_csl()
-    except KbError:
-        raise KbError(f"cannot read the month {fields['month']!r}", where) from None
+    # "09-15 Jun", "juillet", "5.~jun", "Summer/Autumn": the month field read with the year.
+    written = f"{clean_date_text(fields['month'])} {year}"
+    date = read_date(written)
+    if date is not None and not date.kept_as_written:
+        return date.csl
+    warnings.append(ImportWarning("date", f"cannot read the month {fields['month']!r}; kept as written ({written!r}), year {year}"))
+    return {"date-parts": [parts], "raw": written}
 
 
-def _date(value: str, field: str, where: str) -> dict[str, Any]:
-    """A BibLaTeX date (``2010-11-19/2010-11-20``, ``2008-08``, ``2010/``) as a CSL date."""
-    text = value.replace("{", "").replace("}", "").strip()
-    if _NO_DATE_WORDS.match(text):
-        return {"literal": text}
-    open_end = text.endswith("/") or text.endswith("/..")
-    if open_end:
-        text = text.rstrip("./")
-    if text.startswith("../") or text.startswith("/"):
-        text = text.lstrip("./")
-    try:
-        date = parse_partial_date(text)
-    except KbError:
-        raise KbError(f"cannot read the date {value!r} in field {field}", where) from None
-    csl = date.to_csl()
-    if open_end:
-        csl["raw"] = value.strip()
-    return csl
+def _date(value: str, field: str, warnings: list[ImportWarning]) -> dict[str, Any] | None:
+    """A BibLaTeX date (``2010-11-19/2010-11-20``, ``2008-08``, ``2010/``) or a date as
+    people write it, as a CSL date; one kb cannot read is kept as written, with a warning."""
+    date = read_date(value)
+    if date is None:
+        return None
+    if date.kept_as_written:
+        warnings.append(ImportWarning("date", f"cannot read the date {value.strip()!r} in field {field}; kept as written"))
+    return date.csl

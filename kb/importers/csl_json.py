@@ -15,10 +15,11 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
+from ..date_forms import ReadDate, normalise_csl_date, read_date
 from ..dates import partial_date_from_csl
 from ..errors import KbError
 from ..keys import is_valid_citekey
-from ..model import CSL_DATE_VARIABLES, CSL_NAME_VARIABLES, CSL_TYPES, Invalid, Record, WorkRecord
+from ..model import CSL_DATE_VARIABLES, CSL_NAME_VARIABLES, CSL_TYPES, ImportWarning, Invalid, Record, WorkRecord
 from ..names import parse_name
 
 # Zotero's raw dates sometimes carry a time zone ("EDT"), which dateutil warns about.
@@ -81,9 +82,10 @@ def item_to_work(entry: dict[str, Any], where: str) -> WorkRecord:
         extra["type"] = csl_type
         csl_type = "document"
     item["type"] = csl_type
+    warnings: list[ImportWarning] = []
     for variable in CSL_DATE_VARIABLES:
         if variable in item:
-            item[variable] = _date(item[variable], variable, where)
+            item[variable] = _date(item[variable], variable, where, warnings)
             if item[variable] is None:
                 del item[variable]
     for variable in CSL_NAME_VARIABLES:
@@ -95,14 +97,17 @@ def item_to_work(entry: dict[str, Any], where: str) -> WorkRecord:
     for variable in ("title", "container-title", "abstract"):
         if isinstance(item.get(variable), list):  # some exporters give lists
             item[variable] = " ".join(str(v) for v in item[variable])
-    needs_review = False
+    needs_review = bool(warnings)  # a date kept as written
     if not item.get("title"):  # keep the item; say it needs a look
         item["title"] = f"[untitled {item.get('container-title') or key or csl_type}]"
         needs_review = True
-    return WorkRecord(item=item, tags=tags, extra={"csl-json": extra} if extra else {}, origin=where, needs_review=needs_review)
+    return WorkRecord(item=item, tags=tags, extra={"csl-json": extra} if extra else {}, origin=where, needs_review=needs_review,
+                      warnings=warnings)
 
 
-def _date(value: Any, variable: str, where: str) -> dict[str, Any] | None:
+def _date(value: Any, variable: str, where: str, warnings: list[ImportWarning]) -> dict[str, Any] | None:
+    """A CSL date as the source meant it (see `kb.date_forms.normalise_csl_date`); one kb
+    cannot read is kept as written (``literal``), with a warning."""
     if value in (None, "", {}, []):
         return None
     if isinstance(value, (str, int)):
@@ -115,24 +120,29 @@ def _date(value: Any, variable: str, where: str) -> dict[str, Any] | None:
         try:
             clean = [[int(p) for p in part if p not in (None, "")] for part in parts if part]
         except (TypeError, ValueError, OverflowError):
-            raise KbError(f"{variable}: cannot read the date-parts {str(parts)[:40]}", where) from None
-        clean = [part for part in clean if part]
+            clean = None
+        clean = [part for part in clean if part] if clean is not None else None
         if clean:
             date["date-parts"] = clean
         else:
             del date["date-parts"]
+            if clean is None and not date.get("raw") and not date.get("literal"):
+                date["raw"] = json.dumps(parts, ensure_ascii=False)  # date-parts that are not numbers: kept as written
     if "season" in date:
         date["season"] = _season(date["season"], variable, where)
     if "circa" in date:
         date["circa"] = bool(date["circa"]) if not isinstance(date["circa"], str) else date["circa"].lower() in ("true", "1", "yes")
-    if not date.get("date-parts") and date.get("raw") and not date.get("literal"):
-        if partial_date_from_csl({"raw": date["raw"]}) is None:
-            raise KbError(f"{variable}: cannot read the date {date['raw']!r}", where)
-    try:
-        partial_date_from_csl(date)
-    except (KbError, ValueError, TypeError, OverflowError) as exc:
-        raise KbError(f"{variable}: cannot read the date {value!r}: {getattr(exc, 'message', exc)}", where) from None
-    return date
+    if date.get("date-parts"):
+        read = normalise_csl_date(date)
+    elif date.get("raw") and not date.get("literal") and partial_date_from_csl({"raw": date["raw"]}) is None:
+        read = read_date(str(date["raw"])) or ReadDate({"literal": str(date["raw"])}, kept_as_written=True)
+        if not read.kept_as_written:
+            read = ReadDate({**{k: v for k, v in date.items() if k != "raw"}, **read.csl, "raw": date["raw"]})
+    else:
+        read = ReadDate(date)
+    if read.kept_as_written:
+        warnings.append(ImportWarning("date", f"{variable}: cannot read the date {value!r}; kept as written"))
+    return read.csl
 
 
 _SEASONS = {"spring": 1, "summer": 2, "autumn": 3, "fall": 3, "winter": 4}

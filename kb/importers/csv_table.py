@@ -18,9 +18,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from ..date_forms import read_date
 from ..dates import parse_partial_date
 from ..errors import KbError
-from ..model import CSL_TYPES, EventRecord, Invalid, OrganisationRecord, Participant, Record, WorkRecord
+from ..model import CSL_TYPES, EventRecord, ImportWarning, Invalid, OrganisationRecord, Participant, Record, WorkRecord
 from ..names import fold, parse_name, split_name_list
 
 FORMAT = "csv"
@@ -188,22 +189,28 @@ def _names(text: str, where: str) -> list[dict[str, Any]]:
     return names
 
 
-def _date(text: str, field: str, where: str) -> dict[str, Any]:
-    try:
-        return parse_partial_date(text).to_csl()
-    except KbError as exc:
-        raise KbError(f"{field}: {exc.message}", where) from None
+def _date(text: str, field: str, warnings: list[ImportWarning]) -> dict[str, Any] | None:
+    """A work's date as people write it; one kb cannot read is kept as written, with a warning."""
+    date = read_date(text)
+    if date is None:
+        return None
+    if date.kept_as_written:
+        warnings.append(ImportWarning("date", f"cannot read the {field} {text.strip()!r}; kept as written"))
+    return date.csl
 
 
 def _work(values: dict[str, str], where: str) -> WorkRecord:
     item: dict[str, Any] = {}
     tags: list[str] = []
     status = None
+    warnings: list[ImportWarning] = []
     for field, value in values.items():
         if field in ("author", "editor"):
             item[field] = _names(value, where)
         elif field == "issued" or field == "accessed":
-            item[field] = _date(value, field, where)
+            date = _date(value, field, warnings)
+            if date:
+                item[field] = date
         elif field == "year":
             continue
         elif field == "tags":
@@ -218,10 +225,12 @@ def _work(values: dict[str, str], where: str) -> WorkRecord:
         else:
             item[field] = value
     if "issued" not in item and values.get("year"):
-        item["issued"] = _date(values["year"], "year", where)
+        date = _date(values["year"], "year", warnings)
+        if date:
+            item["issued"] = date
     if "type" not in item:
         item["type"] = "article-journal" if item.get("container-title") and item.get("volume") else "document"
-    return WorkRecord(item=item, tags=tags, status=status, origin=where)
+    return WorkRecord(item=item, tags=tags, status=status, origin=where, needs_review=bool(warnings), warnings=warnings)
 
 
 def _split(value: str | None) -> list[str]:

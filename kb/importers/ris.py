@@ -14,9 +14,10 @@ from typing import Any
 import rispy
 from rispy.config import TAG_KEY_MAPPING
 
+from ..date_forms import read_date
 from ..errors import KbError
 from ..keys import is_valid_citekey
-from ..model import Invalid, Record, WorkRecord
+from ..model import ImportWarning, Invalid, Record, WorkRecord
 from ..names import parse_name
 
 FORMAT = "ris"
@@ -109,8 +110,8 @@ def _names(values: list[str] | None, where: str) -> list[dict[str, Any]]:
     return names
 
 
-def _date(value: str, where: str) -> dict[str, Any]:
-    """RIS dates: ``2008``, ``2008/08/07/``, ``2008///Summer``, ``2008-08-07``."""
+def _strict_date(value: str) -> dict[str, Any] | None:
+    """RIS dates: ``2008``, ``2008/08/07/``, ``2008///Summer``, ``2008-08-07``; None for any other form."""
     text = value.strip()
     parts = text.split("/") if "/" in text else text.split("-")
     numbers = []
@@ -118,17 +119,52 @@ def _date(value: str, where: str) -> dict[str, Any]:
         part = part.strip()
         if not part:
             break
-        if not part.isdigit():
-            raise KbError(f"cannot read the date {value!r}", where)
+        if not (part[1:] if part[:1] == "-" and not numbers else part).isdigit():  # "-379///": a year BCE
+            return None
         numbers.append(int(part))
-    if not numbers or not 1000 <= numbers[0] <= 2999 or len(numbers) > 1 and not 1 <= numbers[1] <= 12 \
+    if not numbers or not (1000 <= numbers[0] <= 2999 or numbers[0] < 0) or len(numbers) > 1 and not 1 <= numbers[1] <= 12 \
             or len(numbers) > 2 and not 1 <= numbers[2] <= 31:
-        raise KbError(f"cannot read the date {value!r}", where)
+        return None
     date: dict[str, Any] = {"date-parts": [numbers]}
     other = parts[3].strip() if len(parts) > 3 else ""
     if other:
         date["raw"] = text
     return date
+
+
+def _date(value: str, tag: str, warnings: list[ImportWarning]) -> dict[str, Any] | None:
+    """A RIS date, or a date as people write it ("Sep 2001", "Spring 1998"); one kb
+    cannot read is kept as written, with a warning."""
+    strict = _strict_date(value)
+    if strict is not None:
+        return strict
+    date = read_date(value)
+    if date is None:
+        return None
+    if date.kept_as_written:
+        warnings.append(ImportWarning("date", f"cannot read the date {value.strip()!r} in {tag}; kept as written"))
+    return date.csl
+
+
+_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+
+
+def _issued(entry: dict[str, Any], warnings: list[ImportWarning]) -> dict[str, Any] | None:
+    """DA (the full date) and PY (the year): databases often give the month alone in DA
+    (``DA  - SEP``, ``DA  - Spring``) and the year in PY, so a DA without a year is read
+    with PY's."""
+    full, year_text = _first(entry, "date"), _first(entry, "year", "publication_year")
+    year = _YEAR.search(year_text or "")
+    if full and year and not _YEAR.search(full):
+        written = f"{full.strip()} {year.group(1)}"
+        date = read_date(written)
+        if date is not None and not date.kept_as_written:
+            return date.csl
+        warnings.append(ImportWarning("date", f"cannot read the date {full.strip()!r} in DA; kept as written, year {year.group(1)}"))
+        return {"date-parts": [[int(year.group(1))]], "raw": written}
+    if full:
+        return _date(full, "DA", warnings)
+    return _date(year_text, "PY", warnings) if year_text else None
 
 
 def record_to_work(entry: dict[str, Any], where: str) -> WorkRecord:
@@ -157,12 +193,13 @@ def record_to_work(entry: dict[str, Any], where: str) -> WorkRecord:
         item["container-title-short"] = short_container
     if _first(entry, "tertiary_title"):
         item["collection-title"] = _first(entry, "tertiary_title")
-    date = _first(entry, "date", "year", "publication_year")
-    if date:
-        item["issued"] = _date(date, where)
+    warnings: list[ImportWarning] = []
+    issued = _issued(entry, warnings)
+    if issued:
+        item["issued"] = issued
     accessed = _first(entry, "access_date")
     if accessed:
-        item["accessed"] = _date(accessed, where)
+        item["accessed"] = _date(accessed, "Y2", warnings)
     for key, variable in (("volume", "volume"), ("number", "issue"), ("doi", "DOI"), ("publisher", "publisher"),
                           ("place_published", "publisher-place"), ("edition", "edition"), ("language", "language"),
                           ("short_title", "title-short")):
@@ -200,7 +237,8 @@ def record_to_work(entry: dict[str, Any], where: str) -> WorkRecord:
             extra.setdefault(tag, []).append(str(value))
         elif tag and tag not in _MODELLED:
             extra.setdefault(tag, []).extend(value if isinstance(value, list) else [value])
-    return WorkRecord(item={k: v for k, v in item.items() if v}, tags=tags, extra={"ris": extra} if extra else {}, origin=where)
+    return WorkRecord(item={k: v for k, v in item.items() if v}, tags=tags, extra={"ris": extra} if extra else {}, origin=where,
+                      needs_review=bool(warnings), warnings=warnings)
 
 
 def _canonical_type(csl_type: str) -> str:
