@@ -174,8 +174,8 @@ def add(db_path: str, added_by: str | None, **options: Any) -> None:
     Example:
 
     \b
-        kb add --title "An impossible dream?" --type post-weblog --author "Jakub Kulhanek" \\
-            --date 2010 --tag Russia --org NATO --event "NATO Summit in Lisbon 2010"
+        kb add --title "Reset and its limits" --type post-weblog --author "Jakub Kulhanek" \\
+            --date 2010 --tag Russia --org NATO --event "Lisbon Summit"
     """
     interactive = sys.stdin.isatty()
     title = options["title"] or (click.prompt("Title") if interactive else None)
@@ -223,8 +223,8 @@ def add_event(db_path: str, name: str, date: str | None, event_type: str | None,
     Example:
 
     \b
-        kb add-event "NATO Summit in Lisbon 2010" --type summit --date "19-20 November 2010" \\
-            --location "Lisbon, Portugal" --alias "Lisbon Summit" --org NATO:host
+        kb add-event "2014 NATO Wales Summit" --type summit --date "4-5 September 2014" \\
+            --location "Newport, Wales" --alias "Wales Summit" --org NATO:host
     """
     participants = [Participant(*o.rsplit(":", 1)) if ":" in o else Participant(o) for o in organisations]
     record = EventRecord(name=name, type=event_type, date=date, location=location, parent=parent,
@@ -310,8 +310,8 @@ def link(db_path: str, keys: tuple[str, ...], events: tuple[str, ...], organisat
     Example:
 
     \b
-        kb link kulhanekImpossibleDream2010 --org NATO --org Russia --event "2008 war in Georgia"
-        kb link --detect kulhanekImpossibleDream2010   # phrase and count for each proposed link
+        kb link kulhanekImpossibleDream --org NATO --org Russia --event "2008 war in Georgia"
+        kb link --detect kulhanekImpossibleDream       # phrase and count for each proposed link
         kb link --apply                                # write every proposal, source 'detected'
         kb link --review                               # y/n at a terminal for each
     """

@@ -91,7 +91,7 @@ def export_command(db_path: str, fmt: str | None, style: str | None, output: str
     Example:
 
     \b
-        kb export --format biblatex --tag chapter-3 -o ch3.bib
+        kb export --format biblatex --tag Russia -o russia.bib
         kb export --style apa --to html --event "Russo-Georgian War" --year 2008..2010
     """
     work_filter = work_filter_from(options)
