@@ -93,7 +93,7 @@ def _with_bar(progress):
     return iterate
 
 
-@click.group(cls=KbGroup)
+@click.group(cls=KbGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kb")
 def cli() -> None:
     """kb: a knowledge base of sources, authors, events, organisations and citations.
@@ -181,7 +181,9 @@ def add(db_path: str, added_by: str | None, **options: Any) -> None:
     title = options["title"] or (click.prompt("Title") if interactive else None)
     if not title:
         raise KbError("a work needs a title (--title)")
-    work_type = options["work_type"] or (click.prompt("Type", default="article-journal") if interactive else "document")
+    # At a terminal a mistyped type is asked again (the title typed stays).
+    work_type = options["work_type"] or (click.prompt("Type", default="article-journal", show_choices=False,
+                                                      type=click.Choice(sorted(CSL_TYPES))) if interactive else "document")
     if work_type not in CSL_TYPES:
         raise KbError(f"unknown work type {work_type!r} (a CSL type such as article-journal, book, report, post-weblog)")
     item: dict[str, Any] = {
@@ -369,32 +371,38 @@ def cite(db_path: str, citing: str, cited: str, relation: str, locator: str | No
 @db_option
 def note(db_path: str, key: str, comment: str | None, quote: str | None, locator: str | None, event: str | None,
          organisation: str | None, status: str | None, added_by: str | None) -> None:
-    """Add a note (a comment, a quote, or both) to the work KEY.
+    """Add a note (a comment, a quote, or both) to the work KEY, and/or set its
+    reading status; says which it did.
 
     Example:
 
     \b
         kb note kulhanekImpossibleDream "Sceptical of the missile-defence deal" --locator "para. 3" --org NATO
+        kb note kulhanekImpossibleDream --status reading
     """
     if not (comment or quote or status):
         raise KbError("a note needs a comment or --quote")
     store = open_store(db_path, added_by)
+    done = []
     with store.transaction():
         article_id = store.require_work(key)
         if comment or quote:
             store.add_note(article_id, NoteRecord(comment=comment, quote=quote, locator=locator, event=event, organisation=organisation))
+            done.append("note added")
         if status:
             store.set_status(article_id, status)
-    click.echo(f"{key}: noted", err=True)
+            done.append(f"status set to {status}")
+    click.echo(f"{key}: {', '.join(done)}", err=True)
 
 
-def _print_reports(reports: list[FileReport], dry_run: bool) -> None:
+def _print_reports(reports: list[FileReport], dry_run: bool, verbose: bool = False) -> None:
     for report in reports:
         click.echo(("Would import " if dry_run else "") + report.summary(), err=True)
-        for origin, existing in report.duplicates[:20]:
+        shown = report.duplicates if verbose else report.duplicates[:20]
+        for origin, existing in shown:
             click.echo(f"  {origin}: duplicate of {existing}", err=True)
-        if len(report.duplicates) > 20:
-            click.echo(f"  ... and {len(report.duplicates) - 20} more duplicates", err=True)
+        if len(report.duplicates) > len(shown):
+            click.echo(f"  ... and {len(report.duplicates) - len(shown)} more duplicates (--verbose lists them all)", err=True)
         for reason in report.counts.skipped_reasons:
             click.echo(f"  skipped {reason}", err=True)
 
@@ -432,14 +440,17 @@ def rekey(db_path: str, key: str, new_key: str | None) -> None:
 @click.option("--map", "column_map", multiple=True, metavar="COLUMN=FIELD",
               help='CSV/TSV: read COLUMN as FIELD ("Source=container-title"; "kind=events" for a table of events); repeatable.')
 @click.option("--url", help="The address of a saved (html) or pasted web page being imported.")
+@click.option("-v", "--verbose", is_flag=True, help="List every duplicate merged, not the first 20.")
 @by_option
 @db_option
 def import_(db_path: str, files: tuple[str, ...], fmt: str | None, encoding: str | None, on_duplicate: str, dry_run: bool,
-            skip_invalid: bool, tags: tuple[str, ...], column_map: tuple[str, ...], added_by: str | None, url: str | None) -> None:
+            skip_invalid: bool, tags: tuple[str, ...], column_map: tuple[str, ...], added_by: str | None, url: str | None,
+            verbose: bool) -> None:
     """Import works, events, organisations and people from files.
 
     All files land in one transaction: a bad record fails the whole import with a
-    message naming the file and line, unless --skip-invalid.
+    message naming the file and line, unless --skip-invalid. The knowledge base must
+    exist (`kb init` makes one), like for every command but init and build.
 
     Example:
 
@@ -453,11 +464,11 @@ def import_(db_path: str, files: tuple[str, ...], fmt: str | None, encoding: str
         if not sep or not column.strip() or not field.strip():
             raise KbError(f"--map {pair!r}: write it as COLUMN=FIELD")
         mapping[column.strip()] = field.strip()
-    store = open_store(db_path, added_by, must_exist=False)
+    store = open_store(db_path, added_by)
     reports = import_files(store, files, fmt=fmt, encoding=encoding, on_duplicate=on_duplicate, dry_run=dry_run,
                            skip_invalid=skip_invalid, added_by=added_by, tags=tags, progress=_with_bar(progress_bar),
                            column_map=mapping or None, url=url)
-    _print_reports(reports, dry_run)
+    _print_reports(reports, dry_run, verbose)
 
 
 # cleandoc first: click dedents the help only while every line keeps the docstring's indent.
@@ -553,7 +564,7 @@ SERVE_SETTINGS = {"suggest_facets": "off", "facet_time_limit_ms": "1000", "sql_t
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; 0.0.0.0 for a department server.")
-@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on (1-65535).")
 @click.option("--metadata", type=click.Path(exists=True, dir_okay=False), help="Datasette metadata (default: ./metadata.yml).")
 @click.option("--immutable", is_flag=True, help="Serve a snapshot that nothing writes to while it runs (faster counts; "
               "for a department server).")
