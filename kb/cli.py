@@ -600,6 +600,10 @@ from . import cli_export  # noqa: E402  (kb export, kb ref)
 cli.add_command(cli_export.export_command)
 cli.add_command(cli_export.ref_command)
 
+from .completion import attach as attach_completion  # noqa: E402  (after every command is registered)
+
+attach_completion(cli)
+
 main = cli
 
 

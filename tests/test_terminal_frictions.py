@@ -165,3 +165,20 @@ def test_a_mistyped_type_at_the_prompt_is_asked_again_and_the_title_kept(tmp_pat
     assert status == 0, screen
     assert "Error: 'reprot' is not one of" in screen or "'reprot' is not" in screen
     assert count(db, "SELECT count(*) FROM articles WHERE title = 'A typed title' AND type = 'report'") == 1
+
+
+def _complete(words: str, db: Path) -> list[str]:
+    installed = str(Path(sys.executable).parent / "kb")
+    env = {**os.environ, "_KB_COMPLETE": "bash_complete", "COMP_WORDS": words,
+           "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1)), "KB_DB": str(db)}
+    result = subprocess.run([installed], env=env, capture_output=True, text=True, check=True)
+    return [line.split(",", 1)[1] for line in result.stdout.splitlines() if line]
+
+
+def test_completion_reads_citekeys_and_names_from_the_knowledge_base(sample_db, tmp_path):
+    assert _complete("kb show kulhanekImpossibleDream", sample_db) == ["kulhanekImpossibleDream", "kulhanekImpossibleDreamEarlier"]
+    assert _complete("kb export --org n", sample_db) == ["NATO", "North Atlantic Alliance", "North Atlantic Treaty Organization"]
+    assert _complete("kb link kulhanekImpossibleDream --event Lis", sample_db) == ["Lisbon Summit"]
+    assert _complete("kb list works --tag European", sample_db) == ["European Politics", "European security"]
+    assert _complete("kb cite kulhanekImpossibleDream kulhanekImpossibleDreamE", sample_db) == ["kulhanekImpossibleDreamEarlier"]
+    assert _complete("kb show kul", tmp_path / "missing.db") == []  # no knowledge base: nothing, and no error
