@@ -289,11 +289,14 @@ def fit_table(table: Table, width: int, gap: int = 2) -> list[str]:
     widths = [max([len(c)] + [len(" ".join(row[i].split())) for row in cells]) for i, c in enumerate(table.columns)]
     floor = [w if c == table.whole else min(w, max(len(c), 4)) for w, c in zip(widths, table.columns)]
     budget = width - gap * (len(widths) - 1)
-    if table.flexible in table.columns:
-        flexible = table.columns.index(table.flexible)
-        widths[flexible] = max(min(widths[flexible], budget - (sum(widths) - widths[flexible])), min(widths[flexible], 20))
+    flexible = table.columns.index(table.flexible) if table.flexible in table.columns else None
+    if flexible is not None:  # it gives way first, down to its share; then the others give way
+        others = sum(widths) - widths[flexible]
+        widths[flexible] = min(widths[flexible], max(budget - others, 20, int(budget * 0.4)))
+        floor[flexible] = min(floor[flexible], widths[flexible])
     while sum(widths) > budget:
-        shrinkable = [i for i, w in enumerate(widths) if w > floor[i]]
+        shrinkable = [i for i, w in enumerate(widths) if w > floor[i] and i != flexible]
+        shrinkable = shrinkable or [i for i, w in enumerate(widths) if w > floor[i]]
         if not shrinkable:
             break
         widest = max(shrinkable, key=lambda i: widths[i])

@@ -44,7 +44,9 @@ def _echo_table(table: show.Table, fmt: str) -> None:
 
 
 def _wrapped(text: str, width: int, indent: str = "  ") -> list[str]:
-    return textwrap.wrap(" ".join(str(text).split()), width=width, initial_indent=indent, subsequent_indent=indent + "  ") or [indent]
+    # URLs and DOIs stay whole (a broken one cannot be copied), even past the edge.
+    return textwrap.wrap(" ".join(str(text).split()), width=width, initial_indent=indent, subsequent_indent=indent + "  ",
+                         break_long_words=False, break_on_hyphens=False) or [indent]
 
 
 def _item_line(item: dict[str, Any]) -> str:
@@ -69,7 +71,8 @@ def _echo_record(record: dict[str, Any]) -> None:
                if not isinstance(v, list) and k not in ("abstract", "reference", "kind", heading_key)}
     label_width = max((len(k) for k in scalars), default=0) + 2
     for key, value in scalars.items():
-        lines = textwrap.wrap(" ".join(str(value).split()), width=max(width - label_width - 2, 20)) or [""]
+        lines = textwrap.wrap(" ".join(str(value).split()), width=max(width - label_width - 2, 20),
+                              break_long_words=False, break_on_hyphens=False) or [""]
         click.echo(f"  {key.replace('_', ' '):<{label_width}}{lines[0]}")
         for more in lines[1:]:
             click.echo(" " * (label_width + 2) + more)
