@@ -49,6 +49,12 @@ class KbGroup(click.Group):
         except KbError as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(1)
+        except BrokenPipeError:  # `kb list works | head`: the reader left; stop quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(1)
+        except OSError as exc:  # a file or folder the user named that cannot be read or written
+            click.echo(f"Error: {exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}", err=True)
+            ctx.exit(1)
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
                 click.echo(f"Error: the knowledge base is busy (another kb command is writing): {exc}", err=True)

@@ -47,13 +47,28 @@ def work_filter_from(options: dict[str, Any]) -> WorkFilter:
     return WorkFilter.from_options(**{name: options.pop(name) for name in names})
 
 
+def writable_path(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """An output file's folder must exist and be writable: checked before any work is read."""
+    if value is None or value == "-":
+        return value
+    folder = Path(value).parent
+    if not folder.is_dir():
+        raise click.BadParameter(f"the folder {str(folder)!r} does not exist", ctx, param)
+    if not os.access(folder, os.W_OK):
+        raise click.BadParameter(f"cannot write in the folder {str(folder)!r}", ctx, param)
+    return value
+
+
 def write_output(text: str, path: str | None) -> None:
     """To stdout, or to a file replaced in one step (a failed export leaves it as it was)."""
     if path is None or path == "-":
         click.echo(text, nl=False)
         return
     target = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent if str(target.parent) else ".")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent if str(target.parent) else ".")
+    except OSError as exc:
+        raise KbError(f"cannot write {path}: {exc.strerror or exc}") from None
     try:
         os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it 0600; a written file gets the user's usual mode
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
@@ -92,9 +107,10 @@ def _report(exported: ExportResult, verbose: bool, report_path: str | None) -> N
 @click.option("--style", help="A CSL style for a formatted bibliography (apa, chicago-author-date, ieee ...).")
 @click.option("--to", "output", type=click.Choice(OUTPUTS), default="text", show_default=True, help="Output of a formatted bibliography.")
 @click.option("--ascii", "ascii_only", is_flag=True, help="BibTeX/BibLaTeX: write accents as LaTeX commands ({\\'e}), not UTF-8.")
-@click.option("-o", "--output", "out_path", type=click.Path(dir_okay=False), help="Write to this file (default: stdout).")
+@click.option("-o", "--output", "out_path", type=click.Path(dir_okay=False), callback=writable_path,
+              help="Write to this file (default: stdout).")
 @click.option("-v", "--verbose", is_flag=True, help="List every kind of field the format cannot carry, not a summary.")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False),
+@click.option("--report", "report_path", type=click.Path(dir_okay=False), callback=writable_path,
               help="Write each work and what the format cannot carry of it to this file (tab-separated).")
 @filter_options
 @click.option("--db", "db_path", type=click.Path(dir_okay=False), envvar="KB_DB", default="kb.db", show_default=True,

@@ -182,3 +182,19 @@ def test_completion_reads_citekeys_and_names_from_the_knowledge_base(sample_db, 
     assert _complete("kb list works --tag European", sample_db) == ["European Politics", "European security"]
     assert _complete("kb cite kulhanekImpossibleDream kulhanekImpossibleDreamE", sample_db) == ["kulhanekImpossibleDreamEarlier"]
     assert _complete("kb show kul", tmp_path / "missing.db") == []  # no knowledge base: nothing, and no error
+
+
+def test_an_output_path_is_checked_before_anything_is_exported(sample_db, tmp_path):
+    result = kb("export", "--format", "bibtex", "-o", str(tmp_path / "missing" / "refs.bib"), "--db", str(sample_db))
+    assert result.exit_code == 2 and "Exported" not in result.stderr
+    assert f"Invalid value for '-o' / '--output': the folder '{tmp_path / 'missing'}' does not exist" in result.stderr
+    result = kb("export", "--format", "bibtex", "--report", str(tmp_path / "missing" / "r.tsv"), "--db", str(sample_db))
+    assert result.exit_code == 2 and "Invalid value for '--report'" in result.stderr
+
+
+def test_a_folder_that_cannot_be_written_is_one_line_not_a_traceback(sample_db, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = kb("dump", str(blocker / "dump"), "--db", str(sample_db))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ") and len(result.stderr.splitlines()) == 1 and "Traceback" not in result.output
