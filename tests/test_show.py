@@ -184,3 +184,15 @@ def test_fit_table_cuts_with_an_ellipsis():
     assert all(len(line) <= 30 for line in lines)
     assert lines[2].endswith(" 3") and "…" in lines[2]
     assert clip("a  b\nc", 10) == "a b c" and clip("abcdef", 4) == "abc…"
+
+
+def test_show_a_work_by_doi_or_url(tmp_path):
+    db = tmp_path / "doi.db"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init", "--db", str(db)]).exit_code == 0
+    added = runner.invoke(cli, ["add", "--title", "Deterrence", "--type", "article-journal", "--doi", "10.1000/XYZ.1",
+                                "--url", "https://www.example.org/deterrence/", "--key", "deterrence", "--db", str(db)])
+    assert added.exit_code == 0, added.output
+    for name in ("https://doi.org/10.1000/xyz.1", "http://example.org/deterrence"):
+        work = json.loads(kb(db, "show", name).stdout)
+        assert work["citekey"] == "deterrence", name
