@@ -82,8 +82,10 @@ def work_details(conn: sqlite3.Connection, article_id: int, style: str = "apa") 
     load_style(style)
     references, _, _ = cached_references(conn, [article_id], style)
     details["reference"] = references.get(article_id, "").strip()
-    return _present({k: [_present(v) for v in value] if isinstance(value, list) and value and isinstance(value[0], dict)
-                     else value for k, value in details.items()})
+    for key, value in details.items():  # linked records without their empty fields too
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            details[key] = [_present(v) for v in value]
+    return _present(details)
 
 
 def _linked_works(conn: sqlite3.Connection, table: str, column: str, row_id: int) -> list[dict[str, Any]]:
