@@ -51,7 +51,9 @@ def _wrapped(text: str, width: int, indent: str = "  ") -> list[str]:
 
 def _item_line(item: dict[str, Any]) -> str:
     """One linked record on a line: its name first, the rest after."""
-    values = [str(v) for k, v in item.items() if k not in ("name", "citekey", "organisation")]
+    # a link made by hand is the usual case: only a detected one says so
+    values = [str(v) for k, v in item.items()
+              if k not in ("name", "citekey", "organisation") and not (k == "source" and v == "manual")]
     head = item.get("citekey") or item.get("name") or item.get("organisation") or ""
     if "quote" in item or "comment" in item:  # a note: locator, "quote", comment, about what, by whom
         quote = f'"{item["quote"]}"' if item.get("quote") else ""
