@@ -20,6 +20,7 @@ from .dedupe_cli import register as register_dedupe
 from .merge_cli import print_merges
 from .merge_cli import register as register_merge
 from .history_cli import register as register_history
+from .show_cli import register as register_show
 from .errors import KbError
 from .importers import format_names
 from .model import (
@@ -60,6 +61,12 @@ class KbGroup(click.Group):
             return super().invoke(ctx)
         except KbError as exc:
             click.echo(f"Error: {exc}", err=True)
+            ctx.exit(1)
+        except BrokenPipeError:  # `kb list works | head`: the reader left; stop quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(1)
+        except OSError as exc:  # a file or folder the user named that cannot be read or written
+            click.echo(f"Error: {exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}", err=True)
             ctx.exit(1)
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
@@ -109,7 +116,7 @@ def _with_bar(progress):
     return iterate
 
 
-@click.group(cls=KbGroup)
+@click.group(cls=KbGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kb")
 def cli() -> None:
     """kb: a knowledge base of sources, authors, events, organisations and citations.
@@ -195,14 +202,16 @@ def add(db_path: str, added_by: str | None, force: bool, not_duplicate_of: str |
     Example:
 
     \b
-        kb add --title "An impossible dream?" --type post-weblog --author "Jakub Kulhanek" \\
-            --date 2010 --tag Russia --org NATO --event "NATO Summit in Lisbon 2010"
+        kb add --title "Reset and its limits" --type post-weblog --author "Jakub Kulhanek" \\
+            --date 2010 --tag Russia --org NATO --event "Lisbon Summit"
     """
     interactive = sys.stdin.isatty()
     title = options["title"] or (click.prompt("Title") if interactive else None)
     if not title:
         raise KbError("a work needs a title (--title)")
-    work_type = options["work_type"] or (click.prompt("Type", default="article-journal") if interactive else "document")
+    # At a terminal a mistyped type is asked again (the title typed stays).
+    work_type = options["work_type"] or (click.prompt("Type", default="article-journal", show_choices=False,
+                                                      type=click.Choice(sorted(CSL_TYPES))) if interactive else "document")
     if work_type not in CSL_TYPES:
         raise KbError(f"unknown work type {work_type!r} (a CSL type such as article-journal, book, report, post-weblog)")
     item: dict[str, Any] = {
@@ -253,8 +262,8 @@ def add_event(db_path: str, name: str, date: str | None, event_type: str | None,
     Example:
 
     \b
-        kb add-event "2010 NATO Lisbon Summit" --type summit --date "19-20 November 2010" \\
-            --location "Lisbon, Portugal" --alias "Lisbon Summit" --org NATO:host
+        kb add-event "2014 NATO Wales Summit" --type summit --date "4-5 September 2014" \\
+            --location "Newport, Wales" --alias "Wales Summit" --org NATO:host
         kb add-event "Russo-Georgian War" --date "7-12 Aug 2008" --update
     """
     participants = [Participant(*o.rsplit(":", 1)) if ":" in o else Participant(o) for o in organisations]
@@ -350,8 +359,8 @@ def link(db_path: str, keys: tuple[str, ...], events: tuple[str, ...], organisat
     Example:
 
     \b
-        kb link kulhanekImpossibleDream2010 --org NATO --org Russia --event "2008 war in Georgia"
-        kb link --detect kulhanekImpossibleDream2010   # phrase and count for each proposed link
+        kb link kulhanekImpossibleDream --org NATO --org Russia --event "2008 war in Georgia"
+        kb link --detect kulhanekImpossibleDream       # phrase and count for each proposed link
         kb link --apply                                # write every proposal, source 'detected'
         kb link --review                               # y/n at a terminal for each
     """
@@ -411,23 +420,28 @@ def cite(db_path: str, citing: str, cited: str, relation: str, locator: str | No
 @db_option
 def note(db_path: str, key: str, comment: str | None, quote: str | None, locator: str | None, event: str | None,
          organisation: str | None, status: str | None, added_by: str | None) -> None:
-    """Add a note (a comment, a quote, or both) to the work KEY (citekey, DOI or URL).
+    """Add a note (a comment, a quote, or both) to the work KEY (citekey, DOI or URL),
+    and/or set its reading status; says which it did.
 
     Example:
 
     \b
         kb note kulhanekImpossibleDream "Sceptical of the missile-defence deal" --locator "para. 3" --org NATO
+        kb note kulhanekImpossibleDream --status reading
     """
     if not (comment or quote or status):
         raise KbError("a note needs a comment or --quote")
     store = open_store(db_path, added_by)
+    done = []
     with store.transaction():
         article_id = store.require_work(key)
         if comment or quote:
             store.add_note(article_id, NoteRecord(comment=comment, quote=quote, locator=locator, event=event, organisation=organisation))
+            done.append("note added")
         if status:
             store.set_status(article_id, status)
-    click.echo(f"{key}: noted", err=True)
+            done.append(f"status set to {status}")
+    click.echo(f"{key}: {', '.join(done)}", err=True)
 
 
 def _print_reports(reports: list[FileReport], dry_run: bool, db_path: str) -> None:
@@ -483,7 +497,8 @@ def import_(db_path: str, files: tuple[str, ...], fmt: str | None, encoding: str
     """Import works, events, organisations and people from files.
 
     All files land in one transaction: a bad record fails the whole import with a
-    message naming the file and line, unless --skip-invalid.
+    message naming the file and line, unless --skip-invalid. The knowledge base must
+    exist (`kb init` makes one), like for every command but init and build.
 
     Example:
 
@@ -499,7 +514,7 @@ def import_(db_path: str, files: tuple[str, ...], fmt: str | None, encoding: str
         mapping[column.strip()] = field.strip()
     from .importing import import_files  # the importers and their libraries: only for the commands that import
 
-    store = open_store(db_path, added_by, must_exist=False)
+    store = open_store(db_path, added_by)
     reports = import_files(store, files, fmt=fmt, encoding=encoding, on_duplicate=on_duplicate, dry_run=dry_run,
                            skip_invalid=skip_invalid, added_by=added_by, tags=tags, progress=_with_bar(progress_bar),
                            column_map=mapping or None, url=url)
@@ -513,6 +528,7 @@ register_dedupe(cli, db_option, open_store)
 register_curation(cli, db_option, open_store)
 register_merge(cli, db_option, open_store)
 register_history(cli, db_option, open_store)
+register_show(cli, db_option, open_store)
 
 
 @cli.command()
@@ -607,7 +623,7 @@ SERVE_SETTINGS = {"suggest_facets": "off", "facet_time_limit_ms": "1000", "sql_t
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; 0.0.0.0 for a department server.")
-@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on (1-65535).")
 @click.option("--metadata", type=click.Path(exists=True, dir_okay=False),
               help="Your own Datasette metadata, laid over kb's packaged configuration (a metadata.yml in the "
               "current folder is never read unless named here).")
@@ -648,6 +664,10 @@ from . import cli_export  # noqa: E402  (kb export, kb ref)
 
 cli.add_command(cli_export.export_command)
 cli.add_command(cli_export.ref_command)
+
+from .completion import attach as attach_completion  # noqa: E402  (after every command is registered)
+
+attach_completion(cli)
 
 main = cli
 

@@ -10,8 +10,9 @@ import click
 
 from .db import connect
 from .errors import KbError
-from .exporters import format_names
+from .exporters import ExportResult, format_names
 from .formatting import OUTPUTS, load_style, style_names
+from .reports import SCREEN_LINES, loss_report, loss_summary
 from .store import Store
 
 if TYPE_CHECKING:
@@ -48,6 +49,18 @@ def work_filter_from(options: dict[str, Any]) -> WorkFilter:
     return WorkFilter.from_options(**{name: options.pop(name) for name in names})
 
 
+def writable_path(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """An output file's folder must exist and be writable: checked before any work is read."""
+    if value is None or value == "-":
+        return value
+    folder = Path(value).parent
+    if not folder.is_dir():
+        raise click.BadParameter(f"the folder {str(folder)!r} does not exist", ctx, param)
+    if not os.access(folder, os.W_OK):
+        raise click.BadParameter(f"cannot write in the folder {str(folder)!r}", ctx, param)
+    return value
+
+
 def write_output(text: str, path: str | None) -> None:
     """To stdout, or to a file replaced in one step (a failed export leaves it as it was)."""
     if path is None or path == "-":
@@ -61,6 +74,7 @@ def write_output(text: str, path: str | None) -> None:
     except OSError as exc:
         raise KbError(f"cannot write {path}: {exc.strerror or exc}") from None
     try:
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it 0600; a written file gets the user's usual mode
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             out.write(text)
         os.replace(temporary, target)
@@ -72,13 +86,27 @@ def write_output(text: str, path: str | None) -> None:
         raise
 
 
+def _umask() -> int:
+    """The process's umask (reading it means setting it; it is set straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _open(db_path: str) -> Store:
     return Store(connect(db_path, must_exist=True))
 
 
-def _report(lines: list[str]) -> None:
-    for line in lines:
-        click.echo(f"Not exported: {line}", err=True)
+def _report(exported: ExportResult, verbose: bool, report_path: str | None) -> None:
+    """What the format could not carry: each kind on its own line when they fit a screen
+    (or with --verbose), else one summary line; every work in --report FILE."""
+    if report_path:
+        write_output(loss_report(exported.lost, exported.label), report_path)
+    if verbose or len(exported.losses) <= SCREEN_LINES:
+        for line in exported.losses:
+            click.echo(f"Not exported: {line}", err=True)
+    else:
+        click.echo(loss_summary(exported.lost, exported.label), err=True)
 
 
 @click.command("export")
@@ -86,22 +114,27 @@ def _report(lines: list[str]) -> None:
 @click.option("--style", help="A CSL style for a formatted bibliography (apa, chicago-author-date, ieee ...).")
 @click.option("--to", "output", type=click.Choice(OUTPUTS), default="text", show_default=True, help="Output of a formatted bibliography.")
 @click.option("--ascii", "ascii_only", is_flag=True, help="BibTeX/BibLaTeX: write accents as LaTeX commands ({\\'e}), not UTF-8.")
-@click.option("-o", "--output", "out_path", type=click.Path(dir_okay=False), help="Write to this file (default: stdout).")
+@click.option("-o", "--output", "out_path", type=click.Path(dir_okay=False), callback=writable_path,
+              help="Write to this file (default: stdout).")
+@click.option("-v", "--verbose", is_flag=True, help="List every kind of field the format cannot carry, not a summary.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False), callback=writable_path,
+              help="Write each work and what the format cannot carry of it to this file (tab-separated).")
 @filter_options
 @click.option("--db", "db_path", type=click.Path(dir_okay=False), envvar="KB_DB", default="kb.db", show_default=True,
               show_envvar=True, help="The knowledge base file.")
 def export_command(db_path: str, fmt: str | None, style: str | None, output: str, ascii_only: bool, out_path: str | None,
-                   **options: Any) -> None:
+                   verbose: bool, report_path: str | None, **options: Any) -> None:
     """Export the works the filters select, sorted by citekey, as BibTeX, BibLaTeX, RIS,
     CSL-JSON, CSV or kb YAML, or as a formatted bibliography in a CSL style.
 
     Filters combine with AND; a repeated filter means any of its values. What a format
-    cannot carry is listed on stderr. On an error nothing is written to -o.
+    cannot carry is listed on stderr (a summary when it is long: --verbose for each
+    kind, --report FILE for each work). On an error nothing is written to -o.
 
     Example:
 
     \b
-        kb export --format biblatex --tag chapter-3 -o ch3.bib
+        kb export --format biblatex --tag Russia -o russia.bib
         kb export --style apa --to html --event "Russo-Georgian War" --year 2008..2010
     """
     from .exporting import bibliography, export
@@ -121,7 +154,7 @@ def export_command(db_path: str, fmt: str | None, style: str | None, output: str
         return
     exported = export(store.conn, fmt, work_filter, ascii=ascii_only)
     write_output(exported.text, out_path)
-    _report(exported.losses)
+    _report(exported, verbose, report_path)
     click.echo(f"Exported {exported.count} work{'' if exported.count == 1 else 's'} as {fmt}" + (f" to {out_path}" if out_path and out_path != "-" else ""), err=True)
 
 

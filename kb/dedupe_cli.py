@@ -31,7 +31,7 @@ def register(cli: click.Group, db_option, open_store) -> None:
 
         \b
             kb dedupe
-            kb dedupe --not-duplicate nato2019annualreport nato2020annualreport
+            kb dedupe --not-duplicate kulhanekImpossibleDream kulhanekImpossibleDreamEarlier
         """
         store = open_store(db_path)
         if not_duplicate:

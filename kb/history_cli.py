@@ -99,10 +99,11 @@ def register(cli: click.Group, db_option, open_store) -> None:
         Example:
 
         \b
+            kb note kulhanekImpossibleDream "Check the date"   # something to log
             kb log
-            kb log kulhanekImpossibleDream2010
+            kb log kulhanekImpossibleDream
             kb log --org NATO --limit 5
-            kb log --show 12
+            kb log --show 1
         """
         store = open_store(db_path)
         conn = store.conn
@@ -143,8 +144,9 @@ def register(cli: click.Group, db_option, open_store) -> None:
         Example:
 
         \b
+            kb note kulhanekImpossibleDream "A note added by mistake"
             kb undo          # the last command
-            kb undo 12       # command #12 from kb log
+            kb undo 2        # command #2 from kb log: here the undo itself, so a redo
         """
         command_id = None
         if number is not None:

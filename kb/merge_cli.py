@@ -57,8 +57,8 @@ def register(cli: click.Group, db_option, open_store) -> None:
         Example:
 
         \b
-            kb merge smith2008crisis smithCrisisGeorgia2009
-            kb unmerge smith2008crisis smithCrisisGeorgia2009   # changed your mind
+            kb merge kulhanekImpossibleDream kulhanekImpossibleDreamEarlier
+            kb unmerge kulhanekImpossibleDream kulhanekImpossibleDreamEarlier   # changed your mind
         """
         store = open_store(db_path)
         with store.transaction():
@@ -86,8 +86,9 @@ def register(cli: click.Group, db_option, open_store) -> None:
         Example:
 
         \b
-            kb unmerge magnaCarta1215                  # list what was merged into it
-            kb unmerge magnaCarta1215 kentucky1792     # give that record back
+            kb merge kulhanekImpossibleDream kulhanekImpossibleDreamEarlier
+            kb unmerge kulhanekImpossibleDream          # list what was merged into it
+            kb unmerge kulhanekImpossibleDream kulhanekImpossibleDreamEarlier   # give that record back
         """
         store = open_store(db_path)
         if source is None:
@@ -117,8 +118,9 @@ def register(cli: click.Group, db_option, open_store) -> None:
         Example:
 
         \b
-            kb merges --import 3
-            kb merges --key smith2008crisis
+            kb merge kulhanekImpossibleDream kulhanekImpossibleDreamEarlier
+            kb merges
+            kb merges --key kulhanekImpossibleDream
         """
         store = open_store(db_path)
         clauses, params = [], []

@@ -65,6 +65,10 @@ class WorkFilter:
             values[name] = list(value) if isinstance(value, (list, tuple, set)) else value
         return cls(**values)
 
+    def is_empty(self) -> bool:
+        """No condition at all: every work."""
+        return all(getattr(self, f.name) in (None, []) for f in fields(self))
+
 
 def parse_year_range(text: str) -> tuple[int | None, int | None]:
     """"2008..2010", "2008", "2008..", "..2010" -> (first, last) years, inclusive."""

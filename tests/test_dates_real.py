@@ -187,6 +187,7 @@ def test_odd_dates_format_as_references(run, odd_dates_db):
 def test_odd_dates_exported_import_again(run, odd_dates_db, tmp_path, fmt):
     out = tmp_path / f"out.{ {'bibtex': 'bib', 'csl-json': 'json'}.get(fmt, fmt) }"
     assert run("export", "--format", fmt, "-o", str(out)).exit_code == 0
+    run("init", db=tmp_path / "again.db")
     again = run("import", str(out), db=tmp_path / "again.db")
     assert again.exit_code == 0, again.output
     assert sqlite3.connect(tmp_path / "again.db").execute("SELECT count(*) FROM articles").fetchone()[0] == len(FORMS) + 2 + 5 + 2

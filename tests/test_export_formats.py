@@ -121,7 +121,7 @@ def test_csv_columns_names_and_dates(hard_db):
     import csv
     import io
 
-    text, stderr = export(hard_db, "--format", "csv", "--where", HARD)
+    text, stderr = export(hard_db, "--format", "csv", "--where", HARD, "--verbose")
     rows = {row["citekey"]: row for row in csv.DictReader(io.StringIO(text))}
     assert rows["natoLisbonDeclaration2010"]["author"] == "{North Atlantic Treaty Organization}"
     assert rows["natoLisbonDeclaration2010"]["issued"] == "2010-11-19/2010-11-20"

@@ -133,6 +133,7 @@ def test_failed_block_is_skipped_with_its_line(run, db_path, tmp_path):
     assert "2 added" in result.output and "1 skipped" in result.output
     assert f"skipped {path}:2: cannot read this BibTeX block" in result.output
     assert set(works(db_path)) == {"c1", "c3"}
+    run("init", db=tmp_path / "strict.db")
     strict = run("import", str(path), db=tmp_path / "strict.db")
     assert strict.exit_code == 1 and f"Error: {path}:2: cannot read this BibTeX block" in strict.output
 

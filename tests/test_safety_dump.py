@@ -54,6 +54,7 @@ def test_odd_citekeys_get_portable_file_names_and_survive_the_round_trip(tmp_pat
     source = tmp_path / "odd.json"
     source.write_text(json.dumps(items), encoding="utf-8")
     db = tmp_path / "odd.db"
+    run("init", "--db", str(db))
     run("import", str(source), "--db", str(db))
     conn = sqlite3.connect(db)
     keys = sorted(row[0] for row in conn.execute("select citekey from articles"))
@@ -129,6 +130,7 @@ def big_kb(tmp_path: Path, works: int) -> Path:
     source = tmp_path / "big.json"
     source.write_text(json.dumps(items), encoding="utf-8")
     db = tmp_path / "big.db"
+    run("init", "--db", str(db))
     run("import", str(source), "--db", str(db), "--on-duplicate", "keep-both")
     assert count_works(db) == works
     return db

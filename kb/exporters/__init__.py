@@ -170,6 +170,8 @@ class ExportResult:
     text: str
     losses: list[str]
     count: int
+    lost: dict[str, list[str]] = field(default_factory=dict)  # what a format could not carry -> citekeys, sorted
+    label: str = ""  # the format's name, for messages
 
 
 def export_works(conn: sqlite3.Connection, ids: list[int], fmt: str, **options: Any) -> ExportResult:
@@ -180,4 +182,5 @@ def export_works(conn: sqlite3.Connection, ids: list[int], fmt: str, **options: 
         text = module.write_from_db(conn, ids, losses, **options)
     else:
         text = module.write(iter_works(conn, ids), losses, **options)
-    return ExportResult(text, losses.lines(), len(ids))
+    lost = {what: sorted(keys) for what, keys in sorted(losses.found.items())}
+    return ExportResult(text, losses.lines(), len(ids), lost, module.LABEL)
