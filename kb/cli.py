@@ -139,6 +139,7 @@ def _date(value: str | None, label: str) -> dict[str, Any] | None:
 
 
 @cli.command()
+@click.argument("identifiers", nargs=-1, metavar="[DOI|ISBN|ARXIV-ID|URL]...")
 @click.option("--title", help="The title of the work.")
 @click.option("--type", "work_type", help="CSL type: article-journal, book, chapter, report, post-weblog, webpage, article-newspaper ...")
 @click.option("--author", "authors", multiple=True, help='An author, "Given Family" or "Family, Given"; repeat for several. An organisation is kept whole.')
@@ -165,17 +166,30 @@ def _date(value: str | None, label: str) -> dict[str, Any] | None:
 @click.option("--note", help="A first note on the work.")
 @by_option
 @db_option
-def add(db_path: str, added_by: str | None, **options: Any) -> None:
-    """Log a work by hand. Prints its citekey.
+def add(db_path: str, added_by: str | None, identifiers: tuple[str, ...], **options: Any) -> None:
+    """Log a work by its DOI, ISBN, arXiv id or URL, or by hand. Prints its citekey.
 
-    Asks for the title and type when they are missing and you are at a terminal.
+    Identifiers are looked up online (Crossref, DataCite, OpenAlex, Open Library,
+    arXiv, or the page itself) and merge with a work already held; several can be
+    given at once. By hand, kb asks for the title and type when they are missing and
+    you are at a terminal.
 
     Example:
 
     \b
+        kb add 10.1080/13523260.2011.556846 978-0-19-922738-9 2101.00001 --tag chapter-2
+        kb add https://www.atlanticcouncil.org/blogs/new-atlanticist/some-commentary/
         kb add --title "An impossible dream?" --type post-weblog --author "Jakub Kulhanek" \\
             --date 2010 --tag Russia --org NATO --event "NATO Summit in Lisbon 2010"
     """
+    if identifiers:
+        from .add_cli import add_identifiers, check_no_hand_options
+
+        check_no_hand_options(click.get_current_context().command, options)
+        store = open_store(db_path, added_by)
+        status = add_identifiers(store, db_path, identifiers, tags=options["tags"], events=options["events"],
+                                 organisations=options["organisations"], status=options["status"], note=options["note"])
+        click.get_current_context().exit(status)
     interactive = sys.stdin.isatty()
     title = options["title"] or (click.prompt("Title") if interactive else None)
     if not title:
