@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Callable
@@ -50,6 +51,10 @@ SERVICES = {
 }
 
 
+# The most a response may hold: enough for any record or report PDF.
+MAX_BYTES = 64 * 2**20
+
+
 def base_url(service: str) -> str:
     """The service's base URL: its setting, or the real service."""
     spec = SERVICES[service]
@@ -76,7 +81,12 @@ class Response:
 
     @property
     def text(self) -> str:
-        return self.body.decode("utf-8", errors="replace")
+        """The body as text, in the charset the server named (UTF-8 when it named none)."""
+        match = re.search(r"charset=[\"']?([\w.:-]+)", self.content_type, re.I)
+        try:
+            return self.body.decode(match.group(1) if match else "utf-8", errors="replace")
+        except LookupError:  # a charset Python does not know
+            return self.body.decode("utf-8", errors="replace")
 
     def json(self, what: str) -> Any:
         """The body as JSON; a body that is not JSON is a malformed answer."""
@@ -111,7 +121,7 @@ class HttpClient:
         self.max_wait = max_wait
         self.requests_made = 0
         self._last_request: dict[str, float] = {}
-        self._client = httpx.Client(timeout=self.timeout, follow_redirects=True, headers={"User-Agent": user_agent()})
+        self._client: httpx.Client | None = None  # made at the first request: a cached run needs none (its TLS set-up takes 0.7 s)
         self._cache: sqlite3.Connection | None = None
         if cache_path is not None:
             self._cache = sqlite3.connect(cache_path, isolation_level=None)
@@ -125,7 +135,8 @@ class HttpClient:
         self.close()
 
     def close(self) -> None:
-        self._client.close()
+        if self._client is not None:
+            self._client.close()
         if self._cache is not None:
             self._cache.close()
 
@@ -168,12 +179,15 @@ class HttpClient:
         self._last_request[service] = time.monotonic()
 
     def _fetch(self, service: str, url: str, final: Callable[[Response], bool] | None = None) -> Response:
+        if self._client is None:
+            self._client = httpx.Client(timeout=self.timeout, follow_redirects=True, headers={"User-Agent": user_agent()})
         host = host_of(url)
         for attempt in range(self.retries + 1):
             self._wait_turn(service)
             self.requests_made += 1
             try:
-                answer = self._client.get(url)
+                with self._client.stream("GET", url) as answer:
+                    body = self._read_bounded(answer, url)
             except httpx.TimeoutException:
                 raise LookupFailed(f"{host} did not answer within {self.timeout:g} s: try again later "
                                    "(or raise KB_HTTP_TIMEOUT)") from None
@@ -182,7 +196,7 @@ class HttpClient:
                 raise LookupFailed(f"cannot reach {host} ({reason}): check your internet connection, "
                                    "then try again") from None
             status = answer.status_code
-            response = Response(str(answer.url), status, answer.headers.get("content-type", ""), answer.content)
+            response = Response(str(answer.url), status, answer.headers.get("content-type", ""), body)
             if (status == 429 or status >= 500) and not (final and final(response)):
                 wait = self._retry_wait(answer, attempt)
                 if attempt < self.retries and wait <= self.max_wait:
@@ -195,6 +209,16 @@ class HttpClient:
                                    "trouble; try again later")
             return response
         raise AssertionError("unreachable")
+
+    def _read_bounded(self, answer: httpx.Response, url: str) -> bytes:
+        """The body, refused past MAX_BYTES (a link to a huge file is not a work's record)."""
+        chunks, size = [], 0
+        for chunk in answer.iter_bytes():
+            size += len(chunk)
+            if size > MAX_BYTES:
+                raise LookupFailed(f"{url} is larger than {MAX_BYTES // 2**20} MB: log it by hand with kb add --title ... --url ...")
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     def _retry_wait(self, answer: httpx.Response, attempt: int) -> float:
         """Retry-After when the server gives it (seconds or a date), else exponential back-off."""
