@@ -346,3 +346,34 @@ def test_unknown_event_fails_before_any_request(services, db_path, run):
 def test_add_by_hand_still_works(db_path, run):
     result = run("add", "--title", "An impossible dream?", "--type", "post-weblog", "--author", "Jakub Kulhanek", "--date", "2010")
     assert result.exit_code == 0 and result.stdout.strip() == "kulhanekImpossibleDream2010"
+
+
+def test_a_retry_after_past_the_bound_is_not_waited_for(services, db_path, run):
+    services.expect_request(CROSSREF_PATH).respond_with_data("slow down", status=429, headers={"Retry-After": "3600"})
+    line = _fails_cleanly(run, db_path, DOI)
+    assert "HTTP 429, 1 try" in line and len(services.log) == 1
+
+
+def test_requests_to_one_service_are_spaced(services, tmp_path):
+    from kb.online.http import HttpClient
+
+    services.expect_request("/crossref/ping").respond_with_json({"ok": True})
+    with HttpClient(None) as client:
+        start = time.monotonic()
+        for _ in range(3):
+            assert client.get("crossref", services.url_for("/crossref/ping")).status == 200
+        assert time.monotonic() - start >= 0.4  # at most 5 a second
+        assert client.requests_made == 3
+
+
+def test_a_page_in_latin_1_is_read_in_its_charset(services, db_path, run):
+    page = "<!DOCTYPE html><html><head><title>S\xe9curit\xe9 europ\xe9enne</title></head><body><article><h1>S\xe9curit\xe9 europ\xe9enne</h1>" \
+           "<p>" + "Un texte assez long sur la d\xe9fense. " * 20 + "</p></article></body></html>"
+    services.expect_request("/pages/fr").respond_with_data(page.encode("latin-1"), content_type="text/html; charset=ISO-8859-1")
+    result = run("add", services.url_for("/pages/fr"))
+    assert result.exit_code == 0, result.stderr
+    assert work(db_path)["title"] == "Sécurité européenne"
+
+
+def test_a_single_unrecognised_identifier_is_one_line(services, db_path, run):
+    assert "cannot tell what 'nonsense' is" in _fails_cleanly(run, db_path, "nonsense")

@@ -202,11 +202,10 @@ class HttpClient:
                 if attempt < self.retries and wait <= self.max_wait:
                     time.sleep(wait)
                     continue
+                tries = f"{attempt + 1} {'try' if attempt == 0 else 'tries'}"
                 if status == 429:
-                    raise LookupFailed(f"{host} is limiting requests (HTTP 429, {attempt + 1} tries): "
-                                       "wait a few minutes, then try again")
-                raise LookupFailed(f"{host} failed (HTTP {status}, {attempt + 1} tries): the service is having "
-                                   "trouble; try again later")
+                    raise LookupFailed(f"{host} is limiting requests (HTTP 429, {tries}): wait a few minutes, then try again")
+                raise LookupFailed(f"{host} failed (HTTP {status}, {tries}): the service is having trouble; try again later")
             return response
         raise AssertionError("unreachable")
 
