@@ -16,6 +16,7 @@ from . import __version__
 from .db import DEFAULT_DB, connect
 from .dates import parse_partial_date
 from .dedupe_cli import register as register_dedupe
+from .enrich_cli import register as register_enrich
 from .dump import dump as dump_kb
 from .dump import dump_files
 from .errors import KbError
@@ -477,6 +478,7 @@ def import_(db_path: str, files: tuple[str, ...], fmt: str | None, encoding: str
 import_.help = inspect.cleandoc(import_.help or "") + f"\n\nFormats: {', '.join(format_names())}."
 
 register_dedupe(cli, db_option, open_store)
+register_enrich(cli, db_option, open_store)
 
 
 @cli.command()

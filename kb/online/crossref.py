@@ -126,3 +126,35 @@ def orcids(message: dict[str, Any]) -> dict[int, str]:
 def reference_dois(message: dict[str, Any]) -> list[str]:
     """The DOIs of the works this one cites, as Crossref lists them."""
     return [ref["DOI"].lower() for ref in message.get("reference") or [] if isinstance(ref, dict) and ref.get("DOI")]
+
+
+def search(client: HttpClient, title: str, family: str, year: int) -> str | None:
+    """The DOI of the one Crossref work with this title, first author's family name and
+    year; None unless exactly one candidate agrees on all three (a certain match)."""
+    from ..keys import title_key
+    from ..names import fold
+
+    url = f"{base_url('crossref')}/works"
+    params = {"query.bibliographic": title, "query.author": family, "rows": "5",
+              "filter": f"from-pub-date:{year},until-pub-date:{year}"}
+    response = client.get("crossref", url, params=params, validate=lambda r: _items(r))
+    if response.status != 200:
+        raise LookupFailed(f"Crossref answered HTTP {response.status} to a search: try again later")
+    wanted = title_key(title)
+    matches = []
+    for message in _items(response):
+        item = to_item(message)
+        titles = {title_key(_first(message.get("title"))), title_key(item.get("title"))}
+        authors = item.get("author") or []
+        issued = (item.get("issued") or {}).get("date-parts", [[None]])[0][0]
+        if wanted in titles and authors and fold(authors[0].get("family") or "") == fold(family) and issued == year:
+            matches.append(message["DOI"])
+    return matches[0] if len(set(matches)) == 1 else None
+
+
+def _items(response: Response) -> list[dict[str, Any]]:
+    data = response.json("a Crossref search result")
+    items = (data.get("message") or {}).get("items") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise LookupFailed("Crossref answered a search with something that is not a list of works (no message.items): try again later")
+    return [item for item in items if isinstance(item, dict) and item.get("DOI")]
