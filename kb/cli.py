@@ -571,8 +571,10 @@ SERVE_SETTINGS = {"suggest_facets": "off", "facet_time_limit_ms": "1000", "sql_t
 @click.option("--metadata", type=click.Path(exists=True, dir_okay=False), help="Datasette metadata (default: ./metadata.yml).")
 @click.option("--immutable", is_flag=True, help="Serve a snapshot that nothing writes to while it runs (faster counts; "
               "for a department server).")
+@click.option("--capture", is_flag=True, help="Also take pages sent by the browser bookmarklet (setup page: /-/kb/capture); "
+              "127.0.0.1 only.")
 @db_option
-def serve(db_path: str, host: str, port: int, metadata: str | None, immutable: bool) -> None:
+def serve(db_path: str, host: str, port: int, metadata: str | None, immutable: bool, capture: bool) -> None:
     """Browse the knowledge base in Datasette, read-only.
 
     Datasette only reads (its connections open the file read-only), so researchers
@@ -582,8 +584,17 @@ def serve(db_path: str, host: str, port: int, metadata: str | None, immutable: b
 
     \b
         kb serve --db kb.db --port 8001   # then open http://127.0.0.1:8001/kb/articles
+        kb serve --capture                # and the bookmarklet at http://127.0.0.1:8001/-/kb/capture
     """
     connect(db_path, must_exist=True).conn.close()  # checks it is a kb database, migrates it
+    if capture:
+        if immutable or host not in ("127.0.0.1", "localhost"):
+            raise KbError("--capture writes to the knowledge base: serve it on 127.0.0.1 and without --immutable")
+        from .capture import ensure_token
+
+        ensure_token(db_path)
+        os.environ["KB_CAPTURE"] = "1"  # the plugin's capture route is off without it
+        click.echo(f"Capture on: set up the bookmarklet at http://{host}:{port}/-/kb/capture", err=True)
     metadata_path = metadata or default_metadata()
     command = [sys.executable, "-m", "datasette", "serve", *(["-i"] if immutable else []), db_path,
                "--host", host, "--port", str(port)]
