@@ -66,6 +66,7 @@ def add_identifiers(store: Store, db_path: str, given: Sequence[str], *, tags: S
 
 def _save(store: Store, found: list[Found], status: str | None) -> None:
     lines: list[str] = []
+    citekeys: list[str] = []
     with store.transaction():
         changed: list[int] = []
         for item in found:
@@ -88,8 +89,10 @@ def _save(store: Store, found: list[Found], status: str | None) -> None:
             cited = sum(store.cite(result.article_id, cited_id) for doi in item.reference_dois
                         if (cited_id := store.find_work(doi)) is not None and cited_id != result.article_id)
             lines.append(_summary(item, result.outcome, result.citekey, result.reason, others, cited))
-            click.echo(result.citekey)
+            citekeys.append(result.citekey)
         detected = detect_and_apply(store, changed)
+    for citekey in citekeys:  # once committed: a key printed is a work held
+        click.echo(citekey)
     for line in lines:
         click.echo(line, err=True)
     if detected:

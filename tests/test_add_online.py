@@ -383,3 +383,15 @@ def test_a_page_in_latin_1_is_read_in_its_charset(services, db_path, run):
 
 def test_a_single_unrecognised_identifier_is_one_line(services, db_path, run):
     assert "cannot tell what 'nonsense' is" in _fails_cleanly(run, db_path, "nonsense")
+
+
+def test_what_a_lookup_logged_survives_dump_and_build(services, db_path, run, tmp_path):
+    serve_doi(services)
+    assert run("add", DOI).exit_code == 0
+    assert run("dump", str(tmp_path / "dump")).exit_code == 0
+    rebuilt = tmp_path / "rebuilt.db"
+    result = run("build", str(tmp_path / "dump"), db=rebuilt)
+    assert result.exit_code == 0, result.stderr
+    columns = "citekey, csl_json, extra_json, abstract"
+    assert sqlite3.connect(rebuilt).execute(f"SELECT {columns} FROM articles").fetchall() == \
+        sqlite3.connect(db_path).execute(f"SELECT {columns} FROM articles").fetchall()

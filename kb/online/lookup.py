@@ -33,7 +33,7 @@ class Found:
 def look_up(client: HttpClient, identifier: Identifier) -> Found:
     """The records for one identifier; LookupFailed saying why when there are none."""
     if identifier.kind == "doi":
-        return _doi(client, identifier)
+        return look_up_doi(client, identifier)
     if identifier.kind == "isbn":
         book = openlibrary.fetch(client, identifier.value)
         item = openlibrary.to_item(book, identifier.value)
@@ -57,7 +57,7 @@ def _work(item: dict[str, Any], identifier: Identifier, lookup: dict[str, Any]) 
     return WorkRecord(item=item, extra={"lookup": {k: v for k, v in lookup.items() if v}}, origin=identifier.given)
 
 
-def _doi(client: HttpClient, identifier: Identifier) -> Found:
+def look_up_doi(client: HttpClient, identifier: Identifier) -> Found:
     doi = identifier.value
     message = crossref.fetch(client, doi)
     if message is not None:
