@@ -9,6 +9,7 @@ line each, and the command exits 1; the ones that worked are kept.
 from __future__ import annotations
 
 from collections.abc import Sequence
+
 import click
 
 from .errors import KbError

@@ -17,7 +17,7 @@ from typing import Any
 
 from .errors import KbError
 from .model import OrganisationRecord, PersonRecord, WorkRecord
-from .names import fold
+from .names import fold, name_key
 from .online import crossref
 from .online.http import HttpClient
 from .online.identifiers import Identifier
@@ -96,7 +96,7 @@ def _authors(store: Store, authors: list[dict[str, Any]], others: list[Any], enr
                     and fold(a.get("given") or "")[:1] == fold(person.name.get("given") or "")[:1]), None)
         if own is None:
             continue
-        author_id = store.author_id(own) if _known_author(store, own) else None
+        author_id = store.caches["author"].get(name_key(own))  # the work's own author row
         if author_id is None:
             continue
         current_orcid = store.conn.execute("SELECT orcid FROM authors WHERE id = ?", (author_id,)).fetchone()[0]
@@ -107,12 +107,6 @@ def _authors(store: Store, authors: list[dict[str, Any]], others: list[Any], enr
         if orcid or affiliations:
             enrichment.people.append(PersonRecord(name=own, orcid=orcid, affiliations=affiliations, origin=enrichment.citekey))
             enrichment.organisations += [organisations[a.organisation] for a in affiliations if a.organisation in organisations]
-
-
-def _known_author(store: Store, name: dict[str, Any]) -> bool:
-    from .names import name_key
-
-    return name_key(name) in store.caches["author"]
 
 
 def apply(store: Store, enrichment: Enrichment) -> None:

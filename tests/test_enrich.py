@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from tests.test_add_online import CROSSREF_PATH, DOI, fixture, serve_doi, services, sha256, work  # noqa: F401  (fixture)
+from tests.test_add_online import DOI, fixture, serve_doi, services, sha256, work  # noqa: F401  (fixture)
 
 TITLE = "NATO and Russia after the Lisbon Summit: A reset that held?"
 
