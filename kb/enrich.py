@@ -21,7 +21,7 @@ from .names import fold, name_key
 from .online import crossref
 from .online.http import HttpClient
 from .online.identifiers import Identifier
-from .online.lookup import look_up_doi
+from .online.lookup import look_up
 from .store import Store
 
 FILLABLE = ("DOI", "abstract", "container-title", "volume", "issue", "page", "publisher", "ISSN", "language")
@@ -77,7 +77,7 @@ def propose(store: Store, client: HttpClient, article_id: int) -> Enrichment | N
             enrichment.notes.append(f"Crossref's match {doi} is already the DOI of {store.citekey_of(holder)} "
                                     "(a duplicate? see kb dedupe)")
             return enrichment
-    found = look_up_doi(client, Identifier("doi", doi, doi))
+    found = look_up(client, Identifier("doi", doi, doi))
     lookup = found.work.extra.get("lookup", {})
     for name in FILLABLE:
         value = found.work.item.get(name)

@@ -395,3 +395,23 @@ def test_what_a_lookup_logged_survives_dump_and_build(services, db_path, run, tm
     columns = "citekey, csl_json, extra_json, abstract"
     assert sqlite3.connect(rebuilt).execute(f"SELECT {columns} FROM articles").fetchall() == \
         sqlite3.connect(db_path).execute(f"SELECT {columns} FROM articles").fetchall()
+
+
+def test_a_record_of_the_wrong_shape_is_a_malformed_answer_and_not_cached(services, db_path, run):
+    message = json.loads(fixture("crossref_work.json"))
+    message["message"]["author"] = "Kulhanek, Jakub"  # a string where Crossref documents a list of objects
+    services.expect_request(CROSSREF_PATH).respond_with_json(message)
+    line = _fails_cleanly(run, db_path, DOI)
+    assert f"the answer for {DOI} is not shaped as the service documents (AttributeError" in line
+    services.clear()
+    message = json.loads(fixture("crossref_work.json"))
+    message["message"]["issued"] = {"date-parts": [["spring"]]}
+    services.expect_request(CROSSREF_PATH).respond_with_json(message)
+    services.expect_request(OPENALEX_PATH).respond_with_json({}, status=404)
+    line = _fails_cleanly(run, db_path, DOI)
+    assert "is not shaped as the service documents (ValueError" in line
+    services.clear()
+    serve_doi(services)  # the service mends its record: asked again, not served from the cache
+    result = run("add", DOI)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(work(db_path)["csl_json"])["issued"] == {"date-parts": [[2011, 12]]}

@@ -120,6 +120,7 @@ class HttpClient:
         self.backoff = backoff if backoff is not None else _env_number("KB_HTTP_BACKOFF", 1)
         self.max_wait = max_wait
         self.requests_made = 0
+        self.remembered: list[str] = []  # URLs cached by this client, in order
         self._last_request: dict[str, float] = {}
         self._client: httpx.Client | None = None  # made at the first request: a cached run needs none (its TLS set-up takes 0.7 s)
         self._cache: sqlite3.Connection | None = None
@@ -163,7 +164,15 @@ class HttpClient:
         row = self._cache.execute("SELECT final_url, status, content_type, body FROM responses WHERE url = ?", (url,)).fetchone()
         return Response(row[0], row[1], row[2] or "", row[3], from_cache=True) if row else None
 
+    def forget_since(self, mark: int) -> None:
+        """Drop what was cached after `mark` (a len(self.remembered)): answers a later
+        step could not read must be asked again next time, not served from the cache."""
+        if self._cache is not None:
+            self._cache.executemany("DELETE FROM responses WHERE url = ?", [(url,) for url in self.remembered[mark:]])
+        del self.remembered[mark:]
+
     def _remember(self, url: str, response: Response) -> None:
+        self.remembered.append(url)
         if self._cache is not None:
             self._cache.execute("INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?, ?)",
                                 (url, response.url, response.status, response.content_type, response.body,

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..csl import clean_item
+from ..errors import KbError
 from ..model import Affiliation, OrganisationRecord, PersonRecord, Record, WorkRecord
 from . import arxiv, crossref, datacite, openalex, openlibrary, web
 from .http import HttpClient, LookupFailed
@@ -31,7 +33,31 @@ class Found:
 
 
 def look_up(client: HttpClient, identifier: Identifier) -> Found:
-    """The records for one identifier; LookupFailed saying why when there are none."""
+    """The records for one identifier; LookupFailed saying why when there are none.
+
+    A record whose fields are not the shapes the service documents (a string where a
+    list should be, a date kb cannot read) is a malformed answer: refused here, so the
+    command's other identifiers are still saved, and dropped from the cache, so the
+    next try asks the service again."""
+    mark = len(client.remembered)
+    try:
+        found = _look_up(client, identifier)
+        clean_item(found.work.item)
+        return found
+    except LookupFailed:
+        client.forget_since(mark)
+        raise
+    except KbError as exc:
+        client.forget_since(mark)
+        raise LookupFailed(f"the answer for {identifier.value} has a field kb cannot read ({exc}): "
+                           "log the work by hand with kb add --title") from None
+    except (TypeError, AttributeError, KeyError, IndexError, ValueError) as exc:
+        client.forget_since(mark)
+        raise LookupFailed(f"the answer for {identifier.value} is not shaped as the service documents "
+                           f"({type(exc).__name__}: {exc}): try again later, or log the work by hand with kb add --title") from None
+
+
+def _look_up(client: HttpClient, identifier: Identifier) -> Found:
     if identifier.kind == "doi":
         return look_up_doi(client, identifier)
     if identifier.kind == "isbn":
