@@ -579,6 +579,8 @@ def serve(db_path: str, host: str, port: int, metadata: str | None, immutable: b
 
     Datasette only reads (its connections open the file read-only), so researchers
     can keep adding works while a supervisor browses; --immutable serves a snapshot.
+    With --capture, pages sent by the browser bookmarklet are logged (through the
+    store, like kb add URL), for the researcher's own machine.
 
     Example:
 
