@@ -202,6 +202,21 @@ def test_add_url_reads_the_page_and_links_its_mentions(services, sample_db, run)
     assert "1 mention of organisations and events linked" in result.stderr
 
 
+def test_a_redirected_address_is_logged_where_it_led(services, db_path, run):
+    services.expect_request("/short/x").respond_with_response(Response(status=301, headers={"Location": services.url_for("/pages/news")}))
+    services.expect_request("/pages/news").respond_with_data((WEB / "news-article.html").read_text(), content_type="text/html")
+    result = run("add", services.url_for("/short/x"))
+    assert result.exit_code == 0, result.stderr
+    assert work(db_path)["url"] == services.url_for("/pages/news")
+
+
+def test_a_missing_page(services, db_path, run):
+    services.expect_request("/pages/gone").respond_with_data("<html><title>404 Not Found</title></html>", status=404,
+                                                             content_type="text/html")
+    line = _fails_cleanly(run, db_path, services.url_for("/pages/gone"))
+    assert "the server answered HTTP 404: check the address" in line
+
+
 def test_add_pdf_url_is_logged_for_review(services, db_path, run):
     writer = PdfWriter()
     writer.add_blank_page(200, 200)

@@ -16,18 +16,20 @@ from .http import HttpClient, LookupFailed, Response, host_of
 
 
 def fetch(client: HttpClient, url: str) -> tuple[Response, list[Record]]:
-    """The page at `url` and the records the html importer (or the PDF reader) makes of it."""
+    """The page at `url` and the records the html importer (or the PDF reader) makes of it.
+    The work keeps the address the server finally answered from (after redirects)."""
     parsed: dict[str, list[Record]] = {}  # reading a page is slow: read it once
 
     def check(answer: Response) -> None:
         parsed["records"] = _records(answer, url)
 
-    response = client.get("web", url, validate=check, final=lambda r: _refusal(r) is not None)
+    response = client.get("web", url, validate=check, final=lambda r: _bot_check(r) is not None)
     if response.status != 200:
-        reason = _refusal(response)
+        reason = _bot_check(response)
         if reason:
-            raise LookupFailed(f"{url} answered with {reason}, not the article: {_save_by_hand(url)}")
-        raise LookupFailed(f"{url} answered HTTP {response.status}: check the address, or {_save_by_hand(url)}")
+            raise LookupFailed(f"the server answered with {reason}, not the article: {_save_by_hand(url)}")
+        raise LookupFailed(f"the server answered HTTP {response.status}: check the address; if it opens in your browser, "
+                           f"{_save_by_hand(url).removeprefix('open it in a browser, ')}")
     return response, parsed.get("records") or _records(response, url)
 
 
@@ -39,29 +41,33 @@ def is_pdf(response: Response) -> bool:
     return "application/pdf" in response.content_type.lower() or response.body.lstrip()[:5] == b"%PDF-"
 
 
-def _refusal(response: Response) -> str | None:
-    """Why an error answer is a bot check or error page (servers answer those 403/503)."""
+def _bot_check(response: Response) -> str | None:
+    """A bot-check page standing in front of the article (servers answer those 403 or
+    503 too): asking again will not help, so it is not retried."""
     if "html" not in response.content_type.lower():
         return None
     from ..importers.page_text import interstitial_reason
 
     title = re.search(r"<title[^>]*>(.*?)</title>", response.text, re.I | re.S)
     text = " ".join(re.sub(r"<[^>]+>", " ", response.text).split())
-    return interstitial_reason(" ".join(title.group(1).split()) if title else None, text)
+    reason = interstitial_reason(" ".join(title.group(1).split()) if title else None, text)
+    return reason if reason and "bot-check" in reason else None
 
 
-def _records(response: Response, url: str) -> list[Record]:
+def _records(response: Response, given_url: str) -> list[Record]:
+    url = response.url or given_url
     if is_pdf(response):
         return [pdf_work(response.body, url)]
     if "html" not in response.content_type.lower() and not html_page._HTML_START.search(response.text[:5000]):
-        raise LookupFailed(f"{url} is not a web page or a PDF ({response.content_type or 'no content type'}): "
-                           "log it by hand with kb add --title ... --url ...")
+        raise LookupFailed(f"the address gives {response.content_type or 'something with no content type'}, not a web page "
+                           f"or a PDF: log it by hand with kb add --title ... --url {given_url}")
     records = list(html_page.parse(response.text, url, url=url))
     for record in records:
         if isinstance(record, Invalid):
             what = record.message.split(": ", 1)[0]  # "this is a bot-check page ..., not the article"
-            raise LookupFailed(f"{url}: {what.removeprefix('this is ')}: {_save_by_hand(url)}"
-                               if what.startswith("this is") else f"{url}: {record.message}")
+            if what.startswith("this is "):
+                raise LookupFailed(f"the page is {what.removeprefix('this is ')}: {_save_by_hand(given_url)}")
+            raise LookupFailed(f"the page cannot be read as an article ({record.message})")
     return records
 
 
@@ -83,7 +89,7 @@ def pdf_work(body: bytes, url: str) -> WorkRecord:
     try:
         info = PdfReader(io.BytesIO(body)).metadata or {}
     except (PdfReadError, ValueError, OSError) as exc:
-        raise LookupFailed(f"{url} is a PDF that cannot be read ({exc}): log it by hand with kb add --title ... --url {url}") from None
+        raise LookupFailed(f"the PDF cannot be read ({exc}): log it by hand with kb add --title ... --url {url}") from None
     title = " ".join(str(info.get("/Title") or "").split())
     if not title or re.fullmatch(r"(untitled|microsoft word - .*|.*\.(docx?|pdf))", title, re.I):
         title = unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]) or host_of(url)
