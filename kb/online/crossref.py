@@ -12,7 +12,9 @@ from html import unescape
 from typing import Any
 from urllib.parse import quote
 
+from ..keys import title_key
 from ..model import CSL_TYPES
+from ..names import fold
 from .http import HttpClient, LookupFailed, Response, base_url
 
 # Crossref's work types that are not CSL's own names.
@@ -131,9 +133,6 @@ def reference_dois(message: dict[str, Any]) -> list[str]:
 def search(client: HttpClient, title: str, family: str, year: int) -> str | None:
     """The DOI of the one Crossref work with this title, first author's family name and
     year; None unless exactly one candidate agrees on all three (a certain match)."""
-    from ..keys import title_key
-    from ..names import fold
-
     url = f"{base_url('crossref')}/works"
     params = {"query.bibliographic": title, "query.author": family, "rows": "5",
               "filter": f"from-pub-date:{year},until-pub-date:{year}"}

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
@@ -90,8 +91,6 @@ class Response:
 
     def json(self, what: str) -> Any:
         """The body as JSON; a body that is not JSON is a malformed answer."""
-        import json
-
         try:
             return json.loads(self.body)
         except ValueError:

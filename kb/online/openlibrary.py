@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..dates import parse_partial_date
+from ..errors import KbError
+from ..names import parse_name
 from .http import HttpClient, LookupFailed, Response, base_url
 
 
@@ -41,9 +44,6 @@ def _issued(value: str | None) -> dict[str, Any] | None:
     """Open Library's publish_date is free text: "1998", "May 1998", "May 16, 2005"."""
     if not value:
         return None
-    from ..dates import parse_partial_date
-    from ..errors import KbError
-
     try:
         return parse_partial_date(value.strip()).to_csl()
     except (KbError, ValueError):
@@ -52,8 +52,6 @@ def _issued(value: str | None) -> dict[str, Any] | None:
 
 
 def to_item(book: dict[str, Any], isbn: str) -> dict[str, Any]:
-    from ..names import parse_name
-
     title = " ".join(book["title"].split())
     if book.get("subtitle"):
         title = f"{title}: {' '.join(book['subtitle'].split())}"

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from ..importers import html_page
+from ..importers.page_text import interstitial_reason
 from ..model import Invalid, NoteRecord, Record, WorkRecord
 from ..names import parse_name, split_name_list
 from .http import HttpClient, LookupFailed, Response, host_of
@@ -46,8 +47,6 @@ def _bot_check(response: Response) -> str | None:
     503 too): asking again will not help, so it is not retried."""
     if "html" not in response.content_type.lower():
         return None
-    from ..importers.page_text import interstitial_reason
-
     title = re.search(r"<title[^>]*>(.*?)</title>", response.text, re.I | re.S)
     text = " ".join(re.sub(r"<[^>]+>", " ", response.text).split())
     reason = interstitial_reason(" ".join(title.group(1).split()) if title else None, text)
@@ -83,7 +82,7 @@ def _pdf_date(value: Any) -> dict[str, Any] | None:
 
 def pdf_work(body: bytes, url: str) -> WorkRecord:
     """A PDF as a work: what its document information says, its URL, flagged needs_review."""
-    from pypdf import PdfReader
+    from pypdf import PdfReader  # loaded only when a PDF comes: most look-ups never need it
     from pypdf.errors import PdfReadError
 
     try:
