@@ -430,3 +430,10 @@ def test_a_record_of_the_wrong_shape_is_a_malformed_answer_and_not_cached(servic
     result = run("add", DOI)
     assert result.exit_code == 0, result.stderr
     assert json.loads(work(db_path)["csl_json"])["issued"] == {"date-parts": [[2011, 12]]}
+
+
+def test_a_damaged_cache_is_one_line_saying_to_delete_it(services, db_path, run):
+    Path(f"{db_path}.http-cache.sqlite").write_bytes(b"this is not a database" * 100)
+    line = _fails_cleanly(run, db_path, DOI)
+    assert "http-cache.sqlite: cannot use the look-up cache" in line and "delete it" in line
+    assert len(services.log) == 0

@@ -115,7 +115,7 @@ class HttpClient:
     def __init__(self, cache_path: Path | None, *, timeout: float | None = None, retries: int | None = None,
                  backoff: float | None = None, max_wait: float = 30.0) -> None:
         self.timeout = timeout if timeout is not None else _env_number("KB_HTTP_TIMEOUT", 20)
-        self.retries = int(retries if retries is not None else _env_number("KB_HTTP_RETRIES", 3))
+        self.retries = max(0, int(retries if retries is not None else _env_number("KB_HTTP_RETRIES", 3)))
         self.backoff = backoff if backoff is not None else _env_number("KB_HTTP_BACKOFF", 1)
         self.max_wait = max_wait
         self.requests_made = 0
@@ -124,9 +124,13 @@ class HttpClient:
         self._client: httpx.Client | None = None  # made at the first request: a cached run needs none (its TLS set-up takes 0.7 s)
         self._cache: sqlite3.Connection | None = None
         if cache_path is not None:
-            self._cache = sqlite3.connect(cache_path, isolation_level=None)
-            self._cache.execute("CREATE TABLE IF NOT EXISTS responses (url TEXT PRIMARY KEY, final_url TEXT NOT NULL, "
-                                "status INTEGER NOT NULL, content_type TEXT, body BLOB NOT NULL, fetched_at TEXT NOT NULL)")
+            try:
+                self._cache = sqlite3.connect(cache_path, isolation_level=None)
+                self._cache.execute("CREATE TABLE IF NOT EXISTS responses (url TEXT PRIMARY KEY, final_url TEXT NOT NULL, "
+                                    "status INTEGER NOT NULL, content_type TEXT, body BLOB NOT NULL, fetched_at TEXT NOT NULL)")
+            except sqlite3.Error as exc:
+                raise KbError(f"cannot use the look-up cache ({exc}): delete it (it only holds the services' answers) "
+                              "and try again", str(cache_path)) from None
 
     def __enter__(self) -> HttpClient:
         return self
