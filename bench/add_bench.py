@@ -9,6 +9,8 @@ DOI, and counts the requests it gets. Each run is the real CLI in a subprocess:
 - cached: a fresh knowledge base beside a copy of the cold run's HTTP cache: the same
   50 works are looked up and saved, and the stand-in must see no request at all.
 
+Each run checks that it logged N different works.
+
     python bench/add_bench.py [--dois 50] [--runs 3]
 """
 
@@ -20,7 +22,9 @@ import logging
 import os
 import re
 import platform
+import random
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -38,6 +42,10 @@ def stand_in(count: int) -> tuple[HTTPServer, list[str]]:
     crossref = json.loads((FIXTURES / "crossref_work.json").read_text())
     openalex = json.loads((FIXTURES / "openalex_work.json").read_text())
     dois = [f"10.5555/bench.{n:04d}" for n in range(count)]
+    # Titles that differ in words, not only in a number (kb rightly takes those for one work).
+    rng = random.Random(11)
+    syllables = "ka lo mi ne ru sa te vo zi ba de fi go hu ja ke li mo nu pa re si tu va".split()
+    titles = [" ".join("".join(rng.choice(syllables) for _ in range(3)).capitalize() for _ in range(5)) for _ in range(count)]
     server = HTTPServer()
     server.start()
 
@@ -45,7 +53,10 @@ def stand_in(count: int) -> tuple[HTTPServer, list[str]]:
         path = request.path
         if path.startswith("/crossref/works/"):
             doi = path.removeprefix("/crossref/works/")
-            message = dict(crossref["message"], DOI=doi, title=[f"Work number {doi.rsplit('.', 1)[-1]} on alliance politics"])
+            number = doi.rsplit(".", 1)[-1]
+            # Each work its own DOI, title and landing page (a shared URL would make them one work).
+            message = dict(crossref["message"], DOI=doi, title=[titles[int(number)]], subtitle=[],
+                           URL=f"https://doi.org/{doi}", resource={"primary": {"URL": f"https://journal.example/article/{number}"}})
             return Response(json.dumps(dict(crossref, message=message)), content_type="application/json")
         if path.startswith("/openalex/works/doi:"):
             doi = path.removeprefix("/openalex/works/doi:")
@@ -63,8 +74,12 @@ def run_add(db: Path, dois: list[str], env: dict[str, str]) -> float:
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
         sys.exit(f"kb add failed:\n{result.stderr}")
-    if len(result.stdout.split()) != len(dois):
-        sys.exit(f"expected {len(dois)} citekeys, got:\n{result.stdout}")
+    if len(set(result.stdout.split())) != len(dois):
+        sys.exit(f"expected {len(dois)} different citekeys, got:\n{result.stdout}")
+    with sqlite3.connect(db) as conn:
+        held = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    if held != len(dois):
+        sys.exit(f"expected {len(dois)} works in {db}, found {held}")
     return elapsed
 
 

@@ -8,6 +8,8 @@ line each, and the command exits 1; the ones that worked are kept.
 
 from __future__ import annotations
 
+import contextlib
+import sys
 from collections.abc import Sequence
 
 import click
@@ -39,8 +41,8 @@ def add_identifiers(store: Store, db_path: str, given: Sequence[str], *, tags: S
         except KbError as exc:
             failures.append((text, exc.message))
     found: list[Found] = []
-    with HttpClient(cache_path_for(db_path)) as client:
-        for identifier in identifiers:
+    with HttpClient(cache_path_for(db_path)) as client, _progress(identifiers) as progress:
+        for identifier in progress:
             before = client.requests_made
             try:
                 found.append(look_up(client, identifier))
@@ -63,6 +65,15 @@ def add_identifiers(store: Store, db_path: str, given: Sequence[str], *, tags: S
     if failures and found:
         click.echo(f"{len(found)} of {len(found) + len(failures)} logged; {len(failures)} failed (listed above)", err=True)
     return 1 if failures else 0
+
+
+def _progress(identifiers: list[Identifier]):
+    """A progress bar on a terminal for several look-ups (the services are asked a few
+    times a second at most, so 50 DOIs take ten seconds or more)."""
+    if len(identifiers) > 1 and sys.stderr.isatty():
+        return click.progressbar(identifiers, label="Looking up", file=sys.stderr, show_pos=True,
+                                 item_show_func=lambda identifier: identifier.given if identifier else None)
+    return contextlib.nullcontext(identifiers)
 
 
 def _save(store: Store, found: list[Found], status: str | None) -> None:
