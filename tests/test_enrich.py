@@ -74,3 +74,13 @@ def test_a_failed_lookup_is_reported_and_the_database_left_alone(services, db_pa
     assert result.exit_code == 1
     assert "Error: Something: neither Crossref nor DataCite knows the DOI 10.9999/missing" in result.stderr
     assert sha256(db_path) == before
+
+
+def test_enrich_looks_up_only_the_works_the_filters_select(services, db_path, run):
+    run("add", "--title", "NATO and Russia after Lisbon", "--type", "article-journal", "--doi", DOI, "--tag", "chapter-2")
+    run("add", "--title", "Elsewhere", "--type", "article-journal", "--doi", "10.9999/elsewhere", "--tag", "chapter-3")
+    serve_doi(services)
+    result = run("enrich", "--tag", "chapter-2", "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("NATORussiaLisbon: would fill") and "1 work: 1 to fill" in result.stderr
+    assert all("elsewhere" not in entry[0].path for entry in services.log)
