@@ -131,7 +131,7 @@ def bench_bibtex(store, works: int, runs: int) -> None:
         timed("kb", lambda: export(store.conn, "bibtex"))
         timed("default", lambda: bibtexparser.write_string(library))
         fresh = bibtexparser.parse_string(text)
-        timed("in-place", lambda: bibtexparser.write_string(fresh, unparse_stack=in_place_stack))
+        timed("in-place", lambda fresh=fresh: bibtexparser.write_string(fresh, unparse_stack=in_place_stack))
         del fresh
     wall = {label: statistics.median(t[0]) for label, t in timings.items()}
     cpu = {label: statistics.median(t[1]) for label, t in timings.items()}

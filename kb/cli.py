@@ -21,6 +21,7 @@ from .merge_cli import print_merges
 from .merge_cli import register as register_merge
 from .history_cli import register as register_history
 from .show_cli import register as register_show
+from .enrich_cli import register as register_enrich
 from .errors import KbError
 from .importers import format_names
 from .model import (
@@ -163,6 +164,7 @@ def _date(value: str | None, label: str) -> dict[str, Any] | None:
 
 
 @cli.command()
+@click.argument("identifiers", nargs=-1, metavar="[DOI|ISBN|ARXIV-ID|URL]...")
 @click.option("--title", help="The title of the work.")
 @click.option("--type", "work_type", help="CSL type: article-journal, book, chapter, report, post-weblog, webpage, article-newspaper ...")
 @click.option("--author", "authors", multiple=True, help='An author, "Given Family" or "Family, Given"; repeat for several. An organisation is kept whole.')
@@ -192,19 +194,32 @@ def _date(value: str | None, label: str) -> dict[str, Any] | None:
               help="Add the work and record that it is not the work KEY (no import merges them later).")
 @by_option
 @db_option
-def add(db_path: str, added_by: str | None, force: bool, not_duplicate_of: str | None, **options: Any) -> None:
-    """Log a work by hand. Prints its citekey.
+def add(db_path: str, added_by: str | None, identifiers: tuple[str, ...], force: bool, not_duplicate_of: str | None,
+        **options: Any) -> None:
+    """Log a work by its DOI, ISBN, arXiv id or URL, or by hand. Prints its citekey.
 
-    Asks for the title and type when they are missing and you are at a terminal.
-    A work kb already has is refused with what matched; --force or
-    --not-duplicate-of KEY adds it anyway.
+    Identifiers are looked up online (Crossref, DataCite, OpenAlex, Open Library,
+    arXiv, or the page itself) and merge with a work already held; several can be
+    given at once. By hand, kb asks for the title and type when they are missing and
+    you are at a terminal. A work kb already has is refused with what matched;
+    --force or --not-duplicate-of KEY adds it anyway.
 
     Example:
 
     \b
+        kb add 10.1080/13523260.2011.556846 978-0-19-922738-9 2101.00001 --tag chapter-2
+        kb add https://www.atlanticcouncil.org/blogs/new-atlanticist/some-commentary/
         kb add --title "Reset and its limits" --type post-weblog --author "Jakub Kulhanek" \\
             --date 2010 --tag Russia --org NATO --event "Lisbon Summit"
     """
+    if identifiers:
+        from .add_cli import add_identifiers, check_no_hand_options
+
+        check_no_hand_options(click.get_current_context().command, options)
+        store = open_store(db_path, added_by)
+        status = add_identifiers(store, db_path, identifiers, tags=options["tags"], events=options["events"],
+                                 organisations=options["organisations"], status=options["status"], note=options["note"])
+        click.get_current_context().exit(status)
     interactive = sys.stdin.isatty()
     title = options["title"] or (click.prompt("Title") if interactive else None)
     if not title:
@@ -529,6 +544,7 @@ register_curation(cli, db_option, open_store)
 register_merge(cli, db_option, open_store)
 register_history(cli, db_option, open_store)
 register_show(cli, db_option, open_store)
+register_enrich(cli, db_option, open_store)
 
 
 @cli.command()
@@ -629,19 +645,32 @@ SERVE_SETTINGS = {"suggest_facets": "off", "facet_time_limit_ms": "1000", "sql_t
               "current folder is never read unless named here).")
 @click.option("--immutable", is_flag=True, help="Serve a snapshot that nothing writes to while it runs (faster counts; "
               "for a department server).")
+@click.option("--capture", is_flag=True, help="Also take pages sent by the browser bookmarklet (setup page: /-/kb/capture); "
+              "127.0.0.1 only.")
 @db_option
-def serve(db_path: str, host: str, port: int, metadata: str | None, immutable: bool) -> None:
+def serve(db_path: str, host: str, port: int, metadata: str | None, immutable: bool, capture: bool) -> None:
     """Browse the knowledge base in Datasette, read-only.
 
     Datasette only reads (its connections open the file read-only), so researchers
     can keep adding works while a supervisor browses; --immutable serves a snapshot.
+    With --capture, pages sent by the browser bookmarklet are logged (through the
+    store, like kb add URL), for the researcher's own machine.
 
     Example:
 
     \b
         kb serve --db kb.db --port 8001   # then open http://127.0.0.1:8001/kb/articles
+        kb serve --capture                # and the bookmarklet at http://127.0.0.1:8001/-/kb/capture
     """
     connect(db_path, must_exist=True).conn.close()  # checks it is a kb database, migrates it
+    if capture:
+        if immutable or host not in ("127.0.0.1", "localhost"):
+            raise KbError("--capture writes to the knowledge base: serve it on 127.0.0.1 and without --immutable")
+        from .capture import ensure_token
+
+        ensure_token(db_path)
+        os.environ["KB_CAPTURE"] = "1"  # the plugin's capture route is off without it
+        click.echo(f"Capture on: set up the bookmarklet at http://{host}:{port}/-/kb/capture", err=True)
     from . import serve_config  # PyYAML: only for the commands that read YAML
 
     served = serve_config.serve_metadata(Path(metadata) if metadata else None, host)

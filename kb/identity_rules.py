@@ -17,7 +17,7 @@ The table (kept in the README as "When are two records the same work"):
 |---------------------------------|--------------|---------------|-----------|
 | kb YAML citekey (kb's own file) | any          | any           | merge (update) |
 | same DOI                        | yes          | none          | merge     |
-| same DOI                        | no (alike)   | none          | candidate |
+| same DOI                        | no (alike)   | none          | merge when one title only leaves words out, else candidate |
 | same DOI                        | unrelated    | none          | different |
 | same DOI                        | yes          | yes           | candidate |
 | same DOI                        | no           | yes           | different |
@@ -194,6 +194,12 @@ def different_words(a: str, b: str) -> list[str]:
     return sorted(unmatched)
 
 
+def _shorter_form(a: str, b: str) -> bool:
+    """Whether every word of one folded title is in the other (one is a shorter form)."""
+    words_a, words_b = set(a.split()) - _TITLE_STOP_WORDS, set(b.split()) - _TITLE_STOP_WORDS
+    return bool(words_a and words_b) and (words_a <= words_b or words_b <= words_a)
+
+
 def containers_agree(a: str, b: str) -> bool:
     """Folded container titles: equal, alike, one inside the other, or one abbreviates the
     other word by word ("j strateg stud" / "journal of strategic studies")."""
@@ -202,7 +208,7 @@ def containers_agree(a: str, b: str) -> bool:
     short, long = sorted((a.split(), b.split()), key=len)
     long = [w for w in long if w not in _CONTAINER_STOP_WORDS]
     short = [w for w in short if w not in _CONTAINER_STOP_WORDS]
-    return len(short) == len(long) and all(l.startswith(s) for s, l in zip(short, long))
+    return len(short) == len(long) and all(word.startswith(s) for s, word in zip(short, long, strict=True))
 
 
 def contradiction(new: Facts, old: Facts) -> str | None:
@@ -250,11 +256,15 @@ def judge(new: Facts, old: Facts, evidence: str) -> Verdict:
             return Verdict(DIFFERENT, f"same DOI but different titles and {conflict}")
         if conflict:
             return Verdict(CANDIDATE, f"same DOI but {conflict}")
-        if not agree and _unrelated(new, old):
+        # A DOI names one work: a title that only leaves words out ("NATO & Russia after
+        # Lisbon" typed by hand, "NATO and Russia after the Lisbon Summit: a reset that
+        # held" from Crossref) does not contradict it; one that puts other words in
+        # ("West"/"East") may.
+        if agree or _shorter_form(new.title or "", old.title or ""):
+            return Verdict(MERGE, "same DOI")
+        if _unrelated(new, old):
             return Verdict(DIFFERENT, "same DOI but unrelated titles")
-        if not agree:
-            return Verdict(CANDIDATE, "same DOI but different titles")
-        return Verdict(MERGE, "same DOI")
+        return Verdict(CANDIDATE, "same DOI but different titles")
     if evidence == "title, first author and year":
         if conflict:
             return Verdict(DIFFERENT, f"similar title, same first author but {conflict}")

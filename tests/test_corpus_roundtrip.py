@@ -84,6 +84,7 @@ def round_trip(request, scratch) -> Iterator[RoundTrip]:
     folder.mkdir()
     imported, built = folder / "imported.db", folder / "built.db"
     first, second = folder / "first", folder / "second"
+    assert _kb("init", "--db", str(imported))[0] == 0
     code, import_output = _kb("import", str(CORPORA / name), "--db", str(imported))
     assert code == 0, import_output
     assert _kb("dump", str(first), "--db", str(imported))[0] == 0

@@ -12,6 +12,7 @@ import pytest
 
 from kb.date_forms import normalise_csl_date, read_date
 from kb.dates import parse_partial_date, partial_date_from_csl
+from kb.errors import KbError
 from kb.importers import bibtex, csl_json, ris
 from kb.model import WorkRecord
 
@@ -70,7 +71,7 @@ def test_an_unreadable_date_is_kept_as_written(text):
 
 def test_bce_ranges_order_by_year_not_text():
     assert parse_partial_date("-0379/-0300").end == "-0300-12-31"
-    with pytest.raises(Exception):
+    with pytest.raises(KbError):
         parse_partial_date("-0300/-0379")
 
 

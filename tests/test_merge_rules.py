@@ -132,6 +132,13 @@ def test_row_doi_different_titles_is_a_candidate_listed_by_dedupe(pair, db_path,
     assert works(db_path) == 3 and "Completely" not in listed(run)
 
 
+def test_row_doi_with_a_shortened_title_merges(pair, db_path):
+    output = pair(("a.bib", "@article{a, title = {NATO and Russia after the Lisbon Summit: a reset that held}, year = 2011, doi = {10.1000/abc}}"),
+                  ("b.ris", "TY  - JOUR\nTI  - NATO & Russia after Lisbon\nDO  - 10.1000/ABC\nER  - \n"))
+    assert "duplicate of a (same DOI)" in output, output
+    assert works(db_path) == 1
+
+
 def test_row_doi_with_a_contradiction_is_a_candidate(pair, db_path, run):
     pair(("a.bib", "@article{a, title = {First title}, author = {Smith, J}, year = 2000, doi = {10.1000/abc}}"),
          ("b.bib", "@article{b, title = {First title}, author = {Smith, J}, year = 2010, doi = {10.1000/abc}}"))

@@ -17,6 +17,7 @@ from .facets import FACET_CLASSES
 from .filters import relation_filters
 from .pages import page_template_vars, render_articles_cell
 from .routes import ROUTES
+from . import capture
 
 # The .bib/.ris export renderers register from their own module, imported here:
 from .renderers import register_output_renderer  # noqa: F401,E402
@@ -39,7 +40,12 @@ def prepare_connection(conn, database, datasette):
 
 @hookimpl
 def register_routes(datasette):
-    return ROUTES
+    return ROUTES + capture.ROUTES
+
+
+@hookimpl
+def skip_csrf(datasette, scope):
+    return capture.skip_csrf(scope)
 
 
 @hookimpl

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ..safe_html import SECURITY_HEADERS
+from . import capture
 
 App = Callable[[dict, Callable[[], Awaitable[dict]], Callable[[dict], Awaitable[None]]], Awaitable[None]]
 PUBLIC_DASH_PATHS = ("/-/static/", "/-/static-plugins/")
@@ -50,7 +51,10 @@ def guarded(datasette: Any, app: App) -> App:
         if is_public(datasette) and is_hidden_on_public_server(scope.get("path", "")):
             await refuse(send, 404, "Not found: this page is only served on localhost.")
             return
-        if is_read_only(datasette) and scope.get("method", "GET") not in ("GET", "HEAD"):
+        # The one write a read-only server takes: the bookmarklet's page, when `kb serve
+        # --capture` asked for it (the capture route checks its token and origin).
+        is_capture = capture.enabled() and scope.get("path") == capture.CAPTURE_PATH
+        if is_read_only(datasette) and scope.get("method", "GET") not in ("GET", "HEAD") and not is_capture:
             await refuse(send, 405, "This knowledge base is served read-only.")
             return
 

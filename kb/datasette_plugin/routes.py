@@ -24,7 +24,7 @@ async def _kb_database(datasette, request):
     try:
         db = datasette.get_database(name)
     except KeyError:
-        raise NotFound(f"no database {name}")
+        raise NotFound(f"no database {name}") from None
     if not await db.table_exists("articles"):
         raise NotFound(f"{name} is not a kb knowledge base")
     return name, db
