@@ -20,9 +20,9 @@ import argparse
 import json
 import logging
 import os
-import re
 import platform
 import random
+import re
 import shutil
 import sqlite3
 import statistics
@@ -45,7 +45,9 @@ def stand_in(count: int) -> tuple[HTTPServer, list[str]]:
     # Titles that differ in words, not only in a number (kb rightly takes those for one work).
     rng = random.Random(11)
     syllables = "ka lo mi ne ru sa te vo zi ba de fi go hu ja ke li mo nu pa re si tu va".split()
-    titles = [" ".join("".join(rng.choice(syllables) for _ in range(3)).capitalize() for _ in range(5)) for _ in range(count)]
+    titles = [
+        " ".join("".join(rng.choice(syllables) for _ in range(3)).capitalize() for _ in range(5)) for _ in range(count)
+    ]
     server = HTTPServer()
     server.start()
 
@@ -55,8 +57,14 @@ def stand_in(count: int) -> tuple[HTTPServer, list[str]]:
             doi = path.removeprefix("/crossref/works/")
             number = doi.rsplit(".", 1)[-1]
             # Each work its own DOI, title and landing page (a shared URL would make them one work).
-            message = dict(crossref["message"], DOI=doi, title=[titles[int(number)]], subtitle=[],
-                           URL=f"https://doi.org/{doi}", resource={"primary": {"URL": f"https://journal.example/article/{number}"}})
+            message = dict(
+                crossref["message"],
+                DOI=doi,
+                title=[titles[int(number)]],
+                subtitle=[],
+                URL=f"https://doi.org/{doi}",
+                resource={"primary": {"URL": f"https://journal.example/article/{number}"}},
+            )
             return Response(json.dumps(dict(crossref, message=message)), content_type="application/json")
         if path.startswith("/openalex/works/doi:"):
             doi = path.removeprefix("/openalex/works/doi:")
@@ -70,7 +78,9 @@ def stand_in(count: int) -> tuple[HTTPServer, list[str]]:
 def run_add(db: Path, dois: list[str], env: dict[str, str]) -> float:
     subprocess.run([sys.executable, "-m", "kb.cli", "init", "--db", str(db)], env=env, check=True, capture_output=True)
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "kb.cli", "add", *dois, "--db", str(db)], env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "kb.cli", "add", *dois, "--db", str(db)], env=env, capture_output=True, text=True
+    )
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
         sys.exit(f"kb add failed:\n{result.stderr}")
@@ -90,8 +100,13 @@ def main() -> None:
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server, dois = stand_in(args.dois)
-    env = dict(os.environ, KB_CROSSREF_URL=server.url_for("/crossref"), KB_OPENALEX_URL=server.url_for("/openalex"),
-               KB_DATACITE_URL=server.url_for("/datacite"), KB_USER="bench")
+    env = dict(
+        os.environ,
+        KB_CROSSREF_URL=server.url_for("/crossref"),
+        KB_OPENALEX_URL=server.url_for("/openalex"),
+        KB_DATACITE_URL=server.url_for("/datacite"),
+        KB_USER="bench",
+    )
     cold, cached, cold_requests, cached_requests = [], [], [], []
     try:
         for _ in range(args.runs):
@@ -106,9 +121,16 @@ def main() -> None:
                 cached_requests.append(len(server.log) - before)
     finally:
         server.stop()
-    print(f"Python {platform.python_version()}, {platform.processor() or platform.machine()}; {args.dois} DOIs, {args.runs} runs (median)")
-    print(f"cold:   {statistics.median(cold):6.2f} s  ({args.dois / statistics.median(cold):5.1f} DOIs/s), requests per run: {cold_requests}")
-    print(f"cached: {statistics.median(cached):6.2f} s  ({args.dois / statistics.median(cached):5.1f} DOIs/s), requests per run: {cached_requests}")
+    print(
+        f"Python {platform.python_version()}, {platform.processor() or platform.machine()}; {args.dois} DOIs, {args.runs} runs (median)"
+    )
+    print(
+        f"cold:   {statistics.median(cold):6.2f} s  ({args.dois / statistics.median(cold):5.1f} DOIs/s), requests per run: {cold_requests}"
+    )
+    print(
+        f"cached: {statistics.median(cached):6.2f} s  ({args.dois / statistics.median(cached):5.1f} DOIs/s), "
+        f"requests per run: {cached_requests}"
+    )
     if any(cached_requests):
         sys.exit("the cached runs made requests")
 

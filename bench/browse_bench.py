@@ -47,7 +47,10 @@ def metadata_for(db_name: str) -> dict:
     metadata = yaml.safe_load((REPO / "metadata.yml").read_text())
     databases = metadata.get("databases", {})
     config = copy.deepcopy(databases.get("kb", {}))
-    config.setdefault("tables", {})["articles_json"] = {"facets": COLUMN_FACETS, "sort_desc": "id"}  # Datasette's column facet
+    config.setdefault("tables", {})["articles_json"] = {
+        "facets": COLUMN_FACETS,
+        "sort_desc": "id",
+    }  # Datasette's column facet
     metadata["databases"] = {db_name: config}
     return metadata
 
@@ -56,18 +59,32 @@ def pick_filters(path: Path) -> dict[str, str]:
     """The most used tag and organisation, and the id of a work in the middle."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        tag_id, tag = conn.execute("select tags.id, tags.name from tags join (select tag_id, count(*) n from article_tags "
-                                   "group by tag_id order by n desc limit 1) t on t.tag_id = tags.id").fetchone()
-        org_id, org = conn.execute("select organisations.id, organisations.name from organisations join (select organisation_id, "
-                                   "count(*) n from article_organisations group by organisation_id order by n desc limit 1) o "
-                                   "on o.organisation_id = organisations.id").fetchone()
+        tag_id, tag = conn.execute(
+            "select tags.id, tags.name from tags join (select tag_id, count(*) n from article_tags "
+            "group by tag_id order by n desc limit 1) t on t.tag_id = tags.id"
+        ).fetchone()
+        org_id, org = conn.execute(
+            "select organisations.id, organisations.name from organisations join (select organisation_id, "
+            "count(*) n from article_organisations group by organisation_id order by n desc limit 1) o "
+            "on o.organisation_id = organisations.id"
+        ).fetchone()
         works = conn.execute("select max(id) from articles").fetchone()[0]
-        expected = conn.execute("select count(*) from article_tags t join article_organisations o on o.article_id = t.article_id "
-                                "where t.tag_id = ? and o.organisation_id = ?", (tag_id, org_id)).fetchone()[0]
+        expected = conn.execute(
+            "select count(*) from article_tags t join article_organisations o on o.article_id = t.article_id "
+            "where t.tag_id = ? and o.organisation_id = ?",
+            (tag_id, org_id),
+        ).fetchone()[0]
     finally:
         conn.close()
-    return {"tag": tag, "tag_id": str(tag_id), "org": org, "org_id": str(org_id), "article": str(works // 2),
-            "works": works, "expected": expected}
+    return {
+        "tag": tag,
+        "tag_id": str(tag_id),
+        "org": org,
+        "org_id": str(org_id),
+        "article": str(works // 2),
+        "works": works,
+        "expected": expected,
+    }
 
 
 def pages(db: str, f: dict[str, str]) -> list[tuple[str, str]]:
@@ -114,12 +131,20 @@ async def measure(path: Path, runs: int, settings: dict) -> list[dict]:
     await asyncio.sleep(0)
     await facet_cache.settle()
     filters = pick_filters(path)
-    print(f"{path}: {filters['works']:,} works; filter tag {filters['tag']!r} + organisation {filters['org']!r} "
-          f"({filters['expected']:,} works)", file=sys.stderr)
+    print(
+        f"{path}: {filters['works']:,} works; filter tag {filters['tag']!r} + organisation {filters['org']!r} "
+        f"({filters['expected']:,} works)",
+        file=sys.stderr,
+    )
     results = []
     for label, url in pages(db, filters):
-        expected = set(COLUMN_FACETS) | (set(ARRAY_FACETS) if "articles_json" in url else {"tag", "author", "organisation", "event"})
-        if "/articles" not in url or url.split("?")[0].rstrip("/").split("/")[-1].split(".")[0] not in ("articles", "articles_json"):
+        expected = set(COLUMN_FACETS) | (
+            set(ARRAY_FACETS) if "articles_json" in url else {"tag", "author", "organisation", "event"}
+        )
+        if "/articles" not in url or url.split("?")[0].rstrip("/").split("/")[-1].split(".")[0] not in (
+            "articles",
+            "articles_json",
+        ):
             expected = set()
         row = {"page": label}
         for mode in ("cold", "warm"):
@@ -136,9 +161,15 @@ async def measure(path: Path, runs: int, settings: dict) -> list[dict]:
             row[mode] = {"median": _summary(timings)[0], "p90": _summary(timings)[1], "timed_out": sorted(timed_out)}
             row["status"] = status
         results.append(row)
-        print(f"  {label:<50} " + "  ".join(
-            f"{mode} median {row[mode]['median']:7.1f} ms p90 {row[mode]['p90']:7.1f} ms"
-            f" timed out: {', '.join(row[mode]['timed_out']) or 'none'}" for mode in ("cold", "warm")), file=sys.stderr)
+        print(
+            f"  {label:<50} "
+            + "  ".join(
+                f"{mode} median {row[mode]['median']:7.1f} ms p90 {row[mode]['p90']:7.1f} ms"
+                f" timed out: {', '.join(row[mode]['timed_out']) or 'none'}"
+                for mode in ("cold", "warm")
+            ),
+            file=sys.stderr,
+        )
     return results
 
 
@@ -146,8 +177,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Browse latency of kb's Datasette pages.")
     parser.add_argument("databases", nargs="+", type=Path, help="synthetic kb databases (bench/make_synthetic.py)")
     parser.add_argument("--runs", type=int, default=9)
-    parser.add_argument("--kb-serve-settings", action="store_true",
-                        help="the limits `kb serve` sets (facets 1 s, SQL 3 s) instead of Datasette's defaults")
+    parser.add_argument(
+        "--kb-serve-settings",
+        action="store_true",
+        help="the limits `kb serve` sets (facets 1 s, SQL 3 s) instead of Datasette's defaults",
+    )
     args = parser.parse_args()
     settings = {"suggest_facets": False}
     if args.kb_serve_settings:
@@ -155,8 +189,11 @@ def main() -> None:
     for path in args.databases:
         if not path.exists():
             sys.exit(f"no database at {path}: make one with `python bench/make_synthetic.py --works N --out {path}`")
-    print(f"machine: {platform.machine()}, {platform.system()}, Python {platform.python_version()}, "
-          f"SQLite {sqlite3.sqlite_version}, {args.runs} runs per page, settings {settings}", file=sys.stderr)
+    print(
+        f"machine: {platform.machine()}, {platform.system()}, Python {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}, {args.runs} runs per page, settings {settings}",
+        file=sys.stderr,
+    )
     for path in args.databases:
         results = asyncio.run(measure(path, args.runs, settings))
         by_page = {r["page"]: r for r in results}
@@ -170,8 +207,10 @@ def main() -> None:
         print("|---|---:|---:|---:|---:|---|")
         for r in results:
             c, w = r["cold"], r["warm"]
-            print(f"| {r['page']} | {c['median']:.0f} | {c['p90']:.0f} | {w['median']:.0f} | {w['p90']:.0f} | "
-                  f"{', '.join(c['timed_out']) or 'none'} / {', '.join(w['timed_out']) or 'none'} |")
+            print(
+                f"| {r['page']} | {c['median']:.0f} | {c['p90']:.0f} | {w['median']:.0f} | {w['p90']:.0f} | "
+                f"{', '.join(c['timed_out']) or 'none'} / {', '.join(w['timed_out']) or 'none'} |"
+            )
 
 
 if __name__ == "__main__":

@@ -65,10 +65,17 @@ def build_kb(corpus: Path, db_path: Path) -> str:
             if entry.key in seen or not fields.get("title"):
                 continue
             seen.add(entry.key)
-            item = {"id": entry.key, "type": "article-journal" if entry.entry_type.lower() == "article" else "book",
-                    "title": fields["title"].replace("{", "").replace("}", ""),
-                    "container-title": fields.get("journal") or fields.get("booktitle"), "publisher": fields.get("publisher"),
-                    "volume": fields.get("volume"), "page": fields.get("pages"), "DOI": fields.get("doi"), "URL": fields.get("url")}
+            item = {
+                "id": entry.key,
+                "type": "article-journal" if entry.entry_type.lower() == "article" else "book",
+                "title": fields["title"].replace("{", "").replace("}", ""),
+                "container-title": fields.get("journal") or fields.get("booktitle"),
+                "publisher": fields.get("publisher"),
+                "volume": fields.get("volume"),
+                "page": fields.get("pages"),
+                "DOI": fields.get("doi"),
+                "URL": fields.get("url"),
+            }
             try:
                 item["author"] = [parse_name(n) for n in split_name_list(fields.get("author", ""))]
             except ValueError:
@@ -76,7 +83,10 @@ def build_kb(corpus: Path, db_path: Path) -> str:
             if fields.get("year", "").isdigit():
                 item["issued"] = {"date-parts": [[int(fields["year"])]]}
             try:
-                store.save_work(WorkRecord(item=item, extra={"bibtex": {"ENTRYTYPE": entry.entry_type.lower()}}), on_duplicate="keep-both")
+                store.save_work(
+                    WorkRecord(item=item, extra={"bibtex": {"ENTRYTYPE": entry.entry_type.lower()}}),
+                    on_duplicate="keep-both",
+                )
             except Exception:
                 pass
     return "bibtexparser parse + a minimal CSL item per entry (kb's BibTeX importer not installed)"
@@ -135,13 +145,17 @@ def bench_bibtex(store, works: int, runs: int) -> None:
         del fresh
     wall = {label: statistics.median(t[0]) for label, t in timings.items()}
     cpu = {label: statistics.median(t[1]) for label, t in timings.items()}
-    print(f"BibTeX export: kb {works / wall['kb']:,.0f} works/s ({wall['kb']:.2f} s wall, {cpu['kb']:.2f} s CPU; "
-          f"read from the database, selection included)")
+    print(
+        f"BibTeX export: kb {works / wall['kb']:,.0f} works/s ({wall['kb']:.2f} s wall, {cpu['kb']:.2f} s CPU; "
+        f"read from the database, selection included)"
+    )
     for label in ("default", "in-place"):
-        print(f"  bibtexparser {bibtexparser.__version__} write_string, {label} stack: {entries / wall[label]:,.0f} entries/s "
-              f"({wall[label]:.2f} s wall, {cpu[label]:.2f} s CPU); kb is "
-              f"{works / wall['kb'] / (entries / wall[label]):.2f}x by wall clock, "
-              f"{works / cpu['kb'] / (entries / cpu[label]):.2f}x by CPU time")
+        print(
+            f"  bibtexparser {bibtexparser.__version__} write_string, {label} stack: {entries / wall[label]:,.0f} entries/s "
+            f"({wall[label]:.2f} s wall, {cpu[label]:.2f} s CPU); kb is "
+            f"{works / wall['kb'] / (entries / wall[label]):.2f}x by wall clock, "
+            f"{works / cpu['kb'] / (entries / cpu[label]):.2f}x by CPU time"
+        )
 
 
 def bench_apa(store, folder: Path, runs: int) -> None:
@@ -160,9 +174,14 @@ def bench_apa(store, folder: Path, runs: int) -> None:
     items_path = folder / "items.json"
     items_path.write_text(json.dumps(items))
     # citeproc-py alone, in its own process (kb.formatting is not imported there)
-    alone = statistics.median(float(subprocess.run([sys.executable, "-c", CITEPROC_ALONE, str(items_path)],
-                                                   capture_output=True, text=True, check=True).stdout)
-                              for _ in range(runs))
+    alone = statistics.median(
+        float(
+            subprocess.run(
+                [sys.executable, "-c", CITEPROC_ALONE, str(items_path)], capture_output=True, text=True, check=True
+            ).stdout
+        )
+        for _ in range(runs)
+    )
 
     def cold():
         with store.transaction():
@@ -172,8 +191,10 @@ def bench_apa(store, folder: Path, runs: int) -> None:
     cold_time = median_time(cold, runs)
     bibliography(store.conn, "apa", "text", WorkFilter(ids=ids), store=store)
     cached = median_time(lambda: bibliography(store.conn, "apa", "text", WorkFilter(ids=ids), store=store), runs)
-    print(f"APA, 1,000 works, cold: kb {cold_time:.2f} s ({len(ids) / cold_time:,.0f} works/s); citeproc-py alone "
-          f"{alone:.2f} s ({len(ids) / alone:,.0f} works/s); kb is {alone / cold_time:.2f}x citeproc-py's speed")
+    print(
+        f"APA, 1,000 works, cold: kb {cold_time:.2f} s ({len(ids) / cold_time:,.0f} works/s); citeproc-py alone "
+        f"{alone:.2f} s ({len(ids) / alone:,.0f} works/s); kb is {alone / cold_time:.2f}x citeproc-py's speed"
+    )
     print(f"APA, 1,000 works, cached: {cached * 1000:.1f} ms ({len(ids) / cached:,.0f} works/s)")
 
 

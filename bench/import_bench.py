@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -30,11 +28,15 @@ KB = [sys.executable, "-c", "from kb.cli import main; main()"]
 
 def measured(command: list[str]) -> tuple[float, float, str]:
     """Time and peak memory of `command`, the peak read by a wrapper process of its own."""
-    wrapper = [sys.executable, "-c",
-               "import resource, subprocess, sys, time; t = time.perf_counter(); "
-               "r = subprocess.run(sys.argv[1:], capture_output=True, text=True); e = time.perf_counter() - t; "
-               "sys.stderr.write(r.stderr); "
-               "print(e, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024); sys.exit(r.returncode)", *command]
+    wrapper = [
+        sys.executable,
+        "-c",
+        "import resource, subprocess, sys, time; t = time.perf_counter(); "
+        "r = subprocess.run(sys.argv[1:], capture_output=True, text=True); e = time.perf_counter() - t; "
+        "sys.stderr.write(r.stderr); "
+        "print(e, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024); sys.exit(r.returncode)",
+        *command,
+    ]
     done = subprocess.run(wrapper, capture_output=True, text=True)
     if done.returncode != 0:
         sys.exit(f"failed: {' '.join(command)}\n{done.stderr[-2000:]}")
@@ -64,7 +66,9 @@ def main() -> None:
             parse_t, parse_m, fresh_t, fresh_m, again_t, again_m = [], [], [], [], [], []
             for i in range(args.runs):
                 db = Path(tmp) / f"{name}-{i}.db"
-                t, m, _ = measured([sys.executable, "-c", f"import bibtexparser; bibtexparser.parse_file({str(path)!r})"])
+                t, m, _ = measured(
+                    [sys.executable, "-c", f"import bibtexparser; bibtexparser.parse_file({str(path)!r})"]
+                )
                 parse_t.append(t), parse_m.append(m)
                 t, m, err = measured([*KB, "import", str(path), "--db", str(db)])
                 fresh_t.append(t), fresh_m.append(m)
@@ -75,8 +79,10 @@ def main() -> None:
             p, f, a = statistics.median(parse_t), statistics.median(fresh_t), statistics.median(again_t)
             pm, fm = statistics.median(parse_m), statistics.median(fresh_m)
             print(f"{name}: parse_file {p:.2f}s {pm:.0f}MiB | kb import {f:.2f}s {fm:.0f}MiB | re-import {a:.2f}s")
-            print(f"  ratios: import/parse {f / p:.2f}x (goal <= 2.0), re-import/import {a / f:.2f}x (goal <= 1.3), "
-                  f"memory import/parse {fm / pm:.2f}x (goal <= 1.5)")
+            print(
+                f"  ratios: import/parse {f / p:.2f}x (goal <= 2.0), re-import/import {a / f:.2f}x (goal <= 1.3), "
+                f"memory import/parse {fm / pm:.2f}x (goal <= 1.5)"
+            )
             print(f"  fresh: {fresh_summary}\n  again: {again_summary}")
         for name in OTHERS:
             path = corpora / name
@@ -91,15 +97,20 @@ def main() -> None:
                 summary = summary_line(err)
                 in_process.append(_in_process(path, Path(tmp) / f"{name}-{i}-inproc.db"))
             added = int(summary.split(" added")[0])
-            print(f"{name}: kb import {statistics.median(times):.2f}s whole process; in process {statistics.median(in_process):.2f}s "
-                  f"= {added / statistics.median(in_process):,.0f} works/s" + (" (goal >= 25,000)" if name.endswith(".json") else ""))
+            print(
+                f"{name}: kb import {statistics.median(times):.2f}s whole process; in process {statistics.median(in_process):.2f}s "
+                f"= {added / statistics.median(in_process):,.0f} works/s"
+                + (" (goal >= 25,000)" if name.endswith(".json") else "")
+            )
             print(f"  {summary}")
 
 
 def _in_process(path: Path, db: Path) -> float:
-    code = ("import sys, time; from kb.db import connect; from kb.store import Store; from kb.importing import import_files; "
-            f"s = Store(connect({str(db)!r}), user='bench'); t = time.perf_counter(); import_files(s, [{str(path)!r}]); "
-            "print(time.perf_counter() - t)")
+    code = (
+        "import sys, time; from kb.db import connect; from kb.store import Store; from kb.importing import import_files; "
+        f"s = Store(connect({str(db)!r}), user='bench'); t = time.perf_counter(); import_files(s, [{str(path)!r}]); "
+        "print(time.perf_counter() - t)"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return float(done.stdout.strip())
 

@@ -51,7 +51,8 @@ def check(path: Path) -> dict:
         reasons = collections.Counter()
         examples: dict[str, list[str]] = collections.defaultdict(list)
         for csl, reason, survivor in conn.execute(
-                "SELECT m.csl_json, m.reason, a.title_key FROM merged_records m JOIN articles a ON a.id = m.article_id"):
+            "SELECT m.csl_json, m.reason, a.title_key FROM merged_records m JOIN articles a ON a.id = m.article_id"
+        ):
             title = title_key(json.loads(csl).get("title"))
             merged[title].append((survivor, reason))
             reasons[reason] += 1
@@ -67,17 +68,24 @@ def check(path: Path) -> dict:
         candidates = conn.execute("SELECT count(*) FROM duplicate_candidates").fetchone()[0]
         candidate_reasons = collections.Counter(
             re.sub(r"\d+", "N", re.sub(r" \(.*\)| differ in .*$", "", reason))
-            for (reason,) in conn.execute("SELECT reason FROM duplicate_candidates"))
+            for (reason,) in conn.execute("SELECT reason FROM duplicate_candidates")
+        )
         likely = sum(1 for _ in dedupe.likely_duplicates(conn))
         counts = reports[0].counts
         return {
-            "file": path.name, "entries": len(entries), "distinct titles": len(set(wanted)),
+            "file": path.name,
+            "entries": len(entries),
+            "distinct titles": len(set(wanted)),
             "works": conn.execute("SELECT count(*) FROM articles").fetchone()[0],
             "summary": f"{counts.added} added, {counts.merged} merged, {counts.unchanged} unchanged (duplicates that added nothing), "
-                       f"{counts.skipped} skipped",
-            "merges by reason": dict(reasons.most_common()), "examples": dict(examples),
-            "candidate pairs (import)": candidates, "candidate reasons": dict(candidate_reasons.most_common()), "pairs kb dedupe lists": likely,
-            "titles lost": len(lost), "titles merged into another title": len(wrongly_merged),
+            f"{counts.skipped} skipped",
+            "merges by reason": dict(reasons.most_common()),
+            "examples": dict(examples),
+            "candidate pairs (import)": candidates,
+            "candidate reasons": dict(candidate_reasons.most_common()),
+            "pairs kb dedupe lists": likely,
+            "titles lost": len(lost),
+            "titles merged into another title": len(wrongly_merged),
             "lost examples": (lost + wrongly_merged)[:5],
         }
 

@@ -63,8 +63,10 @@ def make_texts(rng: random.Random, count: int, aliases: list[tuple[str, Target]]
 
 
 def regex_baseline(aliases: list[tuple[str, Target]]):
-    patterns = [(re.compile(r"(?<!\w)" + re.escape(alias) + r"(?!\w)", 0 if is_acronym(alias) else re.IGNORECASE), target)
-                for alias, target in aliases]
+    patterns = [
+        (re.compile(r"(?<!\w)" + re.escape(alias) + r"(?!\w)", 0 if is_acronym(alias) else re.IGNORECASE), target)
+        for alias, target in aliases
+    ]
 
     def find(text: str) -> set[Target]:
         return {target for pattern, target in patterns if pattern.search(text)}
@@ -93,8 +95,10 @@ def main() -> None:
     aliases = make_aliases(rng, args.aliases)
     texts = make_texts(rng, args.works, aliases)
     megabytes = sum(len(t) for t in texts) / 1e6
-    print(f"{args.works} works ({megabytes:.1f} MB of text), {len(aliases)} aliases, median of {args.runs} runs; "
-          f"Python {platform.python_version()} on {platform.machine()}")
+    print(
+        f"{args.works} works ({megabytes:.1f} MB of text), {len(aliases)} aliases, median of {args.runs} runs; "
+        f"Python {platform.python_version()} on {platform.machine()}"
+    )
 
     build = median_time(lambda: MentionFinder(aliases), args.runs)
     finder = MentionFinder(aliases)
@@ -107,8 +111,10 @@ def main() -> None:
     ours_rate = args.works / ours
     theirs_rate = len(sample) / theirs
     print(f"kb.linking (pyahocorasick): build {build * 1000:.0f} ms; scan {ours:.2f} s = {ours_rate:,.0f} works/s")
-    print(f"regex per alias:            scan of {len(sample)} works {theirs:.2f} s = {theirs_rate:,.1f} works/s "
-          f"(10,000 works would take {args.works / theirs_rate:,.0f} s)")
+    print(
+        f"regex per alias:            scan of {len(sample)} works {theirs:.2f} s = {theirs_rate:,.1f} works/s "
+        f"(10,000 works would take {args.works / theirs_rate:,.0f} s)"
+    )
     print(f"speed-up: {ours_rate / theirs_rate:,.0f}x   same targets found: {'yes' if agree else 'NO'}")
 
 

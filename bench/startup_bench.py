@@ -60,15 +60,22 @@ def main() -> None:
             make = [sys.executable, str(BENCH / "make_synthetic.py"), "--works", str(args.works), "--out", str(db)]
             subprocess.run(make, check=True, capture_output=True)
         # The row sqlite-utils inserts: a table of its own in the same file (created before timing).
-        subprocess.run([*sqlite_utils, "insert", str(db), "bench_rows", "-"], input='{"title": "warm-up"}', check=True,
-                       capture_output=True, text=True)
+        subprocess.run(
+            [*sqlite_utils, "insert", str(db), "bench_rows", "-"],
+            input='{"title": "warm-up"}',
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         commands = {
             "python -c 'import click'": lambda n: timed([sys.executable, "-c", "import click"]),
             "kb --version": lambda n: timed([*kb, "--version"]),
-            "sqlite-utils insert (one row)": lambda n: timed([*sqlite_utils, "insert", str(db), "bench_rows", "-"],
-                                                             stdin=f'{{"title": "Row {n}"}}'),
-            "kb add (one work)": lambda n: timed([*kb, "add", "--title", f"Startup bench work {n}", "--db", str(db),
-                                                  "--by", "bench"]),
+            "sqlite-utils insert (one row)": lambda n: timed(
+                [*sqlite_utils, "insert", str(db), "bench_rows", "-"], stdin=f'{{"title": "Row {n}"}}'
+            ),
+            "kb add (one work)": lambda n: timed(
+                [*kb, "add", "--title", f"Startup bench work {n}", "--db", str(db), "--by", "bench"]
+            ),
         }
         times: dict[str, list[float]] = {name: [] for name in commands}
         for n in range(args.runs):

@@ -26,8 +26,17 @@ from .store import Counts, Store
 SHARED_OPTIONS = ("tags", "events", "organisations", "status", "note")
 
 
-def add_identifiers(store: Store, db_path: str, given: Sequence[str], *, tags: Sequence[str] = (), events: Sequence[str] = (),
-                    organisations: Sequence[str] = (), status: str | None = None, note: str | None = None) -> int:
+def add_identifiers(
+    store: Store,
+    db_path: str,
+    given: Sequence[str],
+    *,
+    tags: Sequence[str] = (),
+    events: Sequence[str] = (),
+    organisations: Sequence[str] = (),
+    status: str | None = None,
+    note: str | None = None,
+) -> int:
     """Look up and save each identifier; prints a line for each; returns the exit status."""
     for name in events:  # a misspelt name should fail before any request is made
         store.require_event(name)
@@ -63,7 +72,9 @@ def add_identifiers(store: Store, db_path: str, given: Sequence[str], *, tags: S
     for text, message in failures:
         click.echo(f"Error: {text}: {message}", err=True)
     if failures and found:
-        click.echo(f"{len(found)} of {len(found) + len(failures)} logged; {len(failures)} failed (listed above)", err=True)
+        click.echo(
+            f"{len(found)} of {len(found) + len(failures)} logged; {len(failures)} failed (listed above)", err=True
+        )
     return 1 if failures else 0
 
 
@@ -71,8 +82,13 @@ def _progress(identifiers: list[Identifier]):
     """A progress bar on a terminal for several look-ups (the services are asked a few
     times a second at most, so 50 DOIs take ten seconds or more)."""
     if len(identifiers) > 1 and sys.stderr.isatty():
-        return click.progressbar(identifiers, label="Looking up", file=sys.stderr, show_pos=True,
-                                 item_show_func=lambda identifier: identifier.given if identifier else None)
+        return click.progressbar(
+            identifiers,
+            label="Looking up",
+            file=sys.stderr,
+            show_pos=True,
+            item_show_func=lambda identifier: identifier.given if identifier else None,
+        )
     return contextlib.nullcontext(identifiers)
 
 
@@ -98,8 +114,11 @@ def _save(store: Store, found: list[Found], status: str | None) -> None:
                 store.set_status(result.article_id, status)
             if result.outcome != "unchanged":
                 changed.append(result.article_id)
-            cited = sum(store.cite(result.article_id, cited_id) for doi in item.reference_dois
-                        if (cited_id := store.find_work(doi)) is not None and cited_id != result.article_id)
+            cited = sum(
+                store.cite(result.article_id, cited_id)
+                for doi in item.reference_dois
+                if (cited_id := store.find_work(doi)) is not None and cited_id != result.article_id
+            )
             lines.append(_summary(item, result.outcome, result.citekey, result.reason, others, cited))
             citekeys.append(result.citekey)
         detected = detect_and_apply(store, changed)
@@ -108,7 +127,10 @@ def _save(store: Store, found: list[Found], status: str | None) -> None:
     for line in lines:
         click.echo(line, err=True)
     if detected:
-        click.echo(f"  {detected} mention{'s' if detected != 1 else ''} of organisations and events linked (source 'detected')", err=True)
+        click.echo(
+            f"  {detected} mention{'s' if detected != 1 else ''} of organisations and events linked (source 'detected')",
+            err=True,
+        )
 
 
 def _provenance_name(identifier: Identifier) -> str:
@@ -116,7 +138,9 @@ def _provenance_name(identifier: Identifier) -> str:
 
 
 def _summary(item: Found, outcome: str, citekey: str, reason: str | None, others: dict[str, int], cited: int) -> str:
-    verb = {"added": "added as", "merged": "merged into", "updated": "updated", "unchanged": "already held as"}.get(outcome, outcome)
+    verb = {"added": "added as", "merged": "merged into", "updated": "updated", "unchanged": "already held as"}.get(
+        outcome, outcome
+    )
     line = f"{item.identifier.given}: {verb} {citekey}"
     if outcome in ("merged", "unchanged") and reason:
         line += f" ({reason})"
@@ -135,8 +159,13 @@ def _summary(item: Found, outcome: str, citekey: str, reason: str | None, others
 
 def check_no_hand_options(command: click.Command, options: dict[str, object]) -> None:
     """Identifiers and a work described by hand do not mix."""
-    flags = [param.opts[0] for param in command.params
-             if param.name in options and param.name not in SHARED_OPTIONS and options[param.name] not in (None, (), False)]
+    flags = [
+        param.opts[0]
+        for param in command.params
+        if param.name in options and param.name not in SHARED_OPTIONS and options[param.name] not in (None, (), False)
+    ]
     if flags:
-        raise KbError(f"{', '.join(flags)} describe{'s' if len(flags) == 1 else ''} a work by hand: give either identifiers "
-                      "(DOI, ISBN, arXiv id, URL) or --title ..., not both")
+        raise KbError(
+            f"{', '.join(flags)} describe{'s' if len(flags) == 1 else ''} a work by hand: give either identifiers "
+            "(DOI, ISBN, arXiv id, URL) or --title ..., not both"
+        )

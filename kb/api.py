@@ -22,8 +22,14 @@ from .db import connect
 from .query import WorkFilter, select_work_ids
 from .store import Store
 
-_SINGULAR = {"tag": "tags", "author": "authors", "organisation": "organisations", "event": "events", "type": "types",
-             "key": "keys"}
+_SINGULAR = {
+    "tag": "tags",
+    "author": "authors",
+    "organisation": "organisations",
+    "event": "events",
+    "type": "types",
+    "key": "keys",
+}
 
 
 def open_kb(path: str | Path) -> Store:
@@ -42,7 +48,11 @@ def select_works(kb: Store, **filters: Any) -> list[str]:
         return []
     import json
 
-    keys = dict(kb.conn.execute("SELECT id, citekey FROM articles WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),)))
+    keys = dict(
+        kb.conn.execute(
+            "SELECT id, citekey FROM articles WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),)
+        )
+    )
     return [keys[i] for i in ids]
 
 

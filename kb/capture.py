@@ -60,13 +60,22 @@ def capture_page(store: Store, url: str, title: str | None, quote: str | None, h
     if html and html.strip():
         records = list(html_page.parse(html, url, url=url))
     else:  # no HTML sent: the address and title are still a web page worth logging
-        records = [WorkRecord(item={"type": "webpage", "title": (title or "").strip() or url, "URL": url}, origin=url, needs_review=True)]
+        records = [
+            WorkRecord(
+                item={"type": "webpage", "title": (title or "").strip() or url, "URL": url},
+                origin=url,
+                needs_review=True,
+            )
+        ]
     for record in records:
         if isinstance(record, Invalid):
             reason = record.message.split(": ", 1)[0]  # "this is a bot-check page ..., not the article"
             if reason.startswith("this is "):
-                raise KbError(f"the page sent is {reason.removeprefix('this is ')}: let it load (or sign in), "
-                              "then click the bookmark again", url)
+                raise KbError(
+                    f"the page sent is {reason.removeprefix('this is ')}: let it load (or sign in), "
+                    "then click the bookmark again",
+                    url,
+                )
             raise KbError(f"the page sent cannot be logged: {record.message}", url)
     work = [r for r in records if isinstance(r, WorkRecord)][-1]
     if quote and quote.strip():

@@ -13,17 +13,16 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from . import __version__, history, limits
-from .db import DEFAULT_DB, connect
-from .dates import parse_partial_date
 from .curation_cli import register as register_curation
+from .dates import parse_partial_date
+from .db import DEFAULT_DB, connect
 from .dedupe_cli import register as register_dedupe
-from .merge_cli import print_merges
-from .merge_cli import register as register_merge
-from .history_cli import register as register_history
-from .show_cli import register as register_show
 from .enrich_cli import register as register_enrich
 from .errors import KbError
+from .history_cli import register as register_history
 from .importers import format_names
+from .merge_cli import print_merges
+from .merge_cli import register as register_merge
 from .model import (
     CITATION_RELATIONS,
     CSL_TYPES,
@@ -39,6 +38,7 @@ from .model import (
     WorkRecord,
 )
 from .names import parse_name
+from .show_cli import register as register_show
 from .store import ON_DUPLICATE, Store
 
 if TYPE_CHECKING:
@@ -79,8 +79,14 @@ class KbGroup(click.Group):
 def db_option(fn):
     """--db PATH on every command, from KB_DB, default ./kb.db."""
     return click.option(
-        "--db", "db_path", type=click.Path(dir_okay=False), envvar="KB_DB", default=DEFAULT_DB,
-        show_default=True, show_envvar=True, help="The knowledge base file.",
+        "--db",
+        "db_path",
+        type=click.Path(dir_okay=False),
+        envvar="KB_DB",
+        default=DEFAULT_DB,
+        show_default=True,
+        show_envvar=True,
+        help="The knowledge base file.",
     )(fn)
 
 
@@ -89,7 +95,9 @@ def update_option(fn):
 
 
 def by_option(fn):
-    return click.option("--by", "added_by", envvar="KB_USER", help="Who is adding (default: $KB_USER or your login).")(fn)
+    return click.option("--by", "added_by", envvar="KB_USER", help="Who is adding (default: $KB_USER or your login).")(
+        fn
+    )
 
 
 def open_store(db_path: str, added_by: str | None = None, must_exist: bool = True) -> Store:
@@ -166,10 +174,21 @@ def _date(value: str | None, label: str) -> dict[str, Any] | None:
 @cli.command()
 @click.argument("identifiers", nargs=-1, metavar="[DOI|ISBN|ARXIV-ID|URL]...")
 @click.option("--title", help="The title of the work.")
-@click.option("--type", "work_type", help="CSL type: article-journal, book, chapter, report, post-weblog, webpage, article-newspaper ...")
-@click.option("--author", "authors", multiple=True, help='An author, "Given Family" or "Family, Given"; repeat for several. An organisation is kept whole.')
+@click.option(
+    "--type",
+    "work_type",
+    help="CSL type: article-journal, book, chapter, report, post-weblog, webpage, article-newspaper ...",
+)
+@click.option(
+    "--author",
+    "authors",
+    multiple=True,
+    help='An author, "Given Family" or "Family, Given"; repeat for several. An organisation is kept whole.',
+)
 @click.option("--editor", "editors", multiple=True, help="An editor; repeatable.")
-@click.option("--corporate-author", "corporate", multiple=True, help="An organisation as author, never split into names.")
+@click.option(
+    "--corporate-author", "corporate", multiple=True, help="An organisation as author, never split into names."
+)
 @click.option("--date", "issued", help='Publication date as written: "2010", "Nov 2010", "19-20 November 2010".')
 @click.option("--container", help="Journal, blog, newspaper or book the work appears in.")
 @click.option("--publisher")
@@ -186,16 +205,31 @@ def _date(value: str | None, label: str) -> dict[str, Any] | None:
 @click.option("--key", help="The citekey; made from author, title and year when left out.")
 @click.option("--tag", "tags", multiple=True, help="A tag; repeatable.")
 @click.option("--event", "events", multiple=True, help="An event the work discusses (name or alias); repeatable.")
-@click.option("--org", "organisations", multiple=True, help="An organisation the work discusses (name, acronym or alias); repeatable.")
+@click.option(
+    "--org",
+    "organisations",
+    multiple=True,
+    help="An organisation the work discusses (name, acronym or alias); repeatable.",
+)
 @click.option("--status", type=click.Choice(READING_STATUSES), help="Reading status.")
 @click.option("--note", help="A first note on the work.")
 @click.option("--force", is_flag=True, help="Add the work even when kb takes it for one it already has.")
-@click.option("--not-duplicate-of", "not_duplicate_of", metavar="KEY",
-              help="Add the work and record that it is not the work KEY (no import merges them later).")
+@click.option(
+    "--not-duplicate-of",
+    "not_duplicate_of",
+    metavar="KEY",
+    help="Add the work and record that it is not the work KEY (no import merges them later).",
+)
 @by_option
 @db_option
-def add(db_path: str, added_by: str | None, identifiers: tuple[str, ...], force: bool, not_duplicate_of: str | None,
-        **options: Any) -> None:
+def add(
+    db_path: str,
+    added_by: str | None,
+    identifiers: tuple[str, ...],
+    force: bool,
+    not_duplicate_of: str | None,
+    **options: Any,
+) -> None:
     """Log a work by its DOI, ISBN, arXiv id or URL, or by hand. Prints its citekey.
 
     Identifiers are looked up online (Crossref, DataCite, OpenAlex, Open Library,
@@ -217,33 +251,60 @@ def add(db_path: str, added_by: str | None, identifiers: tuple[str, ...], force:
 
         check_no_hand_options(click.get_current_context().command, options)
         store = open_store(db_path, added_by)
-        status = add_identifiers(store, db_path, identifiers, tags=options["tags"], events=options["events"],
-                                 organisations=options["organisations"], status=options["status"], note=options["note"])
+        status = add_identifiers(
+            store,
+            db_path,
+            identifiers,
+            tags=options["tags"],
+            events=options["events"],
+            organisations=options["organisations"],
+            status=options["status"],
+            note=options["note"],
+        )
         click.get_current_context().exit(status)
     interactive = sys.stdin.isatty()
     title = options["title"] or (click.prompt("Title") if interactive else None)
     if not title:
         raise KbError("a work needs a title (--title)")
     # At a terminal a mistyped type is asked again (the title typed stays).
-    work_type = options["work_type"] or (click.prompt("Type", default="article-journal", show_choices=False,
-                                                      type=click.Choice(sorted(CSL_TYPES))) if interactive else "document")
+    work_type = options["work_type"] or (
+        click.prompt("Type", default="article-journal", show_choices=False, type=click.Choice(sorted(CSL_TYPES)))
+        if interactive
+        else "document"
+    )
     if work_type not in CSL_TYPES:
-        raise KbError(f"unknown work type {work_type!r} (a CSL type such as article-journal, book, report, post-weblog)")
+        raise KbError(
+            f"unknown work type {work_type!r} (a CSL type such as article-journal, book, report, post-weblog)"
+        )
     item: dict[str, Any] = {
-        "type": work_type, "title": title,
+        "type": work_type,
+        "title": title,
         "author": _names(options["authors"], "--author") + [{"literal": c} for c in options["corporate"]],
         "editor": _names(options["editors"], "--editor"),
-        "issued": _date(options["issued"], "--date"), "accessed": _date(options["accessed"], "--accessed"),
-        "container-title": options["container"], "publisher": options["publisher"], "publisher-place": options["place"],
-        "volume": options["volume"], "issue": options["issue"], "page": options["pages"], "DOI": options["doi"],
-        "URL": options["url"], "ISBN": options["isbn"], "abstract": options["abstract"], "language": options["language"],
+        "issued": _date(options["issued"], "--date"),
+        "accessed": _date(options["accessed"], "--accessed"),
+        "container-title": options["container"],
+        "publisher": options["publisher"],
+        "publisher-place": options["place"],
+        "volume": options["volume"],
+        "issue": options["issue"],
+        "page": options["pages"],
+        "DOI": options["doi"],
+        "URL": options["url"],
+        "ISBN": options["isbn"],
+        "abstract": options["abstract"],
+        "language": options["language"],
     }
     if options["key"]:
         item["id"] = options["key"]
     record = WorkRecord(
-        item=item, tags=list(options["tags"]), status=options["status"],
-        events=[Link(e) for e in options["events"]], organisations=[Link(o) for o in options["organisations"]],
-        notes=[NoteRecord(comment=options["note"])] if options["note"] else [], origin="kb add",
+        item=item,
+        tags=list(options["tags"]),
+        status=options["status"],
+        events=[Link(e) for e in options["events"]],
+        organisations=[Link(o) for o in options["organisations"]],
+        notes=[NoteRecord(comment=options["note"])] if options["note"] else [],
+        origin="kb add",
     )
     store = open_store(db_path, added_by)
     with store.transaction():
@@ -263,12 +324,24 @@ def add(db_path: str, added_by: str | None, identifiers: tuple[str, ...], force:
 @click.option("--location")
 @click.option("--parent", help="A larger event this one is part of.")
 @click.option("--alias", "aliases", multiple=True, help="Another name for the event; repeatable.")
-@click.option("--org", "organisations", multiple=True, help='A participating organisation, "NAME" or "NAME:ROLE"; repeatable.')
+@click.option(
+    "--org", "organisations", multiple=True, help='A participating organisation, "NAME" or "NAME:ROLE"; repeatable.'
+)
 @click.option("--description")
 @update_option
 @db_option
-def add_event(db_path: str, name: str, date: str | None, event_type: str | None, location: str | None, parent: str | None,
-              aliases: tuple[str, ...], organisations: tuple[str, ...], description: str | None, update: bool) -> None:
+def add_event(
+    db_path: str,
+    name: str,
+    date: str | None,
+    event_type: str | None,
+    location: str | None,
+    parent: str | None,
+    aliases: tuple[str, ...],
+    organisations: tuple[str, ...],
+    description: str | None,
+    update: bool,
+) -> None:
     """Add an event, or fill in and add aliases to an existing one.
 
     A value that differs from the stored one is refused, with what differs, unless
@@ -282,8 +355,17 @@ def add_event(db_path: str, name: str, date: str | None, event_type: str | None,
         kb add-event "Russo-Georgian War" --date "7-12 Aug 2008" --update
     """
     participants = [Participant(*o.rsplit(":", 1)) if ":" in o else Participant(o) for o in organisations]
-    record = EventRecord(name=name, type=event_type, date=date, location=location, parent=parent,
-                         description=description, aliases=list(aliases), organisations=participants, origin="kb add-event")
+    record = EventRecord(
+        name=name,
+        type=event_type,
+        date=date,
+        location=location,
+        parent=parent,
+        description=description,
+        aliases=list(aliases),
+        organisations=participants,
+        origin="kb add-event",
+    )
     _save_named(open_store(db_path), record, update)
 
 
@@ -308,8 +390,18 @@ def _save_named(store: Store, record: Any, update: bool, name: str | None = None
 @click.option("--description")
 @update_option
 @db_option
-def add_org(db_path: str, name: str, acronym: str | None, org_type: str | None, country: str | None, parent: str | None,
-            url: str | None, aliases: tuple[str, ...], description: str | None, update: bool) -> None:
+def add_org(
+    db_path: str,
+    name: str,
+    acronym: str | None,
+    org_type: str | None,
+    country: str | None,
+    parent: str | None,
+    url: str | None,
+    aliases: tuple[str, ...],
+    description: str | None,
+    update: bool,
+) -> None:
     """Add an organisation, or fill in and add aliases to an existing one.
 
     A value that differs from the stored one is refused, with what differs, unless
@@ -320,8 +412,17 @@ def add_org(db_path: str, name: str, acronym: str | None, org_type: str | None, 
     \b
         kb add-org "North Atlantic Treaty Organization" --acronym NATO --type alliance --alias "the Alliance"
     """
-    record = OrganisationRecord(name=name, acronym=acronym, type=org_type, country=country, parent=parent, url=url,
-                                description=description, aliases=list(aliases), origin="kb add-org")
+    record = OrganisationRecord(
+        name=name,
+        acronym=acronym,
+        type=org_type,
+        country=country,
+        parent=parent,
+        url=url,
+        description=description,
+        aliases=list(aliases),
+        origin="kb add-org",
+    )
     _save_named(open_store(db_path), record, update)
 
 
@@ -335,8 +436,17 @@ def add_org(db_path: str, name: str, acronym: str | None, org_type: str | None, 
 @click.option("--url")
 @update_option
 @db_option
-def add_person(db_path: str, name: str, organisation: str | None, role: str | None, start: str | None, end: str | None,
-               orcid: str | None, url: str | None, update: bool) -> None:
+def add_person(
+    db_path: str,
+    name: str,
+    organisation: str | None,
+    role: str | None,
+    start: str | None,
+    end: str | None,
+    orcid: str | None,
+    url: str | None,
+    update: bool,
+) -> None:
     """Add a person (an author) or an affiliation of one.
 
     An ORCID, URL or affiliation date that differs from the stored one is refused
@@ -351,7 +461,9 @@ def add_person(db_path: str, name: str, organisation: str | None, role: str | No
         if value:
             _date(value, label)
     affiliations = [Affiliation(organisation, role, start, end)] if organisation else []
-    record = PersonRecord(name=parse_name(name, corporate=False), affiliations=affiliations, orcid=orcid, url=url, origin="kb add-person")
+    record = PersonRecord(
+        name=parse_name(name, corporate=False), affiliations=affiliations, orcid=orcid, url=url, origin="kb add-person"
+    )
     _save_named(open_store(db_path), record, update, name)
 
 
@@ -361,12 +473,27 @@ def add_person(db_path: str, name: str, organisation: str | None, role: str | No
 @click.option("--org", "organisations", multiple=True, help="An organisation (name, acronym or alias); repeatable.")
 @click.option("--tag", "tags", multiple=True, help="A tag; repeatable.")
 @click.option("--relation", type=click.Choice(LINK_RELATIONS), default="discusses", show_default=True)
-@click.option("--detect", is_flag=True, help="Show the organisations and events the works KEY... (default: all) mention, unlinked yet.")
+@click.option(
+    "--detect",
+    is_flag=True,
+    help="Show the organisations and events the works KEY... (default: all) mention, unlinked yet.",
+)
 @click.option("--apply", "apply_detected", is_flag=True, help="Write what --detect finds, with source 'detected'.")
-@click.option("--review", is_flag=True, help="Accept or reject each detected link; rejected ones are never proposed again.")
+@click.option(
+    "--review", is_flag=True, help="Accept or reject each detected link; rejected ones are never proposed again."
+)
 @db_option
-def link(db_path: str, keys: tuple[str, ...], events: tuple[str, ...], organisations: tuple[str, ...], tags: tuple[str, ...],
-         relation: str, detect: bool, apply_detected: bool, review: bool) -> None:
+def link(
+    db_path: str,
+    keys: tuple[str, ...],
+    events: tuple[str, ...],
+    organisations: tuple[str, ...],
+    tags: tuple[str, ...],
+    relation: str,
+    detect: bool,
+    apply_detected: bool,
+    review: bool,
+) -> None:
     """Link a work to events, organisations or tags; or detect the ones its text mentions.
 
     KEY is the work's citekey (or DOI or URL).
@@ -433,8 +560,17 @@ def cite(db_path: str, citing: str, cited: str, relation: str, locator: str | No
 @click.option("--status", type=click.Choice(READING_STATUSES), help="Also set the work's reading status.")
 @by_option
 @db_option
-def note(db_path: str, key: str, comment: str | None, quote: str | None, locator: str | None, event: str | None,
-         organisation: str | None, status: str | None, added_by: str | None) -> None:
+def note(
+    db_path: str,
+    key: str,
+    comment: str | None,
+    quote: str | None,
+    locator: str | None,
+    event: str | None,
+    organisation: str | None,
+    status: str | None,
+    added_by: str | None,
+) -> None:
     """Add a note (a comment, a quote, or both) to the work KEY (citekey, DOI or URL),
     and/or set its reading status; says which it did.
 
@@ -451,7 +587,10 @@ def note(db_path: str, key: str, comment: str | None, quote: str | None, locator
     with store.transaction():
         article_id = store.require_work(key)
         if comment or quote:
-            store.add_note(article_id, NoteRecord(comment=comment, quote=quote, locator=locator, event=event, organisation=organisation))
+            store.add_note(
+                article_id,
+                NoteRecord(comment=comment, quote=quote, locator=locator, event=event, organisation=organisation),
+            )
             done.append("note added")
         if status:
             store.set_status(article_id, status)
@@ -494,21 +633,50 @@ def rekey(db_path: str, key: str, new_key: str | None) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", help="The format, when the file name and content do not tell.")
 @click.option("--encoding", help="The file's text encoding when it is not UTF-8 (latin-1, cp1252 ...).")
-@click.option("--on-duplicate", type=click.Choice(ON_DUPLICATE[:3]), default="merge", show_default=True,
-              help="What to do with a work the knowledge base already has.")
+@click.option(
+    "--on-duplicate",
+    type=click.Choice(ON_DUPLICATE[:3]),
+    default="merge",
+    show_default=True,
+    help="What to do with a work the knowledge base already has.",
+)
 @click.option("--dry-run", is_flag=True, help="Show what would be added, updated and merged; write nothing.")
-@click.option("--skip-invalid", is_flag=True, help="Import the valid records and list the ones skipped, instead of failing.")
+@click.option(
+    "--skip-invalid", is_flag=True, help="Import the valid records and list the ones skipped, instead of failing."
+)
 @click.option("--tag", "tags", multiple=True, help="A tag for every work imported; repeatable.")
-@click.option("--map", "column_map", multiple=True, metavar="COLUMN=FIELD",
-              help='CSV/TSV: read COLUMN as FIELD ("Source=container-title"; "kind=events" for a table of events); repeatable.')
+@click.option(
+    "--map",
+    "column_map",
+    multiple=True,
+    metavar="COLUMN=FIELD",
+    help='CSV/TSV: read COLUMN as FIELD ("Source=container-title"; "kind=events" for a table of events); repeatable.',
+)
 @click.option("--url", help="The address of a saved (html) or pasted web page being imported.")
-@click.option("--max-file-mb", type=click.IntRange(min=1), default=limits.DEFAULT_MAX_FILE_MB, show_default=True,
-              expose_value=False, callback=lambda ctx, param, value: limits.set_max_file_mb(value),
-              help="Refuse files larger than this many megabytes.")
+@click.option(
+    "--max-file-mb",
+    type=click.IntRange(min=1),
+    default=limits.DEFAULT_MAX_FILE_MB,
+    show_default=True,
+    expose_value=False,
+    callback=lambda ctx, param, value: limits.set_max_file_mb(value),
+    help="Refuse files larger than this many megabytes.",
+)
 @by_option
 @db_option
-def import_(db_path: str, files: tuple[str, ...], fmt: str | None, encoding: str | None, on_duplicate: str, dry_run: bool,
-            skip_invalid: bool, tags: tuple[str, ...], column_map: tuple[str, ...], added_by: str | None, url: str | None) -> None:
+def import_(
+    db_path: str,
+    files: tuple[str, ...],
+    fmt: str | None,
+    encoding: str | None,
+    on_duplicate: str,
+    dry_run: bool,
+    skip_invalid: bool,
+    tags: tuple[str, ...],
+    column_map: tuple[str, ...],
+    added_by: str | None,
+    url: str | None,
+) -> None:
     """Import works, events, organisations and people from files.
 
     All files land in one transaction: a bad record fails the whole import with a
@@ -530,9 +698,20 @@ def import_(db_path: str, files: tuple[str, ...], fmt: str | None, encoding: str
     from .importing import import_files  # the importers and their libraries: only for the commands that import
 
     store = open_store(db_path, added_by)
-    reports = import_files(store, files, fmt=fmt, encoding=encoding, on_duplicate=on_duplicate, dry_run=dry_run,
-                           skip_invalid=skip_invalid, added_by=added_by, tags=tags, progress=_with_bar(progress_bar),
-                           column_map=mapping or None, url=url)
+    reports = import_files(
+        store,
+        files,
+        fmt=fmt,
+        encoding=encoding,
+        on_duplicate=on_duplicate,
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+        added_by=added_by,
+        tags=tags,
+        progress=_with_bar(progress_bar),
+        column_map=mapping or None,
+        url=url,
+    )
     _print_reports(reports, dry_run, db_path)
 
 
@@ -598,8 +777,9 @@ def build(db_path: str, directory: str, force: bool) -> None:
     store = open_store(str(staging), must_exist=False)
     store.record_history = False  # the dump holds no history: a built knowledge base starts without one
     try:
-        reports = import_files(store, files, fmt="yaml", record_import=False, progress=_with_bar(progress_bar),
-                               parse_before_lock=False)
+        reports = import_files(
+            store, files, fmt="yaml", record_import=False, progress=_with_bar(progress_bar), parse_before_lock=False
+        )
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         store.db.conn.close()
     except BaseException:
@@ -638,15 +818,28 @@ SERVE_SETTINGS = {"suggest_facets": "off", "facet_time_limit_ms": "1000", "sql_t
 
 
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; 0.0.0.0 for a department server.")
-@click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on (1-65535).")
-@click.option("--metadata", type=click.Path(exists=True, dir_okay=False),
-              help="Your own Datasette metadata, laid over kb's packaged configuration (a metadata.yml in the "
-              "current folder is never read unless named here).")
-@click.option("--immutable", is_flag=True, help="Serve a snapshot that nothing writes to while it runs (faster counts; "
-              "for a department server).")
-@click.option("--capture", is_flag=True, help="Also take pages sent by the browser bookmarklet (setup page: /-/kb/capture); "
-              "127.0.0.1 only.")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on; 0.0.0.0 for a department server."
+)
+@click.option(
+    "--port", default=8001, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on (1-65535)."
+)
+@click.option(
+    "--metadata",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Your own Datasette metadata, laid over kb's packaged configuration (a metadata.yml in the "
+    "current folder is never read unless named here).",
+)
+@click.option(
+    "--immutable",
+    is_flag=True,
+    help="Serve a snapshot that nothing writes to while it runs (faster counts; for a department server).",
+)
+@click.option(
+    "--capture",
+    is_flag=True,
+    help="Also take pages sent by the browser bookmarklet (setup page: /-/kb/capture); 127.0.0.1 only.",
+)
 @db_option
 def serve(db_path: str, host: str, port: int, metadata: str | None, immutable: bool, capture: bool) -> None:
     """Browse the knowledge base in Datasette, read-only.
@@ -677,8 +870,18 @@ def serve(db_path: str, host: str, port: int, metadata: str | None, immutable: b
     for name in serve_config.writable_queries(served):
         click.echo(f"Warning: the canned query {name!r} in {metadata} writes to the database", err=True)
     metadata_path = serve_config.write_serve_metadata(served)
-    command = [sys.executable, "-m", "datasette", "serve", *(["-i"] if immutable else []), db_path,
-               "--host", host, "--port", str(port)]
+    command = [
+        sys.executable,
+        "-m",
+        "datasette",
+        "serve",
+        *(["-i"] if immutable else []),
+        db_path,
+        "--host",
+        host,
+        "--port",
+        str(port),
+    ]
     for name, value in SERVE_SETTINGS.items():
         command += ["--setting", name, value]
     command += ["--metadata", str(metadata_path)]

@@ -23,10 +23,25 @@ def filter_options(fn):
     """The filters of the query layer (kb/query.py), the same as the Datasette export URLs take."""
     options = [
         click.option("--tag", "tags", multiple=True, help="Works with this tag; repeatable (any of them)."),
-        click.option("--author", "authors", multiple=True, help='Works by this author ("Kulhanek", "Jakub Kulhanek", "NATO"); repeatable.'),
-        click.option("--organisation", "--org", "organisations", multiple=True, help="Works linked to this organisation (name, acronym or alias); repeatable."),
-        click.option("--event", "events", multiple=True, help="Works linked to this event (name or alias); repeatable."),
-        click.option("--type", "types", multiple=True, help="CSL type (article-journal, report, post-weblog ...); repeatable."),
+        click.option(
+            "--author",
+            "authors",
+            multiple=True,
+            help='Works by this author ("Kulhanek", "Jakub Kulhanek", "NATO"); repeatable.',
+        ),
+        click.option(
+            "--organisation",
+            "--org",
+            "organisations",
+            multiple=True,
+            help="Works linked to this organisation (name, acronym or alias); repeatable.",
+        ),
+        click.option(
+            "--event", "events", multiple=True, help="Works linked to this event (name or alias); repeatable."
+        ),
+        click.option(
+            "--type", "types", multiple=True, help="CSL type (article-journal, report, post-weblog ...); repeatable."
+        ),
         click.option("--year", help="Year or range: 2008, 2008..2010, 2008.., ..2010."),
         click.option("--added-since", help="Works logged on or after this date (2026-11-01)."),
         click.option("--added-by", multiple=True, help="Works logged by this researcher; repeatable."),
@@ -42,8 +57,21 @@ def filter_options(fn):
 
 
 def work_filter_from(options: dict[str, Any]) -> WorkFilter:
-    names = ("tags", "authors", "organisations", "events", "types", "year", "added_since", "added_by", "search",
-             "keys", "citing", "cited_by", "where")
+    names = (
+        "tags",
+        "authors",
+        "organisations",
+        "events",
+        "types",
+        "year",
+        "added_since",
+        "added_by",
+        "search",
+        "keys",
+        "citing",
+        "cited_by",
+        "where",
+    )
     from .query import WorkFilter  # imported by the commands that run (not every kb command starting)
 
     return WorkFilter.from_options(**{name: options.pop(name) for name in names})
@@ -70,7 +98,9 @@ def write_output(text: str, path: str | None) -> None:
 
     target = Path(path)
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent if str(target.parent) else ".")
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{target.name}.", dir=target.parent if str(target.parent) else "."
+        )
     except OSError as exc:
         raise KbError(f"cannot write {path}: {exc.strerror or exc}") from None
     try:
@@ -112,18 +142,55 @@ def _report(exported: ExportResult, verbose: bool, report_path: str | None) -> N
 @click.command("export")
 @click.option("--format", "fmt", help=f"File format: {', '.join(format_names())}.")
 @click.option("--style", help="A CSL style for a formatted bibliography (apa, chicago-author-date, ieee ...).")
-@click.option("--to", "output", type=click.Choice(OUTPUTS), default="text", show_default=True, help="Output of a formatted bibliography.")
-@click.option("--ascii", "ascii_only", is_flag=True, help="BibTeX/BibLaTeX: write accents as LaTeX commands ({\\'e}), not UTF-8.")
-@click.option("-o", "--output", "out_path", type=click.Path(dir_okay=False), callback=writable_path,
-              help="Write to this file (default: stdout).")
+@click.option(
+    "--to",
+    "output",
+    type=click.Choice(OUTPUTS),
+    default="text",
+    show_default=True,
+    help="Output of a formatted bibliography.",
+)
+@click.option(
+    "--ascii", "ascii_only", is_flag=True, help="BibTeX/BibLaTeX: write accents as LaTeX commands ({\\'e}), not UTF-8."
+)
+@click.option(
+    "-o",
+    "--output",
+    "out_path",
+    type=click.Path(dir_okay=False),
+    callback=writable_path,
+    help="Write to this file (default: stdout).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="List every kind of field the format cannot carry, not a summary.")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False), callback=writable_path,
-              help="Write each work and what the format cannot carry of it to this file (tab-separated).")
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False),
+    callback=writable_path,
+    help="Write each work and what the format cannot carry of it to this file (tab-separated).",
+)
 @filter_options
-@click.option("--db", "db_path", type=click.Path(dir_okay=False), envvar="KB_DB", default="kb.db", show_default=True,
-              show_envvar=True, help="The knowledge base file.")
-def export_command(db_path: str, fmt: str | None, style: str | None, output: str, ascii_only: bool, out_path: str | None,
-                   verbose: bool, report_path: str | None, **options: Any) -> None:
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False),
+    envvar="KB_DB",
+    default="kb.db",
+    show_default=True,
+    show_envvar=True,
+    help="The knowledge base file.",
+)
+def export_command(
+    db_path: str,
+    fmt: str | None,
+    style: str | None,
+    output: str,
+    ascii_only: bool,
+    out_path: str | None,
+    verbose: bool,
+    report_path: str | None,
+    **options: Any,
+) -> None:
     """Export the works the filters select, sorted by citekey, as BibTeX, BibLaTeX, RIS,
     CSL-JSON, CSV or kb YAML, or as a formatted bibliography in a CSL style.
 
@@ -148,14 +215,21 @@ def export_command(db_path: str, fmt: str | None, style: str | None, output: str
         result = bibliography(store.conn, style, output, work_filter, store=store)
         write_output(result.text, out_path)
         if result.failed:
-            click.echo(f"citeproc-py could not format {len(result.failed)} works in {style}; their titles are shown: "
-                       f"{', '.join(result.failed[:5])}", err=True)
+            click.echo(
+                f"citeproc-py could not format {len(result.failed)} works in {style}; their titles are shown: "
+                f"{', '.join(result.failed[:5])}",
+                err=True,
+            )
         click.echo(f"{result.count} works in {style} ({result.count - result.formatted} from the cache)", err=True)
         return
     exported = export(store.conn, fmt, work_filter, ascii=ascii_only)
     write_output(exported.text, out_path)
     _report(exported, verbose, report_path)
-    click.echo(f"Exported {exported.count} work{'' if exported.count == 1 else 's'} as {fmt}" + (f" to {out_path}" if out_path and out_path != "-" else ""), err=True)
+    click.echo(
+        f"Exported {exported.count} work{'' if exported.count == 1 else 's'} as {fmt}"
+        + (f" to {out_path}" if out_path and out_path != "-" else ""),
+        err=True,
+    )
 
 
 @click.command("ref")
@@ -163,8 +237,16 @@ def export_command(db_path: str, fmt: str | None, style: str | None, output: str
 @click.option("--style", default="apa", show_default=True, help="A CSL style by name (see --list-styles).")
 @click.option("--to", "output", type=click.Choice(OUTPUTS), default="text", show_default=True)
 @click.option("--list-styles", is_flag=True, help="List the CSL style names and exit.")
-@click.option("--db", "db_path", type=click.Path(dir_okay=False), envvar="KB_DB", default="kb.db", show_default=True,
-              show_envvar=True, help="The knowledge base file.")
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False),
+    envvar="KB_DB",
+    default="kb.db",
+    show_default=True,
+    show_envvar=True,
+    help="The knowledge base file.",
+)
 def ref_command(db_path: str, keys: tuple[str, ...], style: str, output: str, list_styles: bool) -> None:
     """Print the formatted reference of each work KEY (citekey, DOI or URL), in the order given.
 

@@ -24,19 +24,28 @@ _SQL = {
     "work": "SELECT citekey FROM articles WHERE citekey LIKE :prefix ESCAPE '\\' ORDER BY citekey LIMIT 200",
     "tag": "SELECT name FROM tags WHERE name LIKE :prefix ESCAPE '\\' ORDER BY name LIMIT 200",
     "organisation": "SELECT name FROM organisations WHERE name LIKE :prefix ESCAPE '\\' UNION "
-                    "SELECT acronym FROM organisations WHERE acronym LIKE :prefix ESCAPE '\\' UNION "
-                    "SELECT alias FROM organisation_aliases WHERE alias LIKE :prefix ESCAPE '\\' ORDER BY 1 LIMIT 200",
+    "SELECT acronym FROM organisations WHERE acronym LIKE :prefix ESCAPE '\\' UNION "
+    "SELECT alias FROM organisation_aliases WHERE alias LIKE :prefix ESCAPE '\\' ORDER BY 1 LIMIT 200",
     "event": "SELECT name FROM events WHERE name LIKE :prefix ESCAPE '\\' UNION "
-             "SELECT alias FROM event_aliases WHERE alias LIKE :prefix ESCAPE '\\' ORDER BY 1 LIMIT 200",
+    "SELECT alias FROM event_aliases WHERE alias LIKE :prefix ESCAPE '\\' ORDER BY 1 LIMIT 200",
     "person": "SELECT name FROM authors WHERE name LIKE :prefix ESCAPE '\\' ORDER BY name LIMIT 200",
 }
 _SQL["anything"] = " UNION ".join(f"SELECT * FROM ({_SQL[k]})" for k in ("work", "organisation", "event"))
 
 # A parameter's name -> what it names (the names the commands use).
 PARAMETER_KINDS = {
-    "key": "work", "keys": "work", "citing": "work", "cited": "work", "cited_by": "work",
-    "tags": "tag", "organisations": "organisation", "organisation": "organisation",
-    "events": "event", "event": "event", "authors": "person", "person": "person",
+    "key": "work",
+    "keys": "work",
+    "citing": "work",
+    "cited": "work",
+    "cited_by": "work",
+    "tags": "tag",
+    "organisations": "organisation",
+    "organisation": "organisation",
+    "events": "event",
+    "event": "event",
+    "authors": "person",
+    "person": "person",
 }
 
 

@@ -9,7 +9,7 @@ from .date_forms import csl_date_problem
 from .dates import partial_date_from_csl
 from .errors import KbError
 from .keys import normalise_doi, normalise_isbn, normalise_url, title_key
-from .model import CSL_DATE_VARIABLES, CSL_TYPES, CREATOR_ROLES
+from .model import CREATOR_ROLES, CSL_DATE_VARIABLES, CSL_TYPES
 from .names import display_name
 
 
@@ -18,7 +18,9 @@ def clean_item(item: dict[str, Any], where: str | None = None) -> dict[str, Any]
     cleaned = {k: v for k, v in item.items() if v not in (None, "", [], {})}
     work_type = cleaned.get("type") or "document"
     if work_type not in CSL_TYPES:
-        raise KbError(f"unknown work type {work_type!r} (a CSL type such as article-journal, book, report, post-weblog)", where)
+        raise KbError(
+            f"unknown work type {work_type!r} (a CSL type such as article-journal, book, report, post-weblog)", where
+        )
     cleaned["type"] = work_type
     for variable in CSL_DATE_VARIABLES:
         if variable in cleaned:
@@ -59,7 +61,10 @@ def article_columns(item: dict[str, Any]) -> dict[str, Any]:
         "title": _text(item.get("title")),
         # The creators as one readable line, for lists and the JSON API; the
         # article_authors table is the indexed truth used by facets and filters.
-        "authors": "; ".join(display_name(n) for n in (item.get("author") or item.get("editor") or []) if isinstance(n, dict)) or None,
+        "authors": "; ".join(
+            display_name(n) for n in (item.get("author") or item.get("editor") or []) if isinstance(n, dict)
+        )
+        or None,
         "container_title": _text(item.get("container-title")),
         "publisher": _text(item.get("publisher")),
         # A date kb could not read has no bounds, but its text is still the date shown.

@@ -20,9 +20,9 @@ from .dates import parse_partial_date
 from .errors import KbError
 from .model import (
     CITATION_RELATIONS,
+    CREATOR_ROLES,
     CSL_DATE_VARIABLES,
     CSL_NAME_VARIABLES,
-    CREATOR_ROLES,
     LINK_RELATIONS,
     LINK_SOURCES,
     READING_STATUSES,
@@ -98,11 +98,16 @@ def parse_document(text: str, kind: str, source: str) -> Any:
     if isinstance(record, kb_yaml.Invalid):
         raise KbError(record.message, record.origin)
     if not isinstance(record, RECORD_TYPES[kind]):
-        raise KbError(f"the document should hold {_a(kind)} record (kind: {kind}), not {_a(type(record).__name__[:-6].lower())}", source)
+        raise KbError(
+            f"the document should hold {_a(kind)} record (kind: {kind}), not {_a(type(record).__name__[:-6].lower())}",
+            source,
+        )
     return record
 
 
-def set_fields(doc: dict[str, Any], kind: str, assignments: tuple[str, ...], removals: tuple[str, ...]) -> dict[str, Any]:
+def set_fields(
+    doc: dict[str, Any], kind: str, assignments: tuple[str, ...], removals: tuple[str, ...]
+) -> dict[str, Any]:
     """A record's document with `FIELD=VALUE` set and `FIELD`s removed (kb edit --set/--unset)."""
     doc = dict(doc)
     for field in removals:
@@ -124,8 +129,10 @@ def set_fields(doc: dict[str, Any], kind: str, assignments: tuple[str, ...], rem
                 raise KbError(f"--set needs_review={value}: write true or false")
             doc[field] = value.lower() in ("true", "yes", "1")
         elif kind == "event" and field == "organisations":
-            doc[field] = [{"organisation": n.rsplit(":", 1)[0].strip(), "role": n.rsplit(":", 1)[1].strip()} if ":" in n else n
-                          for n in _split(value)]
+            doc[field] = [
+                {"organisation": n.rsplit(":", 1)[0].strip(), "role": n.rsplit(":", 1)[1].strip()} if ":" in n else n
+                for n in _split(value)
+            ]
         elif field in _LIST_FIELDS:
             doc[field] = _split(value)
         else:
@@ -179,8 +186,12 @@ class Curation:
 
     def require_record(self, kind: str, name: str) -> int:
         """A record's id by citekey (DOI, URL) for a work, by name for the others."""
-        finder = {"work": self.require_work, "organisation": self.require_organisation,
-                  "event": self.require_event, "person": self.require_person}[kind]
+        finder = {
+            "work": self.require_work,
+            "organisation": self.require_organisation,
+            "event": self.require_event,
+            "person": self.require_person,
+        }[kind]
         return finder(name)
 
     def record_name(self, kind: str, row_id: int) -> str:
@@ -191,16 +202,24 @@ class Curation:
         """The record as `kb dump` writes it."""
         from . import dump
 
-        documents = {"work": dump.work_documents, "organisation": dump.organisation_documents,
-                     "event": dump.event_documents, "person": dump.person_documents}[kind](self.db, only=row_id)
+        documents = {
+            "work": dump.work_documents,
+            "organisation": dump.organisation_documents,
+            "event": dump.event_documents,
+            "person": dump.person_documents,
+        }[kind](self.db, only=row_id)
         return documents[0][1]
 
     # -- edit ---------------------------------------------------------------------------
 
     def update_record(self, kind: str, row_id: int, record: Any) -> None:
         """Make the record hold exactly what `record` says (an edited document)."""
-        {"work": self.update_work, "organisation": self.update_organisation,
-         "event": self.update_event, "person": self.update_person}[kind](row_id, record)
+        {
+            "work": self.update_work,
+            "organisation": self.update_organisation,
+            "event": self.update_event,
+            "person": self.update_person,
+        }[kind](row_id, record)
 
     def update_work(self, article_id: int, record: WorkRecord) -> None:
         where = record.origin
@@ -218,7 +237,9 @@ class Curation:
         row.update(
             csl_json=item_json(item),
             extra_json=json.dumps(record.extra, sort_keys=True, ensure_ascii=False) if record.extra else None,
-            text=record.text, status=record.status, needs_review=int(record.needs_review),
+            text=record.text,
+            status=record.status,
+            needs_review=int(record.needs_review),
         )
         if record.added_by:  # provenance: kept unless the document gives another
             row["added_by"] = record.added_by
@@ -233,18 +254,26 @@ class Curation:
                 self._save_creators(article_id, item)
         if changes or links_changed:
             changes["updated_at"] = _stamp()
-            self.conn.execute(f"UPDATE articles SET {', '.join(f'{c} = ?' for c in changes)} WHERE id = ?",
-                              [*changes.values(), article_id])
+            self.conn.execute(
+                f"UPDATE articles SET {', '.join(f'{c} = ?' for c in changes)} WHERE id = ?",
+                [*changes.values(), article_id],
+            )
             self._caches = None  # DOI, URL and title keys may have moved
 
     def _replace_work_links(self, article_id: int, record: WorkRecord, where: str | None) -> bool:
         """Tags, event and organisation links, citations and notes: as the record says."""
         changed = False
         wanted_tags = {name for name in (_clean(t) for t in record.tags) if name}
-        current_tags = dict(self.conn.execute(
-            "SELECT tags.name, tag_id FROM article_tags JOIN tags ON tags.id = tag_id WHERE article_id = ?", (article_id,)))
+        current_tags = dict(
+            self.conn.execute(
+                "SELECT tags.name, tag_id FROM article_tags JOIN tags ON tags.id = tag_id WHERE article_id = ?",
+                (article_id,),
+            )
+        )
         for name in current_tags.keys() - wanted_tags:
-            self.conn.execute("DELETE FROM article_tags WHERE article_id = ? AND tag_id = ?", (article_id, current_tags[name]))
+            self.conn.execute(
+                "DELETE FROM article_tags WHERE article_id = ? AND tag_id = ?", (article_id, current_tags[name])
+            )
             changed = True
         for name in sorted(wanted_tags - current_tags.keys()):
             changed |= self.tag(article_id, name)
@@ -256,16 +285,26 @@ class Curation:
                     raise KbError(f"unknown relation {link.relation!r} (one of {', '.join(LINK_RELATIONS)})", where)
                 if link.source not in LINK_SOURCES:
                     raise KbError(f"unknown link source {link.source!r}", where)
-                target = self.require_event(link.name, where) if table == "events" else self.require_organisation(link.name, where)
+                target = (
+                    self.require_event(link.name, where)
+                    if table == "events"
+                    else self.require_organisation(link.name, where)
+                )
                 wanted[(target, link.relation)] = link.source
-            current = {(t, r): s for t, r, s in self.conn.execute(
-                f"SELECT {column}, relation, source FROM {link_table} WHERE article_id = ?", (article_id,))}
+            current = {
+                (t, r): s
+                for t, r, s in self.conn.execute(
+                    f"SELECT {column}, relation, source FROM {link_table} WHERE article_id = ?", (article_id,)
+                )
+            }
             changed |= self._replace_rows(
-                current, wanted,
+                current,
+                wanted,
                 delete=f"DELETE FROM {link_table} WHERE article_id = ? AND {column} = ? AND relation = ?",
                 insert=f"INSERT INTO {link_table} (article_id, {column}, relation, source) VALUES (?, ?, ?, ?)",
                 update=f"UPDATE {link_table} SET source = ? WHERE article_id = ? AND {column} = ? AND relation = ?",
-                owner=article_id)
+                owner=article_id,
+            )
         wanted_cites: dict[tuple[int, str], tuple[str | None, str | None]] = {}
         for ref in record.cites:
             cited = self.find_work(ref.key)
@@ -274,22 +313,32 @@ class Curation:
             if cited == article_id:
                 raise KbError(f"a work cannot cite itself ({ref.key})", where)
             if ref.relation not in CITATION_RELATIONS:
-                raise KbError(f"unknown citation relation {ref.relation!r} (one of {', '.join(CITATION_RELATIONS)})", where)
+                raise KbError(
+                    f"unknown citation relation {ref.relation!r} (one of {', '.join(CITATION_RELATIONS)})", where
+                )
             wanted_cites[(cited, ref.relation)] = (ref.locator, ref.context)
-        current_cites = {(c, r): (loc, ctx) for c, r, loc, ctx in self.conn.execute(
-            "SELECT cited_id, relation, locator, context FROM citations WHERE citing_id = ?", (article_id,))}
+        current_cites = {
+            (c, r): (loc, ctx)
+            for c, r, loc, ctx in self.conn.execute(
+                "SELECT cited_id, relation, locator, context FROM citations WHERE citing_id = ?", (article_id,)
+            )
+        }
         changed |= self._replace_rows(
-            current_cites, wanted_cites,
+            current_cites,
+            wanted_cites,
             delete="DELETE FROM citations WHERE citing_id = ? AND cited_id = ? AND relation = ?",
             insert="INSERT INTO citations (citing_id, cited_id, relation, locator, context) VALUES (?, ?, ?, ?, ?)",
             update="UPDATE citations SET locator = ?, context = ? WHERE citing_id = ? AND cited_id = ? AND relation = ?",
-            owner=article_id)
+            owner=article_id,
+        )
         return self._replace_notes(article_id, record, where) or changed
 
-    def _replace_rows(self, current: dict[tuple, Any], wanted: dict[tuple, Any], *, delete: str, insert: str,
-                      update: str, owner: int) -> bool:
+    def _replace_rows(
+        self, current: dict[tuple, Any], wanted: dict[tuple, Any], *, delete: str, insert: str, update: str, owner: int
+    ) -> bool:
         """Bring a record's rows of one link table from `current` to `wanted`
         ({key columns: value columns}), touching only the rows that differ."""
+
         def values(value: Any) -> tuple:
             return value if isinstance(value, tuple) else (value,)
 
@@ -310,27 +359,42 @@ class Curation:
         for note in record.notes:
             if not (note.comment or note.quote):
                 raise KbError("a note needs a comment or a quote", where)
-            key = (note.comment, note.quote, note.locator,
-                   self.require_event(note.event, where) if note.event else None,
-                   self.require_organisation(note.organisation, where) if note.organisation else None)
+            key = (
+                note.comment,
+                note.quote,
+                note.locator,
+                self.require_event(note.event, where) if note.event else None,
+                self.require_organisation(note.organisation, where) if note.organisation else None,
+            )
             wanted[key] += 1
             by_key.setdefault(key, []).append(note)
         current: dict[tuple, list[int]] = {}
         for note_id, *key in self.conn.execute(
-            "SELECT id, comment, quote, locator, event_id, organisation_id FROM notes WHERE article_id = ? ORDER BY id", (article_id,)):
+            "SELECT id, comment, quote, locator, event_id, organisation_id FROM notes WHERE article_id = ? ORDER BY id",
+            (article_id,),
+        ):
             current.setdefault(tuple(key), []).append(note_id)
         changed = False
         for key, ids in current.items():
-            for note_id in ids[wanted.get(key, 0):]:
+            for note_id in ids[wanted.get(key, 0) :]:
                 self.conn.execute("DELETE FROM notes WHERE id = ?", (note_id,))
                 changed = True
         for key, count in wanted.items():
-            for note in by_key[key][len(current.get(key, [])):count]:
+            for note in by_key[key][len(current.get(key, [])) : count]:
                 self.conn.execute(
                     "INSERT INTO notes (article_id, locator, quote, comment, event_id, organisation_id, added_by, added_at) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (article_id, note.locator, note.quote, note.comment, key[3], key[4], note.added_by or self.user,
-                     note.added_at or _stamp()))
+                    (
+                        article_id,
+                        note.locator,
+                        note.quote,
+                        note.comment,
+                        key[3],
+                        key[4],
+                        note.added_by or self.user,
+                        note.added_at or _stamp(),
+                    ),
+                )
                 changed = True
         return changed
 
@@ -352,18 +416,24 @@ class Curation:
         for alias in wanted:
             if fold(alias) != fold(name):
                 unique.setdefault(fold(alias), alias)
-        current = {alias for (alias,) in self.conn.execute(f"SELECT alias FROM {kind}_aliases WHERE {kind}_id = ?", (row_id,))}
+        current = {
+            alias for (alias,) in self.conn.execute(f"SELECT alias FROM {kind}_aliases WHERE {kind}_id = ?", (row_id,))
+        }
         for alias in current - set(unique.values()):
             self.conn.execute(f"DELETE FROM {kind}_aliases WHERE {kind}_id = ? AND alias = ?", (row_id, alias))
         for alias in sorted(set(unique.values()) - current):
-            self.conn.execute(f"INSERT INTO {kind}_aliases ({kind}_id, alias, alias_key) VALUES (?, ?, ?)",
-                              (row_id, alias, lookup.alias_keys(alias)["alias_key"]))
+            self.conn.execute(
+                f"INSERT INTO {kind}_aliases ({kind}_id, alias, alias_key) VALUES (?, ?, ?)",
+                (row_id, alias, lookup.alias_keys(alias)["alias_key"]),
+            )
 
     def _update_row(self, table: str, row_id: int, values: dict[str, Any]) -> None:
         current = self.conn.execute(f"SELECT {', '.join(values)} FROM {table} WHERE id = ?", (row_id,)).fetchone()
         changes = {k: v for (k, v), old in zip(values.items(), current) if v != old}
         if changes:
-            self.conn.execute(f"UPDATE {table} SET {', '.join(f'{k} = ?' for k in changes)} WHERE id = ?", [*changes.values(), row_id])
+            self.conn.execute(
+                f"UPDATE {table} SET {', '.join(f'{k} = ?' for k in changes)} WHERE id = ?", [*changes.values(), row_id]
+            )
             # Look-ups go through folded key columns (kb.lookup): a new name, acronym or
             # family name needs its key written again, or the record stops being found.
             if table in ("organisations", "events") and {"name", "acronym"} & set(changes):
@@ -375,7 +445,11 @@ class Curation:
     def _replace_parent(self, kind: str, row_id: int, parent: str | None, where: str | None) -> None:
         table = _TABLES[kind]
         if parent:
-            parent_id = self.require_organisation(parent, where) if kind == "organisation" else self.require_event(parent, where)
+            parent_id = (
+                self.require_organisation(parent, where)
+                if kind == "organisation"
+                else self.require_event(parent, where)
+            )
             self._set_parent(table, row_id, parent_id, where)
         else:
             self.conn.execute(f"UPDATE {table} SET parent_id = NULL WHERE id = ? AND parent_id IS NOT NULL", (row_id,))
@@ -387,10 +461,21 @@ class Curation:
             raise KbError("an organisation needs a name", where)
         old_name = self.record_name("organisation", organisation_id)
         acronym = _clean(record.acronym)
-        self._check_names("organisation", organisation_id, [name, *([acronym] if acronym else []), *record.aliases], where)
-        self._update_row("organisations", organisation_id, {
-            "name": name, "acronym": acronym, "type": _clean(record.type), "country": _clean(record.country),
-            "url": _clean(record.url), "description": record.description or None})
+        self._check_names(
+            "organisation", organisation_id, [name, *([acronym] if acronym else []), *record.aliases], where
+        )
+        self._update_row(
+            "organisations",
+            organisation_id,
+            {
+                "name": name,
+                "acronym": acronym,
+                "type": _clean(record.type),
+                "country": _clean(record.country),
+                "url": _clean(record.url),
+                "description": record.description or None,
+            },
+        )
         self._replace_parent("organisation", organisation_id, record.parent, where)
         self._replace_aliases("organisation", organisation_id, old_name, name, record.aliases)
         self.caches["organisation"] = None
@@ -402,19 +487,34 @@ class Curation:
             raise KbError("an event needs a name", where)
         old_name = self.record_name("event", event_id)
         self._check_names("event", event_id, [name, *record.aliases], where)
-        values: dict[str, Any] = {"name": name, "type": _clean(record.type), "location": _clean(record.location),
-                                  "description": record.description or None}
+        values: dict[str, Any] = {
+            "name": name,
+            "type": _clean(record.type),
+            "location": _clean(record.location),
+            "description": record.description or None,
+        }
         values.update(_event_date_columns(name, record.date, where))
         self._update_row("events", event_id, values)
         self._replace_parent("event", event_id, record.parent, where)
         self._replace_aliases("event", event_id, old_name, name, record.aliases)
-        wanted = {(self.require_organisation(p.organisation, where), p.role or "participant"): () for p in record.organisations}
-        current = {(o, r): () for o, r in self.conn.execute(
-            "SELECT organisation_id, role FROM event_organisations WHERE event_id = ?", (event_id,))}
-        self._replace_rows(current, wanted,
-                           delete="DELETE FROM event_organisations WHERE event_id = ? AND organisation_id = ? AND role = ?",
-                           insert="INSERT INTO event_organisations (event_id, organisation_id, role) VALUES (?, ?, ?)",
-                           update="", owner=event_id)
+        wanted = {
+            (self.require_organisation(p.organisation, where), p.role or "participant"): ()
+            for p in record.organisations
+        }
+        current = {
+            (o, r): ()
+            for o, r in self.conn.execute(
+                "SELECT organisation_id, role FROM event_organisations WHERE event_id = ?", (event_id,)
+            )
+        }
+        self._replace_rows(
+            current,
+            wanted,
+            delete="DELETE FROM event_organisations WHERE event_id = ? AND organisation_id = ? AND role = ?",
+            insert="INSERT INTO event_organisations (event_id, organisation_id, role) VALUES (?, ?, ?)",
+            update="",
+            owner=event_id,
+        )
         self.caches["event"] = None
 
     def update_person(self, author_id: int, record: PersonRecord) -> None:
@@ -425,13 +525,25 @@ class Curation:
         key = name_key(name)
         other = self.caches["author"].get(key)
         if other is not None and other != author_id:
-            raise KbError(f"{display_name(name)!r} is another person in the knowledge base (merge the two instead)", where)
+            raise KbError(
+                f"{display_name(name)!r} is another person in the knowledge base (merge the two instead)", where
+            )
         old_key = self.conn.execute("SELECT name_key FROM authors WHERE id = ?", (author_id,)).fetchone()[0]
-        self._update_row("authors", author_id, {
-            "name": display_name(name), "family": name.get("family"), "given": name.get("given"),
-            "particle": name.get("non-dropping-particle") or name.get("dropping-particle"), "suffix": name.get("suffix"),
-            "is_organisation": int(bool(name.get("literal"))), "name_key": key,
-            "orcid": _clean(record.orcid), "url": _clean(record.url)})
+        self._update_row(
+            "authors",
+            author_id,
+            {
+                "name": display_name(name),
+                "family": name.get("family"),
+                "given": name.get("given"),
+                "particle": name.get("non-dropping-particle") or name.get("dropping-particle"),
+                "suffix": name.get("suffix"),
+                "is_organisation": int(bool(name.get("literal"))),
+                "name_key": key,
+                "orcid": _clean(record.orcid),
+                "url": _clean(record.url),
+            },
+        )
         if key != old_key or self._creator_names_differ(author_id, name):
             self._rename_creator(author_id, name)
             self.caches["author"].pop(old_key, None)
@@ -441,13 +553,20 @@ class Curation:
         for affiliation in record.affiliations:
             organisation_id = self.require_organisation(affiliation.organisation, where)
             wanted[(organisation_id, affiliation.role)] = (affiliation.start, affiliation.end)
-        current = {(o, r): (s, e) for o, r, s, e in self.conn.execute(
-            "SELECT organisation_id, role, start_date, end_date FROM affiliations WHERE author_id = ?", (author_id,))}
-        self._replace_rows(current, wanted,
-                           delete="DELETE FROM affiliations WHERE author_id = ? AND organisation_id = ? AND role IS ?",
-                           insert="INSERT INTO affiliations (author_id, organisation_id, role, start_date, end_date) VALUES (?, ?, ?, ?, ?)",
-                           update="UPDATE affiliations SET start_date = ?, end_date = ? WHERE author_id = ? AND organisation_id = ? AND role IS ?",
-                           owner=author_id)
+        current = {
+            (o, r): (s, e)
+            for o, r, s, e in self.conn.execute(
+                "SELECT organisation_id, role, start_date, end_date FROM affiliations WHERE author_id = ?", (author_id,)
+            )
+        }
+        self._replace_rows(
+            current,
+            wanted,
+            delete="DELETE FROM affiliations WHERE author_id = ? AND organisation_id = ? AND role IS ?",
+            insert="INSERT INTO affiliations (author_id, organisation_id, role, start_date, end_date) VALUES (?, ?, ?, ?, ?)",
+            update="UPDATE affiliations SET start_date = ?, end_date = ? WHERE author_id = ? AND organisation_id = ? AND role IS ?",
+            owner=author_id,
+        )
 
     def _creator_names_differ(self, author_id: int, name: dict[str, Any]) -> bool:
         for item, role, position in self._creator_slots(author_id):
@@ -459,7 +578,8 @@ class Curation:
         slots = []
         for csl_json, role, position in self.conn.execute(
             "SELECT csl_json, role, position FROM article_authors JOIN articles ON articles.id = article_id WHERE author_id = ?",
-            (author_id,)):
+            (author_id,),
+        ):
             slots.append((json.loads(csl_json), role, position))
         return slots
 
@@ -468,11 +588,17 @@ class Curation:
         the works they created, so exports, dumps and builds agree with the authors table."""
         for article_id, csl_json in self.conn.execute(
             "SELECT DISTINCT articles.id, csl_json FROM article_authors JOIN articles ON articles.id = article_id WHERE author_id = ?",
-            (author_id,)).fetchall():
+            (author_id,),
+        ).fetchall():
             item = json.loads(csl_json)
-            slots = [(role, position) for role, position, _ in creators(item)
-                     if self.conn.execute("SELECT 1 FROM article_authors WHERE article_id = ? AND role = ? AND position = ? AND author_id = ?",
-                                          (article_id, role, position, author_id)).fetchone()]
+            slots = [
+                (role, position)
+                for role, position, _ in creators(item)
+                if self.conn.execute(
+                    "SELECT 1 FROM article_authors WHERE article_id = ? AND role = ? AND position = ? AND author_id = ?",
+                    (article_id, role, position, author_id),
+                ).fetchone()
+            ]
             for role, position in sorted(slots, reverse=True):
                 if name is None:
                     del item[role][position]
@@ -481,8 +607,10 @@ class Curation:
                 else:
                     item[role][position] = dict(name)
             columns = article_columns(item)
-            self.conn.execute("UPDATE articles SET authors = ?, csl_json = ?, updated_at = ? WHERE id = ?",
-                              (columns["authors"], item_json(item), _stamp(), article_id))
+            self.conn.execute(
+                "UPDATE articles SET authors = ?, csl_json = ?, updated_at = ? WHERE id = ?",
+                (columns["authors"], item_json(item), _stamp(), article_id),
+            )
             if name is None:
                 self.conn.execute("DELETE FROM article_authors WHERE article_id = ?", (article_id,))
                 self._save_creators(article_id, item)
@@ -513,39 +641,64 @@ class Curation:
         table = _TABLES[kind]
         name = self.record_name(kind, row_id)
         if given.get("date"):
-            _event_date_columns(name, given["date"], record.origin)  # an unreadable date is that error, not a difference
-        stored = dict(zip(given, self.conn.execute(f"SELECT {', '.join(given)} FROM {table} WHERE id = ?", (row_id,)).fetchone()))
+            _event_date_columns(
+                name, given["date"], record.origin
+            )  # an unreadable date is that error, not a difference
+        stored = dict(
+            zip(given, self.conn.execute(f"SELECT {', '.join(given)} FROM {table} WHERE id = ?", (row_id,)).fetchone())
+        )
         # (what, stored value, given value, how to write the given one)
         differing: list[tuple[str, Any, Any, Any]] = []
         for column, value in given.items():
             if value is not None and stored[column] is not None and not _same(column, stored[column], value):
                 columns = _event_date_columns(name, value, record.origin) if column == "date" else {column: value}
-                differing.append((column, stored[column], value, lambda columns=columns: self._update_row(table, row_id, columns)))
+                differing.append(
+                    (column, stored[column], value, lambda columns=columns: self._update_row(table, row_id, columns))
+                )
         if kind in ("organisation", "event") and record.parent:
             parent = self.find_organisation(record.parent) if kind == "organisation" else self.find_event(record.parent)
             old_parent = self.conn.execute(f"SELECT parent_id FROM {table} WHERE id = ?", (row_id,)).fetchone()[0]
             if old_parent is not None and parent is not None and parent != old_parent:
-                differing.append(("parent", self.record_name(kind, old_parent), record.parent,
-                                  lambda: self._set_parent(table, row_id, parent, record.origin)))
+                differing.append(
+                    (
+                        "parent",
+                        self.record_name(kind, old_parent),
+                        record.parent,
+                        lambda: self._set_parent(table, row_id, parent, record.origin),
+                    )
+                )
         for affiliation in getattr(record, "affiliations", []) if kind == "person" else []:
             organisation_id = self.find_organisation(affiliation.organisation)
             row = self.conn.execute(
                 "SELECT id, start_date, end_date FROM affiliations WHERE author_id = ? AND organisation_id = ? AND role IS ?",
-                (row_id, organisation_id, affiliation.role)).fetchone()
-            for column, value, old in (("start_date", affiliation.start, row and row[1]), ("end_date", affiliation.end, row and row[2])):
+                (row_id, organisation_id, affiliation.role),
+            ).fetchone()
+            for column, value, old in (
+                ("start_date", affiliation.start, row and row[1]),
+                ("end_date", affiliation.end, row and row[2]),
+            ):
                 if row and value and not old:  # an empty field is filled, as an import fills it
                     self.conn.execute(f"UPDATE affiliations SET {column} = ? WHERE id = ?", (value, row[0]))
                 elif row and value and value != old:
-                    differing.append((f"{affiliation.organisation} {column[:-5]}", old, value,
-                                      lambda column=column, value=value, affiliation_id=row[0]: self.conn.execute(
-                                          f"UPDATE affiliations SET {column} = ? WHERE id = ?", (value, affiliation_id))))
+                    differing.append(
+                        (
+                            f"{affiliation.organisation} {column[:-5]}",
+                            old,
+                            value,
+                            lambda column=column, value=value, affiliation_id=row[0]: self.conn.execute(
+                                f"UPDATE affiliations SET {column} = ? WHERE id = ?", (value, affiliation_id)
+                            ),
+                        )
+                    )
         if not differing:
             return []
         if not update:
             listed = "; ".join(f"{what}: stored {old!r}, given {new!r}" for what, old, new, _ in differing)
             flag = {"organisation": "--org", "event": "--event", "person": "--person"}[kind]
-            raise KbError(f"the {kind} {name!r} differs from what you gave: {listed}; "
-                          f"use --update to replace them (or kb edit {flag} {name!r})")
+            raise KbError(
+                f"the {kind} {name!r} differs from what you gave: {listed}; "
+                f"use --update to replace them (or kb edit {flag} {name!r})"
+            )
         for _, _, _, write in differing:
             write()
         return [f"{what}: {old!r} -> {new!r}" for what, old, new, _ in differing]
@@ -553,17 +706,32 @@ class Curation:
     def _existing(self, record: Any) -> tuple[str, int, dict[str, Any]] | None:
         if isinstance(record, EventRecord):
             row_id = self.find_event(record.name)
-            given = {"date": _clean(record.date), "type": _clean(record.type), "location": _clean(record.location),
-                     "description": record.description or None}
+            given = {
+                "date": _clean(record.date),
+                "type": _clean(record.type),
+                "location": _clean(record.location),
+                "description": record.description or None,
+            }
             return ("event", row_id, given) if row_id is not None else None
         if isinstance(record, OrganisationRecord):
-            row_id = self.find_organisation(record.name) or (self.find_organisation(record.acronym) if record.acronym else None)
-            given = {"acronym": _clean(record.acronym), "type": _clean(record.type), "country": _clean(record.country),
-                     "url": _clean(record.url), "description": record.description or None}
+            row_id = self.find_organisation(record.name) or (
+                self.find_organisation(record.acronym) if record.acronym else None
+            )
+            given = {
+                "acronym": _clean(record.acronym),
+                "type": _clean(record.type),
+                "country": _clean(record.country),
+                "url": _clean(record.url),
+                "description": record.description or None,
+            }
             return ("organisation", row_id, given) if row_id is not None else None
         if isinstance(record, PersonRecord):
             row_id = self.caches["author"].get(name_key(record.name))
-            return ("person", row_id, {"orcid": _clean(record.orcid), "url": _clean(record.url)}) if row_id is not None else None
+            return (
+                ("person", row_id, {"orcid": _clean(record.orcid), "url": _clean(record.url)})
+                if row_id is not None
+                else None
+            )
         raise TypeError(record)
 
     # -- remove -------------------------------------------------------------------------
@@ -572,13 +740,23 @@ class Curation:
         """What depends on a record: removing it needs --force."""
         q = self.conn.execute
         if kind == "work":
-            citing = [f"{k} ({r})" if r != "cites" else k for k, r in q(
-                "SELECT citekey, relation FROM citations JOIN articles ON articles.id = citing_id WHERE cited_id = ? ORDER BY citekey",
-                (row_id,))]
+            citing = [
+                f"{k} ({r})" if r != "cites" else k
+                for k, r in q(
+                    "SELECT citekey, relation FROM citations JOIN articles ON articles.id = citing_id WHERE cited_id = ? ORDER BY citekey",
+                    (row_id,),
+                )
+            ]
             return [f"cited by {_some(citing)}"] if citing else []
         if kind == "person":
-            works = [k for (k,) in q("SELECT DISTINCT citekey FROM article_authors JOIN articles ON articles.id = article_id "
-                                     "WHERE author_id = ? ORDER BY citekey", (row_id,))]
+            works = [
+                k
+                for (k,) in q(
+                    "SELECT DISTINCT citekey FROM article_authors JOIN articles ON articles.id = article_id "
+                    "WHERE author_id = ? ORDER BY citekey",
+                    (row_id,),
+                )
+            ]
             return [f"a creator of {_count(len(works), 'work')} ({_some(works)})"] if works else []
         table = _TABLES[kind]
         link_table, column = _WORK_LINKS[f"{kind}s"]
@@ -586,19 +764,32 @@ class Curation:
         children = [n for (n,) in q(f"SELECT name FROM {table} WHERE parent_id = ? ORDER BY name", (row_id,))]
         if children:
             out.append(f"parent of {_some(children)}")
-        works = [k for (k,) in q(f"SELECT DISTINCT citekey FROM {link_table} JOIN articles ON articles.id = article_id "
-                                 f"WHERE {column} = ? ORDER BY citekey", (row_id,))]
+        works = [
+            k
+            for (k,) in q(
+                f"SELECT DISTINCT citekey FROM {link_table} JOIN articles ON articles.id = article_id "
+                f"WHERE {column} = ? ORDER BY citekey",
+                (row_id,),
+            )
+        ]
         if works:
             out.append(f"linked to {_count(len(works), 'work')} ({_some(works)})")
         if kind == "organisation":
-            people = [n for (n,) in q("SELECT DISTINCT authors.name FROM affiliations JOIN authors ON authors.id = author_id "
-                                      "WHERE organisation_id = ? ORDER BY authors.name", (row_id,))]
+            people = [
+                n
+                for (n,) in q(
+                    "SELECT DISTINCT authors.name FROM affiliations JOIN authors ON authors.id = author_id "
+                    "WHERE organisation_id = ? ORDER BY authors.name",
+                    (row_id,),
+                )
+            ]
             if people:
                 out.append(f"the affiliation of {_some(people)}")
         return out
 
     def removal_effects(self, kind: str, row_id: int) -> list[str]:
         """What goes with a record (or loses its reference to it) when it is removed."""
+
         def count(sql: str) -> int:
             return self.conn.execute(sql, (row_id,)).fetchone()[0]
 
@@ -606,28 +797,63 @@ class Curation:
             parts = [
                 (count("SELECT count(*) FROM article_tags WHERE article_id = ?"), "tag", "tags"),
                 (count("SELECT count(*) FROM article_events WHERE article_id = ?"), "event link", "event links"),
-                (count("SELECT count(*) FROM article_organisations WHERE article_id = ?"), "organisation link", "organisation links"),
-                (count("SELECT count(*) FROM citations WHERE citing_id = ?"), "citation it makes", "citations it makes"),
+                (
+                    count("SELECT count(*) FROM article_organisations WHERE article_id = ?"),
+                    "organisation link",
+                    "organisation links",
+                ),
+                (
+                    count("SELECT count(*) FROM citations WHERE citing_id = ?"),
+                    "citation it makes",
+                    "citations it makes",
+                ),
                 (count("SELECT count(*) FROM citations WHERE cited_id = ?"), "citation of it", "citations of it"),
                 (count("SELECT count(*) FROM notes WHERE article_id = ?"), "note", "notes"),
-                (count("SELECT count(*) FROM article_authors WHERE article_id = ?"), "creator entry", "creator entries"),
+                (
+                    count("SELECT count(*) FROM article_authors WHERE article_id = ?"),
+                    "creator entry",
+                    "creator entries",
+                ),
             ]
         elif kind == "person":
-            parts = [(count("SELECT count(*) FROM affiliations WHERE author_id = ?"), "affiliation", "affiliations"),
-                     (count("SELECT count(*) FROM article_authors WHERE author_id = ?"),
-                      "creator entry (the work stays)", "creator entries (the works stay)")]
+            parts = [
+                (count("SELECT count(*) FROM affiliations WHERE author_id = ?"), "affiliation", "affiliations"),
+                (
+                    count("SELECT count(*) FROM article_authors WHERE author_id = ?"),
+                    "creator entry (the work stays)",
+                    "creator entries (the works stay)",
+                ),
+            ]
         else:
             link_table, column = _WORK_LINKS[f"{kind}s"]
             parts = [
                 (count(f"SELECT count(*) FROM {kind}_aliases WHERE {kind}_id = ?"), "alias", "aliases"),
                 (count(f"SELECT count(*) FROM {link_table} WHERE {column} = ?"), "link to a work", "links to works"),
-                (count(f"SELECT count(*) FROM event_organisations WHERE {kind}_id = ?"), "participant role", "participant roles"),
-                (count(f"SELECT count(*) FROM notes WHERE {kind}_id = ?"), f"note's {kind} (the note stays)",
-                 f"notes' {kind} (the notes stay)"),
-                (count(f"SELECT count(*) FROM {_TABLES[kind]} WHERE parent_id = ?"), f"sub-{kind}'s parent", f"sub-{kind}s' parent"),
+                (
+                    count(f"SELECT count(*) FROM event_organisations WHERE {kind}_id = ?"),
+                    "participant role",
+                    "participant roles",
+                ),
+                (
+                    count(f"SELECT count(*) FROM notes WHERE {kind}_id = ?"),
+                    f"note's {kind} (the note stays)",
+                    f"notes' {kind} (the notes stay)",
+                ),
+                (
+                    count(f"SELECT count(*) FROM {_TABLES[kind]} WHERE parent_id = ?"),
+                    f"sub-{kind}'s parent",
+                    f"sub-{kind}s' parent",
+                ),
             ]
             if kind == "organisation":
-                parts.insert(3, (count("SELECT count(*) FROM affiliations WHERE organisation_id = ?"), "affiliation", "affiliations"))
+                parts.insert(
+                    3,
+                    (
+                        count("SELECT count(*) FROM affiliations WHERE organisation_id = ?"),
+                        "affiliation",
+                        "affiliations",
+                    ),
+                )
         return [f"{n} {one if n == 1 else many}" for n, one, many in parts if n]
 
     def remove_record(self, kind: str, row_id: int, force: bool = False) -> None:
@@ -663,30 +889,40 @@ class Curation:
         if kind == "tag":
             removed = self.conn.execute(
                 "DELETE FROM article_tags WHERE article_id = ? AND tag_id = (SELECT id FROM tags WHERE name = ?)",
-                (article_id, _clean(name))).rowcount
+                (article_id, _clean(name)),
+            ).rowcount
         elif kind == "cites":
-            removed = self.conn.execute("DELETE FROM citations WHERE citing_id = ? AND cited_id = ?",
-                                        (article_id, self.require_work(name))).rowcount
+            removed = self.conn.execute(
+                "DELETE FROM citations WHERE citing_id = ? AND cited_id = ?", (article_id, self.require_work(name))
+            ).rowcount
         else:
             link_table, column = _WORK_LINKS[f"{kind}s"]
             target = self.require_event(name) if kind == "event" else self.require_organisation(name)
-            removed = self.conn.execute(f"DELETE FROM {link_table} WHERE article_id = ? AND {column} = ?", (article_id, target)).rowcount
+            removed = self.conn.execute(
+                f"DELETE FROM {link_table} WHERE article_id = ? AND {column} = ?", (article_id, target)
+            ).rowcount
         if not removed:
             what = f"does not cite {name!r}" if kind == "cites" else f"is not linked to the {kind} {name!r}"
             raise KbError(f"{citekey} {what}")
         self.conn.execute("UPDATE articles SET updated_at = ? WHERE id = ?", (_stamp(), article_id))
 
     def remove_affiliation(self, author_id: int, organisation_id: int) -> None:
-        if not self.conn.execute("DELETE FROM affiliations WHERE author_id = ? AND organisation_id = ?",
-                                 (author_id, organisation_id)).rowcount:
-            raise KbError(f"{self.record_name('person', author_id)!r} has no affiliation with "
-                          f"{self.record_name('organisation', organisation_id)!r}")
+        if not self.conn.execute(
+            "DELETE FROM affiliations WHERE author_id = ? AND organisation_id = ?", (author_id, organisation_id)
+        ).rowcount:
+            raise KbError(
+                f"{self.record_name('person', author_id)!r} has no affiliation with "
+                f"{self.record_name('organisation', organisation_id)!r}"
+            )
 
     def remove_participant(self, event_id: int, organisation_id: int) -> None:
-        if not self.conn.execute("DELETE FROM event_organisations WHERE event_id = ? AND organisation_id = ?",
-                                 (event_id, organisation_id)).rowcount:
-            raise KbError(f"{self.record_name('organisation', organisation_id)!r} is not a participant of the event "
-                          f"{self.record_name('event', event_id)!r}")
+        if not self.conn.execute(
+            "DELETE FROM event_organisations WHERE event_id = ? AND organisation_id = ?", (event_id, organisation_id)
+        ).rowcount:
+            raise KbError(
+                f"{self.record_name('organisation', organisation_id)!r} is not a participant of the event "
+                f"{self.record_name('event', event_id)!r}"
+            )
 
 
 def _event_date_columns(name: str, date: str | None, where: str | None) -> dict[str, Any]:
@@ -696,8 +932,13 @@ def _event_date_columns(name: str, date: str | None, where: str | None) -> dict[
         parsed = parse_partial_date(str(date))
     except KbError as exc:
         raise KbError(f"event {name!r}: {exc.message}", where) from None
-    return {"date": parsed.text, "date_edtf": parsed.edtf, "date_precision": parsed.precision,
-            "start_date": parsed.start, "end_date": parsed.end}
+    return {
+        "date": parsed.text,
+        "date_edtf": parsed.edtf,
+        "date_precision": parsed.precision,
+        "start_date": parsed.start,
+        "end_date": parsed.end,
+    }
 
 
 def _same(column: str, stored: Any, given: Any) -> bool:

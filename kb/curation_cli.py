@@ -31,13 +31,24 @@ def to_yaml(data: Any) -> str:
 def _record_options(fn):
     """--org / --event / --person NAME: which record, when it is not a work."""
     for flag, kind in (("--person", "person"), ("--event", "event"), ("--org", "organisation")):
-        fn = click.option(flag, kind, metavar="NAME", help=f"The {kind} (name{', acronym' if kind == 'organisation' else ''}"
-                          f"{' or alias' if kind != 'person' else ''}).")(fn)
+        fn = click.option(
+            flag,
+            kind,
+            metavar="NAME",
+            help=f"The {kind} (name{', acronym' if kind == 'organisation' else ''}"
+            f"{' or alias' if kind != 'person' else ''}).",
+        )(fn)
     return fn
 
 
-def _target(store: Store, key: str | None, organisation: str | None, event: str | None, person: str | None) -> tuple[str, int]:
-    given = [(kind, name) for kind, name in (("work", key), ("organisation", organisation), ("event", event), ("person", person)) if name]
+def _target(
+    store: Store, key: str | None, organisation: str | None, event: str | None, person: str | None
+) -> tuple[str, int]:
+    given = [
+        (kind, name)
+        for kind, name in (("work", key), ("organisation", organisation), ("event", event), ("person", person))
+        if name
+    ]
     if len(given) != 1:
         raise KbError("name one record: a work's KEY (citekey, DOI or URL), or --org, --event or --person NAME")
     kind, name = given[0]
@@ -50,7 +61,9 @@ def _apply(store: Store, kind: str, row_id: int, shown: dict[str, Any], text: st
     try:
         with store.transaction():
             if store.record_document(kind, row_id) != shown:
-                raise KbError(f"{record_label(kind, store.record_name(kind, row_id))} changed while you edited it: run kb edit again")
+                raise KbError(
+                    f"{record_label(kind, store.record_name(kind, row_id))} changed while you edited it: run kb edit again"
+                )
             store.update_record(kind, row_id, record)
             changes = changed_fields(shown, store.record_document(kind, row_id))
             if not changes:
@@ -70,7 +83,9 @@ def _edit_in_editor(store: Store, kind: str, row_id: int, label: str, shown: dic
         raise KbError("no editor to open: set $EDITOR, or change fields with --set FIELD=VALUE / --unset FIELD")
     original = to_yaml(shown)
     text = original
-    source = f"{shown['citekey'] if kind == 'work' else slug(store.record_name(kind, row_id))}.yaml"  # as kb dump names it
+    source = (
+        f"{shown['citekey'] if kind == 'work' else slug(store.record_name(kind, row_id))}.yaml"  # as kb dump names it
+    )
     while True:
         edited = click.edit(text, extension=".yaml", require_save=True)
         if edited is None or edited.strip() == original.strip():
@@ -95,13 +110,27 @@ def register(cli: click.Group, db_option, open_store) -> None:
     @cli.command("edit")
     @click.argument("key", required=False)
     @_record_options
-    @click.option("--set", "assignments", multiple=True, metavar="FIELD=VALUE",
-                  help="Set a field without the editor; repeatable. Lists (tags, author, aliases ...) as \"a; b\"; "
-                       "an empty VALUE removes the field.")
-    @click.option("--unset", "removals", multiple=True, metavar="FIELD", help="Remove a field without the editor; repeatable.")
+    @click.option(
+        "--set",
+        "assignments",
+        multiple=True,
+        metavar="FIELD=VALUE",
+        help='Set a field without the editor; repeatable. Lists (tags, author, aliases ...) as "a; b"; '
+        "an empty VALUE removes the field.",
+    )
+    @click.option(
+        "--unset", "removals", multiple=True, metavar="FIELD", help="Remove a field without the editor; repeatable."
+    )
     @db_option
-    def edit_command(db_path: str, key: str | None, organisation: str | None, event: str | None, person: str | None,
-                     assignments: tuple[str, ...], removals: tuple[str, ...]) -> None:
+    def edit_command(
+        db_path: str,
+        key: str | None,
+        organisation: str | None,
+        event: str | None,
+        person: str | None,
+        assignments: tuple[str, ...],
+        removals: tuple[str, ...],
+    ) -> None:
         """Edit a work (KEY: citekey, DOI or URL), organisation, event or person as kb YAML in $EDITOR.
 
         The record opens as `kb dump` writes it. What you save is checked as an import
@@ -142,7 +171,9 @@ def register(cli: click.Group, db_option, open_store) -> None:
     @click.argument("new_name")
     @_record_options
     @db_option
-    def rename_command(db_path: str, new_name: str, organisation: str | None, event: str | None, person: str | None) -> None:
+    def rename_command(
+        db_path: str, new_name: str, organisation: str | None, event: str | None, person: str | None
+    ) -> None:
         """Rename an organisation, event or person to NEW_NAME.
 
         An organisation or event keeps its old name as an alias, so links, notes and
@@ -156,7 +187,9 @@ def register(cli: click.Group, db_option, open_store) -> None:
             kb rename --org "Atlantic Council" "The Atlantic Council"
         """
         if not (organisation or event or person):
-            raise KbError("say what to rename: --org, --event or --person OLD NEW (a work's citekey changes with kb rekey)")
+            raise KbError(
+                "say what to rename: --org, --event or --person OLD NEW (a work's citekey changes with kb rekey)"
+            )
         store = open_store(db_path)
         kind, row_id = _target(store, None, organisation, event, person)
         label = record_label(kind, store.record_name(kind, row_id))
@@ -174,8 +207,15 @@ def register(cli: click.Group, db_option, open_store) -> None:
     @click.option("--force", is_flag=True, help="Remove it even when other records cite it or depend on it.")
     @click.option("--dry-run", is_flag=True, help="Only say what would go with it.")
     @db_option
-    def remove_command(db_path: str, key: str | None, organisation: str | None, event: str | None, person: str | None,
-                       force: bool, dry_run: bool) -> None:
+    def remove_command(
+        db_path: str,
+        key: str | None,
+        organisation: str | None,
+        event: str | None,
+        person: str | None,
+        force: bool,
+        dry_run: bool,
+    ) -> None:
         """Remove a work (KEY), organisation, event or person, with what hangs on it.
 
         Says what goes with it: links, tags, notes, citations, aliases, affiliations,
@@ -200,22 +240,40 @@ def register(cli: click.Group, db_option, open_store) -> None:
             with_it = f" with {', '.join(effects)}" if effects else ""
             if dry_run:
                 depending = store.dependants(kind, row_id)
-                click.echo(f"Would remove {label}{with_it}"
-                           + (f"; it is {'; '.join(depending)}, so it needs --force" if depending else ""), err=True)
+                click.echo(
+                    f"Would remove {label}{with_it}"
+                    + (f"; it is {'; '.join(depending)}, so it needs --force" if depending else ""),
+                    err=True,
+                )
                 return
             store.remove_record(kind, row_id, force)
         click.echo(f"Removed {label}{with_it}", err=True)
 
     @cli.command("unlink")
     @click.argument("key", required=False)
-    @click.option("--event", "events", multiple=True, metavar="NAME", help="An event the work is linked to; repeatable.")
-    @click.option("--org", "organisations", multiple=True, metavar="NAME", help="An organisation the work is linked to; repeatable.")
+    @click.option(
+        "--event", "events", multiple=True, metavar="NAME", help="An event the work is linked to; repeatable."
+    )
+    @click.option(
+        "--org",
+        "organisations",
+        multiple=True,
+        metavar="NAME",
+        help="An organisation the work is linked to; repeatable.",
+    )
     @click.option("--tag", "tags", multiple=True, metavar="NAME", help="A tag of the work; repeatable.")
     @click.option("--cites", "cited", multiple=True, metavar="KEY", help="A work this work cites; repeatable.")
     @click.option("--person", metavar="NAME", help="With --org and no KEY: remove the person's affiliation.")
     @db_option
-    def unlink_command(db_path: str, key: str | None, events: tuple[str, ...], organisations: tuple[str, ...],
-                       tags: tuple[str, ...], cited: tuple[str, ...], person: str | None) -> None:
+    def unlink_command(
+        db_path: str,
+        key: str | None,
+        events: tuple[str, ...],
+        organisations: tuple[str, ...],
+        tags: tuple[str, ...],
+        cited: tuple[str, ...],
+        person: str | None,
+    ) -> None:
         """Remove links of a work (KEY): to events, organisations, tags, or its citations.
 
         Each option removes the link whatever its relation (discusses, mentions,
@@ -237,11 +295,18 @@ def register(cli: click.Group, db_option, open_store) -> None:
         with store.transaction():
             if key:
                 if person:
-                    raise KbError("--person goes without KEY (kb unlink --person NAME --org ORG removes an affiliation)")
+                    raise KbError(
+                        "--person goes without KEY (kb unlink --person NAME --org ORG removes an affiliation)"
+                    )
                 if not (events or organisations or tags or cited):
                     raise KbError("say what to unlink: --event, --org, --tag or --cites")
                 article_id = store.require_work(key)
-                for kind, names in (("event", events), ("organisation", organisations), ("tag", tags), ("cites", cited)):
+                for kind, names in (
+                    ("event", events),
+                    ("organisation", organisations),
+                    ("tag", tags),
+                    ("cites", cited),
+                ):
                     for name in names:
                         store.unlink_work(article_id, kind, name)
                 count = len(events) + len(organisations) + len(tags) + len(cited)

@@ -40,11 +40,16 @@ class ReadDate:
 
 
 # Words that say there is no date (yet); kept as literal text, not flagged.
-NO_DATE_WORDS = re.compile(r"^(forthcoming|in press|in preparation|to appear|submitted|accepted|n\.?\s?d\.?|no date|undated|unpublished"
-                           r"|\d{1,4}\s*(bce?|b\.c\.e?\.?|ad|a\.d\.|ce))$", re.I)
+NO_DATE_WORDS = re.compile(
+    r"^(forthcoming|in press|in preparation|to appear|submitted|accepted|n\.?\s?d\.?|no date|undated|unpublished"
+    r"|\d{1,4}\s*(bce?|b\.c\.e?\.?|ad|a\.d\.|ce))$",
+    re.I,
+)
 
 # BibTeX sort tricks: the argument only steers sorting, the text after it is the date.
-_SORT_TRICK = re.compile(r"\\(?:noopsort|nosort|noop|sortnoop|SortNoop|sortkey|presort|relax)\b\s*(?:\{(?:[^{}]|\{[^{}]*\})*\})?")
+_SORT_TRICK = re.compile(
+    r"\\(?:noopsort|nosort|noop|sortnoop|SortNoop|sortkey|presort|relax)\b\s*(?:\{(?:[^{}]|\{[^{}]*\})*\})?"
+)
 _LATEX_SPACE = re.compile(r"~(?=[^\s/])|\\[ ,;:]")  # `5.~jun`, `\,`: a space in LaTeX
 _BRACKETS = re.compile(r"^[\[(](.*)[\])]$")  # "[1990]": a date a cataloguer supplied
 _CIRCA_GLUED = re.compile(r"^(?:c|ca|circa)\.?\s*(?=\d)", re.I)  # "c2000", "ca.1990"
@@ -52,14 +57,18 @@ _YEAR_LETTER = re.compile(r"^(\d{4})[a-z]$")  # "1973b": a letter to tell works 
 _UNSPECIFIED = re.compile(r"^(-?\d{1,3})([Xxu?]+|-{1,3})$")  # "198?", "186X", "19XX", "198-"
 _YEAR_RANGE = re.compile(r"^(-?\d{3,4})\s*(-{1,3}|[–—/]|\s+to\s+)\s*(\d{1,4})$", re.I)
 _BARE_YEAR = re.compile(r"^(?:\d{3}|-\d{1,4})$")
-_ISO_BCE = re.compile(r"^-\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?(?:/-?\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?)?$")  # "-0379-05", "-0379/-0300"
+_ISO_BCE = re.compile(
+    r"^-\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?(?:/-?\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?)?$"
+)  # "-0379-05", "-0379/-0300"
 _EDTF_YEARS = re.compile(r"^-?\d{4}/-?\d{4}$")  # "1990/1995": EDTF, read by kb.dates as it is
 _OPEN_END = re.compile(r"^(.+?)\s*(?:/\.\.|/|--?|[–—])$")
 _OPEN_START = re.compile(r"^(?:\.\./|/)(.+)$")
 _QUALIFIERS = re.compile(r"(?<=\d)[~?%]|^[~?%](?=\d)")  # EDTF: approximate, uncertain, both
 _SEASONS = {"spring": 1, "summer": 2, "autumn": 3, "fall": 3, "winter": 4}
 _SEASON_NAME = r"(spring|summer|autumn|fall|winter)"
-_SEASON_DATE = re.compile(rf"^{_SEASON_NAME}(?:\s*[-–/&]\s*{_SEASON_NAME})?,?\s+(-?\d{{4}})$|^(-?\d{{4}}),?\s+{_SEASON_NAME}$", re.I)
+_SEASON_DATE = re.compile(
+    rf"^{_SEASON_NAME}(?:\s*[-–/&]\s*{_SEASON_NAME})?,?\s+(-?\d{{4}})$|^(-?\d{{4}}),?\s+{_SEASON_NAME}$", re.I
+)
 _EDTF_SEASON = {21: 1, 22: 2, 23: 3, 24: 4}  # EDTF level 1 season codes ("2012-22": summer 2012)
 _MONTH_WORD = r"([A-Za-zÀ-ÿ]+)\.?"
 _MONTH_RANGE = re.compile(rf"^{_MONTH_WORD}\s*[-–/]+\s*{_MONTH_WORD},?\s+(-?\d{{4}})$")
@@ -69,20 +78,69 @@ _YEAR_MONTH_RANGE = re.compile(rf"^(-?\d{{4}}),?\s+{_MONTH_WORD}\s*[-–/]+\s*{_
 _ENGLISH = "January February March April May June July August September October November December".split()
 _FOREIGN_MONTHS = {
     # French
-    "janvier": 1, "janv": 1, "février": 2, "fevrier": 2, "févr": 2, "fevr": 2, "mars": 3, "avril": 4, "avr": 4, "mai": 5,
-    "juin": 6, "juillet": 7, "juil": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
-    "décembre": 12, "decembre": 12, "déc": 12,
+    "janvier": 1,
+    "janv": 1,
+    "février": 2,
+    "fevrier": 2,
+    "févr": 2,
+    "fevr": 2,
+    "mars": 3,
+    "avril": 4,
+    "avr": 4,
+    "mai": 5,
+    "juin": 6,
+    "juillet": 7,
+    "juil": 7,
+    "août": 8,
+    "aout": 8,
+    "septembre": 9,
+    "octobre": 10,
+    "novembre": 11,
+    "décembre": 12,
+    "decembre": 12,
+    "déc": 12,
     # German
-    "januar": 1, "jänner": 1, "jan": 1, "februar": 2, "märz": 3, "maerz": 3, "mär": 3, "juni": 6, "juli": 7,
-    "oktober": 10, "okt": 10, "dezember": 12, "dez": 12,
+    "januar": 1,
+    "jänner": 1,
+    "jan": 1,
+    "februar": 2,
+    "märz": 3,
+    "maerz": 3,
+    "mär": 3,
+    "juni": 6,
+    "juli": 7,
+    "oktober": 10,
+    "okt": 10,
+    "dezember": 12,
+    "dez": 12,
     # Spanish
-    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7, "agosto": 8,
-    "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
+    "enero": 1,
+    "febrero": 2,
+    "marzo": 3,
+    "abril": 4,
+    "mayo": 5,
+    "junio": 6,
+    "julio": 7,
+    "agosto": 8,
+    "septiembre": 9,
+    "setiembre": 9,
+    "octubre": 10,
+    "noviembre": 11,
+    "diciembre": 12,
     # Italian
-    "gennaio": 1, "febbraio": 2, "aprile": 4, "maggio": 5, "giugno": 6, "luglio": 7, "settembre": 9,
-    "ottobre": 10, "dicembre": 12,
+    "gennaio": 1,
+    "febbraio": 2,
+    "aprile": 4,
+    "maggio": 5,
+    "giugno": 6,
+    "luglio": 7,
+    "settembre": 9,
+    "ottobre": 10,
+    "dicembre": 12,
 }
-_FOREIGN_MONTH = re.compile(r"(?<![A-Za-zÀ-ÿ])(" + "|".join(sorted(_FOREIGN_MONTHS, key=len, reverse=True)) + r")\.?(?![A-Za-zÀ-ÿ])", re.I)
+_FOREIGN_MONTH = re.compile(
+    r"(?<![A-Za-zÀ-ÿ])(" + "|".join(sorted(_FOREIGN_MONTHS, key=len, reverse=True)) + r")\.?(?![A-Za-zÀ-ÿ])", re.I
+)
 _OF = re.compile(r"\s+(?:de|del|di)\s+", re.I)  # "12 de mayo de 1990"
 _DE_DAY = re.compile(r"(?<!\d)(\d{1,2})\.(?=\s*[A-Za-z])")  # "5. Juni 1990"
 
@@ -107,8 +165,12 @@ def read_date(text: str) -> ReadDate | None:
         return ReadDate({"literal": clean})
     # Forms dateutil would misread ("198-" as the year 198, "2016-18" as 2016, "-379" as
     # 379, "-37" as 2037): first.
-    csl = _bare_year(clean) or _unspecified(clean) or (None if _EDTF_YEARS.match(clean) else _year_range(clean)) \
+    csl = (
+        _bare_year(clean)
+        or _unspecified(clean)
+        or (None if _EDTF_YEARS.match(clean) else _year_range(clean))
         or _open_range(clean)
+    )
     if csl is None:
         csl = _strict(clean)
         if csl is not None:
@@ -138,7 +200,7 @@ def _strict(text: str) -> dict[str, Any] | None:
 
 
 def _bare_year(text: str) -> dict[str, Any] | None:
-    """"379", "-0379", "-379", "-37": a year of three digits, or any year BCE."""
+    """ "379", "-0379", "-379", "-37": a year of three digits, or any year BCE."""
     match = _BARE_YEAR.match(text)
     if not match or not int(text):
         return None
@@ -181,7 +243,7 @@ def _year_letter(text: str) -> dict[str, Any] | None:
 
 
 def _unspecified(text: str) -> dict[str, Any] | None:
-    """"198?" / "186X" / "19XX" / "198-": the years those digits can be."""
+    """ "198?" / "186X" / "19XX" / "198-": the years those digits can be."""
     match = _UNSPECIFIED.match(text)
     if not match:
         return None
@@ -195,7 +257,7 @@ def _unspecified(text: str) -> dict[str, Any] | None:
 
 
 def _year_range(text: str) -> dict[str, Any] | None:
-    """"1965--1981", "2016–18", "1948/49"; "2012-22" is EDTF's summer 2012."""
+    """ "1965--1981", "2016–18", "1948/49"; "2012-22" is EDTF's summer 2012."""
     match = _YEAR_RANGE.match(text)
     if not match:
         return None
@@ -225,7 +287,7 @@ def expand_short_year(start: int, end_text: str) -> int | None:
 
 
 def _season(text: str) -> dict[str, Any] | None:
-    """"Summer 1990", "Summer/Autumn 1990", "1990 Fall": the year, and CSL's season."""
+    """ "Summer 1990", "Summer/Autumn 1990", "1990 Fall": the year, and CSL's season."""
     match = _SEASON_DATE.match(text)
     if not match:
         return None
@@ -239,7 +301,7 @@ def _season(text: str) -> dict[str, Any] | None:
 
 
 def _month_range(text: str) -> dict[str, Any] | None:
-    """"Jan-Feb 2003", "Nov./Dec. 1999": two months of one year."""
+    """ "Jan-Feb 2003", "Nov./Dec. 1999": two months of one year."""
     match = _MONTH_RANGE.match(text)
     if match:
         first, second, year = match.groups()
@@ -252,7 +314,7 @@ def _month_range(text: str) -> dict[str, Any] | None:
 
 
 def _open_range(text: str) -> dict[str, Any] | None:
-    """"2010/", "2010-", "../2010": the side that is known (CSL has no open ranges;
+    """ "2010/", "2010-", "../2010": the side that is known (CSL has no open ranges;
     the text as written, kept in `raw`, says which side is open)."""
     match = _OPEN_END.match(text) or _OPEN_START.match(text)
     if not match:
@@ -299,11 +361,15 @@ def csl_date_problem(value: Any) -> str | None:
     if not isinstance(value, dict) or not value.get("date-parts"):
         return None
     parts = value["date-parts"]
-    if not isinstance(parts, list) or not all(isinstance(part, list) and all(type(p) is int for p in part) for part in parts):
+    if not isinstance(parts, list) or not all(
+        isinstance(part, list) and all(type(p) is int for p in part) for part in parts
+    ):
         return f"the date-parts {parts!r} should be lists of whole numbers"
     if _canonical_parts(parts) is None:
-        return (f"the date-parts {parts!r} are not a date kb can read (a year, a month 1-12, a day of that month; "
-                "a range that ends after it starts); give the date as text instead")
+        return (
+            f"the date-parts {parts!r} are not a date kb can read (a year, a month 1-12, a day of that month; "
+            "a range that ends after it starts); give the date as text instead"
+        )
     return None
 
 

@@ -460,7 +460,6 @@ MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_LOOKUP_KEYS, SCHEMA_MERGES, SCHEMA_HI
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-
 def connect(path: str | os.PathLike, *, must_exist: bool = False) -> sqlite_utils.Database:
     """Open (and, unless `must_exist`, create) a kb database, migrated to the current schema.
 
@@ -513,7 +512,9 @@ def migrate(db: sqlite_utils.Database) -> None:
     """Bring the database up to SCHEMA_VERSION, one transaction per step."""
     version = schema_version(db)
     if version > SCHEMA_VERSION:
-        raise KbError(f"this knowledge base has schema version {version}; this kb knows up to {SCHEMA_VERSION}: upgrade kb")
+        raise KbError(
+            f"this knowledge base has schema version {version}; this kb knows up to {SCHEMA_VERSION}: upgrade kb"
+        )
     if version < SCHEMA_VERSION:
         register_sql_function(db.conn)  # kb_name_key(), for migrations that fill look-up keys
     for number in range(version, SCHEMA_VERSION):

@@ -1,7 +1,8 @@
 """Duplicate detection beyond exact identifiers: title, first author and year.
 
 The store looks works up by citekey, DOI, URL and ISBN, `kb.identity_rules` decides
-whether what they share makes them one work; this module finds the fuzzy matches, so they can be tuned without touching the writer. Two works are the same
+whether what they share makes them one work; this module finds the fuzzy matches, so they
+can be tuned without touching the writer. Two works are the same
 when their folded titles are at least TITLE_SIMILARITY alike (rapidfuzz's ratio, so
 "The crisis in Georgia" and "The Crisis in Georgia." and a one-letter typo all match),
 their first authors' family names agree (or one has none) and their years are at most
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
     from .store import Store
 
 TITLE_SIMILARITY = 90.0  # percent, rapidfuzz.fuzz.ratio on folded titles
+
+
 def first_family(item: dict[str, Any]) -> str | None:
     """The folded family name (or corporate name) of a work's first author or editor."""
     for role in ("author", "editor"):
@@ -115,7 +118,9 @@ def likely_duplicates(conn: sqlite3.Connection) -> Iterator[tuple[int, int, str]
 
     rejected = set(conn.execute("SELECT article_a, article_b FROM not_duplicates").fetchall())
     listed = set()
-    for a, b, reason in conn.execute("SELECT article_a, article_b, reason FROM duplicate_candidates ORDER BY article_a, article_b"):
+    for a, b, reason in conn.execute(
+        "SELECT article_a, article_b, reason FROM duplicate_candidates ORDER BY article_a, article_b"
+    ):
         if (a, b) not in rejected:
             listed.add((a, b))
             yield a, b, reason
@@ -137,4 +142,9 @@ def likely_duplicates(conn: sqlite3.Connection) -> Iterator[tuple[int, int, str]
 
 
 def is_not_duplicate(conn: sqlite3.Connection, a: int, b: int) -> bool:
-    return conn.execute("SELECT 1 FROM not_duplicates WHERE article_a = ? AND article_b = ?", (min(a, b), max(a, b))).fetchone() is not None
+    return (
+        conn.execute(
+            "SELECT 1 FROM not_duplicates WHERE article_a = ? AND article_b = ?", (min(a, b), max(a, b))
+        ).fetchone()
+        is not None
+    )

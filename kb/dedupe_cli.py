@@ -10,8 +10,13 @@ from .errors import KbError
 
 def register(cli: click.Group, db_option, open_store) -> None:
     @cli.command("dedupe")
-    @click.option("--not-duplicate", "not_duplicate", nargs=2, metavar="KEY_A KEY_B",
-                  help="Record that two works are different works: listings and later imports never merge them.")
+    @click.option(
+        "--not-duplicate",
+        "not_duplicate",
+        nargs=2,
+        metavar="KEY_A KEY_B",
+        help="Record that two works are different works: listings and later imports never merge them.",
+    )
     @db_option
     def dedupe_command(db_path: str, not_duplicate: tuple[str, str] | None) -> None:
         """List pairs of works that may be one work, with the reason, or record
@@ -49,5 +54,8 @@ def register(cli: click.Group, db_option, open_store) -> None:
         for a, b, reason in dedupe.likely_duplicates(store.conn):
             click.echo(f"{keys[a]}\t{keys[b]}\t{reason}\t{titles[a]}")
             count += 1
-        click.echo(f"{count} likely duplicate pair{'s' if count != 1 else ''}"
-                   + (" (merge with kb merge KEEP OTHER, or mark with --not-duplicate KEY_A KEY_B)" if count else ""), err=True)
+        click.echo(
+            f"{count} likely duplicate pair{'s' if count != 1 else ''}"
+            + (" (merge with kb merge KEEP OTHER, or mark with --not-duplicate KEY_A KEY_B)" if count else ""),
+            err=True,
+        )

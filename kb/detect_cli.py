@@ -41,9 +41,13 @@ def run(store: Store, keys: tuple[str, ...], apply: bool, review: bool) -> None:
     with store.transaction():
         finder = MentionFinder(load_targets(store))
         if not finder.size:
-            raise KbError("the knowledge base has no organisations or events to look for (add them with `kb add-org`, `kb add-event`)")
+            raise KbError(
+                "the knowledge base has no organisations or events to look for (add them with `kb add-org`, `kb add-event`)"
+            )
         article_ids = _works(store, keys)
-        proposals = [p for article_id in article_ids for p in propose(store, finder, article_id, include_unreviewed=review)]
+        proposals = [
+            p for article_id in article_ids for p in propose(store, finder, article_id, include_unreviewed=review)
+        ]
         if review:
             _review(store, proposals)
             return
@@ -53,16 +57,21 @@ def run(store: Store, keys: tuple[str, ...], apply: bool, review: bool) -> None:
             new = apply_proposals(store, proposals)
             click.echo(f"{new} detected link{'s' if new != 1 else ''} written", err=True)
         else:
-            click.echo(f"{len(proposals)} proposed link{'s' if len(proposals) != 1 else ''} in {len(article_ids)} "
-                       f"work{'s' if len(article_ids) != 1 else ''}; --apply writes them, --review asks about each", err=True)
+            click.echo(
+                f"{len(proposals)} proposed link{'s' if len(proposals) != 1 else ''} in {len(article_ids)} "
+                f"work{'s' if len(article_ids) != 1 else ''}; --apply writes them, --review asks about each",
+                err=True,
+            )
 
 
 def _review(store: Store, proposals: list[Proposal]) -> None:
     accepted = rejected = 0
     for index, proposal in enumerate(proposals):
         target = proposal.mention.target
-        question = (f"[{index + 1}/{len(proposals)}] {proposal.citekey} mentions {target.kind} {target.name!r}: "
-                    f"{proposal.mention.describe()}. Link? (y)es, (n)o, (s)kip, (q)uit")
+        question = (
+            f"[{index + 1}/{len(proposals)}] {proposal.citekey} mentions {target.kind} {target.name!r}: "
+            f"{proposal.mention.describe()}. Link? (y)es, (n)o, (s)kip, (q)uit"
+        )
         try:
             answer = click.prompt(question, type=click.Choice(["y", "n", "s", "q"]), show_choices=False, err=True)
         except click.Abort:  # end of input or Ctrl-C: keep the answers given so far
@@ -78,4 +87,6 @@ def _review(store: Store, proposals: list[Proposal]) -> None:
         elif answer == "n":
             store.reject_link(proposal.article_id, target.table, target.id)
             rejected += 1
-    click.echo(f"{accepted} accepted, {rejected} rejected, {len(proposals) - accepted - rejected} left for later", err=True)
+    click.echo(
+        f"{accepted} accepted, {rejected} rejected, {len(proposals) - accepted - rejected} left for later", err=True
+    )

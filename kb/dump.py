@@ -92,22 +92,28 @@ def _work_links(db: sqlite_utils.Database, only: int | None = None) -> dict[int,
     # `only`: one work's links (kb edit), read through the same queries as the dump's.
     match = "" if only is None else f"WHERE {{}} = {int(only)} "
     for article_id, name in db.execute(
-        "SELECT article_id, name FROM article_tags JOIN tags ON tags.id = tag_id " + match.format("article_id") + "ORDER BY article_id, name"
+        "SELECT article_id, name FROM article_tags JOIN tags ON tags.id = tag_id "
+        + match.format("article_id")
+        + "ORDER BY article_id, name"
     ):
         links[article_id]["tags"].append(name)
     for article_id, name, relation, source in db.execute(
         "SELECT article_id, name, relation, source FROM article_events JOIN events ON events.id = event_id "
-        + match.format("article_id") + "ORDER BY article_id, name, relation"
+        + match.format("article_id")
+        + "ORDER BY article_id, name, relation"
     ):
         links[article_id]["events"].append(_link(name, relation, source))
     for article_id, name, relation, source in db.execute(
         "SELECT article_id, name, relation, source FROM article_organisations JOIN organisations ON organisations.id = organisation_id "
-        + match.format("article_id") + "ORDER BY article_id, name, relation"
+        + match.format("article_id")
+        + "ORDER BY article_id, name, relation"
     ):
         links[article_id]["organisations"].append(_link(name, relation, source))
     for citing_id, citekey, relation, locator, context in db.execute(
         "SELECT citing_id, articles.citekey, relation, locator, context FROM citations "
-        "JOIN articles ON articles.id = cited_id " + match.format("citing_id") + "ORDER BY citing_id, articles.citekey, relation"
+        "JOIN articles ON articles.id = cited_id "
+        + match.format("citing_id")
+        + "ORDER BY citing_id, articles.citekey, relation"
     ):
         entry: dict[str, Any] = {"key": citekey, "relation": relation}
         if locator:
@@ -118,9 +124,14 @@ def _work_links(db: sqlite_utils.Database, only: int | None = None) -> dict[int,
     for row in db.query(
         "SELECT notes.*, events.name AS event, organisations.name AS organisation FROM notes "
         "LEFT JOIN events ON events.id = notes.event_id LEFT JOIN organisations ON organisations.id = notes.organisation_id "
-        + match.format("article_id") + "ORDER BY article_id, added_at, notes.id"
+        + match.format("article_id")
+        + "ORDER BY article_id, added_at, notes.id"
     ):
-        note = {k: row[k] for k in ("comment", "quote", "locator", "event", "organisation", "added_by", "added_at") if row[k]}
+        note = {
+            k: row[k]
+            for k in ("comment", "quote", "locator", "event", "organisation", "added_by", "added_at")
+            if row[k]
+        }
         links[row["article_id"]]["notes"].append(note)
     return links
 
@@ -146,11 +157,24 @@ def organisation_documents(db: sqlite_utils.Database, only: int | None = None) -
     names = dict(db.execute("SELECT id, name FROM organisations").fetchall())
     docs = []
     for row in db.query(f"SELECT * FROM organisations {_only(only)}ORDER BY name"):
-        docs.append((row["name"], _drop_empty({
-            "kind": "organisation", "name": row["name"], "acronym": row["acronym"], "type": row["type"],
-            "country": row["country"], "parent": names.get(row["parent_id"]), "url": row["url"],
-            "description": row["description"], "aliases": aliases.get(row["id"]),
-        })))
+        docs.append(
+            (
+                row["name"],
+                _drop_empty(
+                    {
+                        "kind": "organisation",
+                        "name": row["name"],
+                        "acronym": row["acronym"],
+                        "type": row["type"],
+                        "country": row["country"],
+                        "parent": names.get(row["parent_id"]),
+                        "url": row["url"],
+                        "description": row["description"],
+                        "aliases": aliases.get(row["id"]),
+                    }
+                ),
+            )
+        )
     return docs
 
 
@@ -165,12 +189,24 @@ def event_documents(db: sqlite_utils.Database, only: int | None = None) -> list[
         participants[event_id].append({"organisation": organisation, "role": role})
     docs = []
     for row in db.query(f"SELECT * FROM events {_only(only)}ORDER BY name"):
-        docs.append((row["name"], _drop_empty({
-            "kind": "event", "name": row["name"], "type": row["type"], "date": row["date"],
-            "location": row["location"], "parent": names.get(row["parent_id"]),
-            "description": row["description"], "aliases": aliases.get(row["id"]),
-            "organisations": participants.get(row["id"]),
-        })))
+        docs.append(
+            (
+                row["name"],
+                _drop_empty(
+                    {
+                        "kind": "event",
+                        "name": row["name"],
+                        "type": row["type"],
+                        "date": row["date"],
+                        "location": row["location"],
+                        "parent": names.get(row["parent_id"]),
+                        "description": row["description"],
+                        "aliases": aliases.get(row["id"]),
+                        "organisations": participants.get(row["id"]),
+                    }
+                ),
+            )
+        )
     return docs
 
 
@@ -182,8 +218,16 @@ def person_documents(db: sqlite_utils.Database, only: int | None = None) -> list
         "SELECT author_id, organisations.name AS organisation, role, start_date, end_date FROM affiliations "
         "JOIN organisations ON organisations.id = organisation_id ORDER BY author_id, organisations.name, role"
     ):
-        affiliations[row["author_id"]].append(_drop_empty({
-            "organisation": row["organisation"], "role": row["role"], "start": row["start_date"], "end": row["end_date"]}))
+        affiliations[row["author_id"]].append(
+            _drop_empty(
+                {
+                    "organisation": row["organisation"],
+                    "role": row["role"],
+                    "start": row["start_date"],
+                    "end": row["end_date"],
+                }
+            )
+        )
     docs = []
     for row in db.query(f"SELECT * FROM authors {_only(only)}ORDER BY name_key"):
         if only is None and not (affiliations.get(row["id"]) or row["orcid"] or row["url"]):
@@ -191,18 +235,37 @@ def person_documents(db: sqlite_utils.Database, only: int | None = None) -> list
         if row["is_organisation"]:
             name: dict[str, Any] = {"literal": row["name"]}
         else:
-            name = _drop_empty({"family": row["family"], "given": row["given"], "non-dropping-particle": row["particle"], "suffix": row["suffix"]})
-        docs.append((row["name"], _drop_empty({
-            "kind": "person", "name": name, "orcid": row["orcid"], "url": row["url"],
-            "affiliations": affiliations.get(row["id"]),
-        })))
+            name = _drop_empty(
+                {
+                    "family": row["family"],
+                    "given": row["given"],
+                    "non-dropping-particle": row["particle"],
+                    "suffix": row["suffix"],
+                }
+            )
+        docs.append(
+            (
+                row["name"],
+                _drop_empty(
+                    {
+                        "kind": "person",
+                        "name": name,
+                        "orcid": row["orcid"],
+                        "url": row["url"],
+                        "affiliations": affiliations.get(row["id"]),
+                    }
+                ),
+            )
+        )
     return docs
 
 
 def work_documents(db: sqlite_utils.Database, only: int | None = None) -> list[tuple[str, dict[str, Any]]]:
     links = _work_links(db, only)
-    return [(row["citekey"], work_document(row, links.get(row["id"], {})))
-            for row in db.query(f"SELECT * FROM articles {_only(only)}ORDER BY citekey")]
+    return [
+        (row["citekey"], work_document(row, links.get(row["id"], {})))
+        for row in db.query(f"SELECT * FROM articles {_only(only)}ORDER BY citekey")
+    ]
 
 
 def _real_folder(directory: Path, folder: str) -> Path:
@@ -260,8 +323,10 @@ def dump(db: sqlite_utils.Database, directory: str | Path) -> dict[str, int]:
             path.unlink()  # a link is removed, not what it points to
         write_atomically(directory / MANIFEST_NAME, manifest_text(checksums).encode(), sync=True)
     except OSError as exc:
-        raise KbError(f"cannot write the dump to {directory}: {exc.strerror or exc}"
-                      + (f" ({exc.filename})" if exc.filename else "")) from None
+        raise KbError(
+            f"cannot write the dump to {directory}: {exc.strerror or exc}"
+            + (f" ({exc.filename})" if exc.filename else "")
+        ) from None
     return counts
 
 

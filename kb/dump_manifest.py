@@ -42,8 +42,11 @@ class ManifestCheck:
     unlisted: list[str] = field(default_factory=list)
 
     def note(self) -> str | None:
-        parts = [f"{len(names)} {what}" for names, what in (
-            (self.changed, "changed"), (self.missing, "removed"), (self.unlisted, "added")) if names]
+        parts = [
+            f"{len(names)} {what}"
+            for names, what in ((self.changed, "changed"), (self.missing, "removed"), (self.unlisted, "added"))
+            if names
+        ]
         return f"{', '.join(parts)} since kb dump wrote the folder (hand edits or a merge)" if parts else None
 
 
@@ -58,8 +61,9 @@ def read_manifest(directory: Path) -> dict[str, str] | None:
     except (OSError, UnicodeDecodeError) as exc:
         raise KbError(f"{path}: cannot read the dump manifest: {exc}") from None
     if text.startswith(IN_PROGRESS.strip()):
-        raise KbError(f"{directory} is an unfinished kb dump (it was stopped before writing {MANIFEST_NAME}); "
-                      "run kb dump again")
+        raise KbError(
+            f"{directory} is an unfinished kb dump (it was stopped before writing {MANIFEST_NAME}); run kb dump again"
+        )
     checksums = {}
     for number, line in enumerate(text.splitlines(), 1):
         digest, separator, name = line.partition("  ")

@@ -25,7 +25,12 @@ from .online.lookup import look_up
 from .store import Store
 
 FILLABLE = ("DOI", "abstract", "container-title", "volume", "issue", "page", "publisher", "ISSN", "language")
-SERVICE_NAMES = {"crossref": "Crossref", "datacite": "DataCite", "openalex": "OpenAlex", "crossref-search": "Crossref search"}
+SERVICE_NAMES = {
+    "crossref": "Crossref",
+    "datacite": "DataCite",
+    "openalex": "OpenAlex",
+    "crossref-search": "Crossref search",
+}
 
 
 @dataclass
@@ -58,7 +63,9 @@ class Enrichment:
 
 def propose(store: Store, client: HttpClient, article_id: int) -> Enrichment | None:
     """What the services can add to the work; None when there is nothing to look it up by."""
-    citekey, csl_json = store.conn.execute("SELECT citekey, csl_json FROM articles WHERE id = ?", (article_id,)).fetchone()
+    citekey, csl_json = store.conn.execute(
+        "SELECT citekey, csl_json FROM articles WHERE id = ?", (article_id,)
+    ).fetchone()
     item = json.loads(csl_json)
     enrichment = Enrichment(article_id, citekey)
     doi, doi_source = item.get("DOI"), None
@@ -74,15 +81,19 @@ def propose(store: Store, client: HttpClient, article_id: int) -> Enrichment | N
         doi_source = "crossref-search"
         holder = store.find_work(doi)
         if holder is not None and holder != article_id:
-            enrichment.notes.append(f"Crossref's match {doi} is already the DOI of {store.citekey_of(holder)} "
-                                    "(a duplicate? see kb dedupe)")
+            enrichment.notes.append(
+                f"Crossref's match {doi} is already the DOI of {store.citekey_of(holder)} (a duplicate? see kb dedupe)"
+            )
             return enrichment
     found = look_up(client, Identifier("doi", doi, doi))
     lookup = found.work.extra.get("lookup", {})
     for name in FILLABLE:
         value = found.work.item.get(name)
         if value and not item.get(name):
-            enrichment.fields[name] = (value, lookup.get("filled", {}).get(name, doi_source if name == "DOI" else lookup["source"]))
+            enrichment.fields[name] = (
+                value,
+                lookup.get("filled", {}).get(name, doi_source if name == "DOI" else lookup["source"]),
+            )
     _authors(store, item.get("author") or [], found.others, enrichment)
     return enrichment
 
@@ -92,31 +103,56 @@ def _authors(store: Store, authors: list[dict[str, Any]], others: list[Any], enr
     an ORCID only for an author who has none, affiliations only where new."""
     organisations = {o.name: o for o in others if isinstance(o, OrganisationRecord)}
     for person in (p for p in others if isinstance(p, PersonRecord)):
-        own = next((a for a in authors if fold(a.get("family") or "") == fold(person.name.get("family") or "")
-                    and fold(a.get("given") or "")[:1] == fold(person.name.get("given") or "")[:1]), None)
+        own = next(
+            (
+                a
+                for a in authors
+                if fold(a.get("family") or "") == fold(person.name.get("family") or "")
+                and fold(a.get("given") or "")[:1] == fold(person.name.get("given") or "")[:1]
+            ),
+            None,
+        )
         if own is None:
             continue
         author_id = store.caches["author"].get(name_key(own))  # the work's own author row
         if author_id is None:
             continue
         current_orcid = store.conn.execute("SELECT orcid FROM authors WHERE id = ?", (author_id,)).fetchone()[0]
-        held = {row[0] for row in store.conn.execute(
-            "SELECT o.name FROM affiliations a JOIN organisations o ON o.id = a.organisation_id WHERE a.author_id = ?", (author_id,))}
+        held = {
+            row[0]
+            for row in store.conn.execute(
+                "SELECT o.name FROM affiliations a JOIN organisations o ON o.id = a.organisation_id WHERE a.author_id = ?",
+                (author_id,),
+            )
+        }
         affiliations = [a for a in person.affiliations if a.organisation not in held]
         orcid = person.orcid if not current_orcid else None
         if orcid or affiliations:
-            enrichment.people.append(PersonRecord(name=own, orcid=orcid, affiliations=affiliations, origin=enrichment.citekey))
-            enrichment.organisations += [organisations[a.organisation] for a in affiliations if a.organisation in organisations]
+            enrichment.people.append(
+                PersonRecord(name=own, orcid=orcid, affiliations=affiliations, origin=enrichment.citekey)
+            )
+            enrichment.organisations += [
+                organisations[a.organisation] for a in affiliations if a.organisation in organisations
+            ]
 
 
 def apply(store: Store, enrichment: Enrichment) -> None:
     """Write the enrichment through the store (inside the caller's transaction)."""
     row = store.conn.execute("SELECT title, type FROM articles WHERE id = ?", (enrichment.article_id,)).fetchone()
     if enrichment.fields:
-        item = {"id": enrichment.citekey, "title": row[0], "type": row[1], **{k: v for k, (v, _) in enrichment.fields.items()}}
+        item = {
+            "id": enrichment.citekey,
+            "title": row[0],
+            "type": row[1],
+            **{k: v for k, (v, _) in enrichment.fields.items()},
+        }
         # needs_review=True: filling gaps is no reason to clear a flag a person or an import set.
-        record = WorkRecord(item=item, extra={"enriched": {k: s for k, (_, s) in enrichment.fields.items()}}, needs_review=True,
-                            origin=enrichment.citekey)
+        record = WorkRecord(
+            item=item,
+            extra={"enriched": {k: s for k, (_, s) in enrichment.fields.items()}},
+            needs_review=True,
+            origin=enrichment.citekey,
+        )
         result = store.save_work(record, on_duplicate="merge")
         if result.article_id != enrichment.article_id:
             raise KbError(f"enriching {enrichment.citekey} matched {result.citekey} instead", enrichment.citekey)

@@ -60,7 +60,11 @@ def register(cli: click.Group, db_option, open_store) -> None:
             click.echo(f"{enrichment.citekey}: {verb} {enrichment.describe()}")
         for citekey, message in failures:
             click.echo(f"Error: {citekey}: {message}", err=True)
-        click.echo(f"{len(ids)} work{'s' if len(ids) != 1 else ''}: {len(found)} {'to fill' if dry_run else 'filled'}, {nothing} with nothing to fill, "
-                   f"{skipped} with no DOI and no title, author and year to search by, {len(failures)} failed", err=True)
+        click.echo(
+            f"{len(ids)} work{'s' if len(ids) != 1 else ''}: {len(found)} {'to fill' if dry_run else 'filled'}, "
+            f"{nothing} with nothing to fill, "
+            f"{skipped} with no DOI and no title, author and year to search by, {len(failures)} failed",
+            err=True,
+        )
         if failures:
             click.get_current_context().exit(1)

@@ -33,8 +33,14 @@ class Bibliography:
     failed: list[str] = field(default_factory=list)
 
 
-def bibliography(conn: sqlite3.Connection, style: str = "apa", output: str = "text", work_filter: WorkFilter | None = None,
-                 store: Store | None = None, ids: list[int] | None = None) -> Bibliography:
+def bibliography(
+    conn: sqlite3.Connection,
+    style: str = "apa",
+    output: str = "text",
+    work_filter: WorkFilter | None = None,
+    store: Store | None = None,
+    ids: list[int] | None = None,
+) -> Bibliography:
     """A formatted bibliography of the selected works (or of `ids`, in that order).
 
     Author-date styles list the works alphabetically by their reference, numeric styles

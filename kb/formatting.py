@@ -75,8 +75,9 @@ def _style_class() -> type:
     lookup = etree.ElementNamespaceClassLookup()
     namespace = lookup.get_namespace(_CSL_NAMESPACE)
     namespace[None] = remembering(CitationStylesElement)
-    namespace.update({cls.__name__.replace("_", "-").lower(): remembering(cls)
-                      for cls in CitationStylesElement.__subclasses__()})
+    namespace.update(
+        {cls.__name__.replace("_", "-").lower(): remembering(cls) for cls in CitationStylesElement.__subclasses__()}
+    )
 
     class Style(CitationStylesStyle):
         """A CSL style file read with kb's element classes; otherwise what citeproc-py's
@@ -145,8 +146,10 @@ def prepare_item(item: dict[str, Any], output: str, escape_text: bool = True) ->
         if key in CSL_DATE_VARIABLES and isinstance(value, dict) and len(value.get("date-parts") or []) > 1:
             value = {**value, "date-parts": value["date-parts"][:1]}
         elif escape and key in CSL_NAME_VARIABLES and isinstance(value, list):
-            value = [{k: escape(v) if isinstance(v, str) else v for k, v in name.items()} if isinstance(name, dict) else name
-                     for name in value]
+            value = [
+                {k: escape(v) if isinstance(v, str) else v for k, v in name.items()} if isinstance(name, dict) else name
+                for name in value
+            ]
         elif escape and isinstance(value, str) and key not in ("id", "type"):  # URL and DOI too: they are text
             value = escape(value)
         prepared[key] = value
@@ -163,8 +166,9 @@ def _to_markdown(text: str) -> str:
     return text.replace("&amp; ", "& ")
 
 
-def format_reference(item: dict[str, Any], style: str = "apa", output: str = "text",
-                     escape_text: bool = True) -> tuple[str, bool]:
+def format_reference(
+    item: dict[str, Any], style: str = "apa", output: str = "text", escape_text: bool = True
+) -> tuple[str, bool]:
     """(reference, True), or (the escaped title, False) when citeproc-py cannot format it.
 
     `escape_text=False` is for callers that escaped the item themselves.
@@ -191,8 +195,9 @@ def format_reference(item: dict[str, Any], style: str = "apa", output: str = "te
     return (_to_markdown(text) if output == "markdown" else text), True
 
 
-def format_references(items: list[dict[str, Any]], style: str = "apa", output: str = "text",
-                      escape_text: bool = False) -> list[str]:
+def format_references(
+    items: list[dict[str, Any]], style: str = "apa", output: str = "text", escape_text: bool = False
+) -> list[str]:
     """One formatted reference per CSL item, in the order given (no cache).
 
     As before this module cached references, the items are formatted as given: a caller
@@ -209,8 +214,12 @@ def content_hash(citekey: str, csl_json: str, style: str, output: str) -> str:
     return digest.hexdigest()
 
 
-def cached_references(conn: sqlite3.Connection, ids: list[int], style: str, output: str = "text",
-                      ) -> tuple[dict[int, str], list[tuple[int, str, str, str, str]], list[str]]:
+def cached_references(
+    conn: sqlite3.Connection,
+    ids: list[int],
+    style: str,
+    output: str = "text",
+) -> tuple[dict[int, str], list[tuple[int, str, str, str, str]], list[str]]:
     """Formatted references for the works with these ids.
 
     Returns (references by id, new cache rows for the store to save, citekeys citeproc-py
@@ -220,9 +229,14 @@ def cached_references(conn: sqlite3.Connection, ids: list[int], style: str, outp
 
     _check_output(output)
     load_style(style)
-    cached = {row[0]: (row[1], row[2]) for row in conn.execute(
-        "SELECT article_id, content_hash, reference FROM reference_cache WHERE style = ? AND output_format = ? "
-        "AND article_id IN (SELECT value FROM json_each(?))", (style, output, json.dumps(ids)))}
+    cached = {
+        row[0]: (row[1], row[2])
+        for row in conn.execute(
+            "SELECT article_id, content_hash, reference FROM reference_cache WHERE style = ? AND output_format = ? "
+            "AND article_id IN (SELECT value FROM json_each(?))",
+            (style, output, json.dumps(ids)),
+        )
+    }
     references: dict[int, str] = {}
     new_rows: list[tuple[int, str, str, str, str]] = []
     failed: list[str] = []
@@ -255,8 +269,9 @@ def bibliography_text(references: list[str], style: str, output: str) -> str:
     """A whole bibliography from per-work references, in the order given; a numeric
     style's labels (each work was formatted alone, so each says [1]) are renumbered."""
     if is_numeric(style):
-        references = [_LEADING_ONE.sub(lambda m, n=n: f"{m.group(1)}{n}", ref, count=1)
-                      for n, ref in enumerate(references, 1)]
+        references = [
+            _LEADING_ONE.sub(lambda m, n=n: f"{m.group(1)}{n}", ref, count=1) for n, ref in enumerate(references, 1)
+        ]
         # citeproc-py puts no space between a "[1]" label and the reference
         references = [_LABEL_GAP.sub(r"\1 ", ref, count=1) for ref in references]
     if output == "html":

@@ -126,7 +126,7 @@ def recorded_tables(conn) -> dict[str, TableShape]:
 
 def _json_row(shape: TableShape, prefix: str, columns: tuple[str, ...] | None = None) -> str:
     columns = columns or shape.json_columns
-    chunks = [columns[i:i + _JSON_OBJECT_COLUMNS] for i in range(0, len(columns), _JSON_OBJECT_COLUMNS)]
+    chunks = [columns[i : i + _JSON_OBJECT_COLUMNS] for i in range(0, len(columns), _JSON_OBJECT_COLUMNS)]
     expression = "json_object(" + ", ".join(f"'{c}', {prefix}.{quote(c)}" for c in chunks[0]) + ")"
     for chunk in chunks[1:]:  # json_insert keeps NULLs (json_patch would drop them)
         expression = f"json_insert({expression}, " + ", ".join(f"'$.\"{c}\"', {prefix}.{quote(c)}" for c in chunk) + ")"
@@ -137,8 +137,10 @@ def trigger_sql(shape: TableShape) -> dict[str, str]:
     """The three TEMP triggers that record one table's changes, by trigger name."""
     table = quote(shape.name)
     name = shape.name.replace('"', "")
-    record = ("INSERT INTO history_changes (command_id, table_name, row_id, action, before_json, after_json) "
-              "SELECT command_id, '{table}', {rowid}, '{action}', {before}, {after} FROM kb_current_command;")
+    record = (
+        "INSERT INTO history_changes (command_id, table_name, row_id, action, before_json, after_json) "
+        "SELECT command_id, '{table}', {rowid}, '{action}', {before}, {after} FROM kb_current_command;"
+    )
     changed = " OR ".join(f"old.{quote(c)} IS NOT new.{quote(c)}" for c in shape.columns)
     sql = {}
     for action, rowid, before, after, when in (
@@ -147,9 +149,12 @@ def trigger_sql(shape: TableShape) -> dict[str, str]:
         ("delete", "old.rowid", _json_row(shape, "old"), "NULL", ""),
     ):
         trigger = quote(f"{TRIGGER_PREFIX}{name}_{action}")
-        body = record.format(table=shape.name.replace("'", "''"), rowid=rowid, action=action, before=before, after=after)
+        body = record.format(
+            table=shape.name.replace("'", "''"), rowid=rowid, action=action, before=before, after=after
+        )
         sql[f"{TRIGGER_PREFIX}{name}_{action}"] = (
-            f"CREATE TEMP TRIGGER {trigger} AFTER {action.upper()} ON main.{table}{when} BEGIN {body} END")
+            f"CREATE TEMP TRIGGER {trigger} AFTER {action.upper()} ON main.{table}{when} BEGIN {body} END"
+        )
     return sql
 
 
@@ -161,8 +166,11 @@ def ensure_recording(conn) -> None:
     wanted: dict[str, str] = {}
     for shape in recorded_tables(conn).values():
         wanted.update(trigger_sql(shape))
-    existing = dict(conn.execute("SELECT name, sql FROM sqlite_temp_master WHERE type = 'trigger' AND name LIKE ?",
-                                 (TRIGGER_PREFIX + "%",)))
+    existing = dict(
+        conn.execute(
+            "SELECT name, sql FROM sqlite_temp_master WHERE type = 'trigger' AND name LIKE ?", (TRIGGER_PREFIX + "%",)
+        )
+    )
     # SQLite keeps a temp trigger's SQL as "CREATE TRIGGER ...".
     stored = {name: sql.replace("CREATE TEMP TRIGGER", "CREATE TRIGGER", 1) for name, sql in wanted.items()}
     for name, sql in existing.items():
@@ -175,10 +183,16 @@ def ensure_recording(conn) -> None:
 
 def _parents_first(shapes: dict[str, TableShape], conn) -> list[TableShape]:
     """The tables in an order where a table comes after the tables it refers to."""
-    refers = {name: {fk[2] for fk in conn.execute(f"PRAGMA foreign_key_list({quote(name)})")} - {name} for name in shapes}
+    refers = {
+        name: {fk[2] for fk in conn.execute(f"PRAGMA foreign_key_list({quote(name)})")} - {name} for name in shapes
+    }
     ordered: list[str] = []
     while len(ordered) < len(shapes):
-        ready = [n for n in shapes if n not in ordered and refers[n] <= {*ordered, *(r for r in refers[n] if r not in shapes)}]
+        ready = [
+            n
+            for n in shapes
+            if n not in ordered and refers[n] <= {*ordered, *(r for r in refers[n] if r not in shapes)}
+        ]
         ordered += sorted(ready) or sorted(n for n in shapes if n not in ordered)  # a cycle: any order
     return [shapes[n] for n in ordered]
 
@@ -200,27 +214,37 @@ def inserts_recorded_at_end(conn) -> Iterator[None]:
         yield
         return
     shapes = _parents_first(recorded_tables(conn), conn)
-    marks = {shape.name: conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {quote(shape.name)}").fetchone()[0] for shape in shapes}
+    marks = {
+        shape.name: conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {quote(shape.name)}").fetchone()[0]
+        for shape in shapes
+    }
     start = conn.execute("SELECT coalesce(max(id), 0) FROM history_changes").fetchone()[0]
     for shape in shapes:
         conn.execute(f"DROP TRIGGER IF EXISTS temp.{quote(TRIGGER_PREFIX + shape.name + '_insert')}")
     yield
     # Only the rows written in the block are looked at (the rowid range), before any is added.
-    conn.execute("DELETE FROM history_changes WHERE +id > ? AND rowid > ? AND command_id = ? AND "
-                 "row_id > (SELECT value FROM json_each(?) WHERE key = table_name)", (start, start, command_id, json.dumps(marks)))
+    conn.execute(
+        "DELETE FROM history_changes WHERE +id > ? AND rowid > ? AND command_id = ? AND "
+        "row_id > (SELECT value FROM json_each(?) WHERE key = table_name)",
+        (start, start, command_id, json.dumps(marks)),
+    )
     for shape in shapes:
         name, mark = shape.name, marks[shape.name]
-        conn.execute(f"INSERT INTO history_changes (command_id, table_name, row_id, action, after_json) "
-                     f"SELECT ?, ?, r.rowid, 'insert', {_json_row(shape, 'r', shape.insert_columns)} "
-                     f"FROM {quote(name)} AS r WHERE r.rowid > ? ORDER BY r.rowid", (command_id, name, mark))
+        conn.execute(
+            f"INSERT INTO history_changes (command_id, table_name, row_id, action, after_json) "
+            f"SELECT ?, ?, r.rowid, 'insert', {_json_row(shape, 'r', shape.insert_columns)} "
+            f"FROM {quote(name)} AS r WHERE r.rowid > ? ORDER BY r.rowid",
+            (command_id, name, mark),
+        )
     ensure_recording(conn)
 
 
 def begin_command(conn, user: str | None, at: str) -> int:
     """Open the history row of the command that starts (inside its transaction)."""
     ensure_recording(conn)
-    command_id = conn.execute("INSERT INTO history_commands (command, user, at) VALUES (?, ?, ?)",
-                              (command_text(), user, at)).lastrowid
+    command_id = conn.execute(
+        "INSERT INTO history_commands (command, user, at) VALUES (?, ?, ?)", (command_text(), user, at)
+    ).lastrowid
     conn.execute("DELETE FROM kb_current_command")
     conn.execute("INSERT INTO kb_current_command (command_id) VALUES (?)", (command_id,))
     return command_id
@@ -256,8 +280,15 @@ class Command:
     counts: dict[str, Counter] = field(default_factory=dict)  # table -> action -> rows
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "command": self.command, "user": self.user, "at": self.at, "undoes": self.undoes_id,
-                "undone_by": self.undone_by_id, "changes": {t: dict(c) for t, c in sorted(self.counts.items())}}
+        return {
+            "id": self.id,
+            "command": self.command,
+            "user": self.user,
+            "at": self.at,
+            "undoes": self.undoes_id,
+            "undone_by": self.undone_by_id,
+            "changes": {t: dict(c) for t, c in sorted(self.counts.items())},
+        }
 
 
 @dataclass
@@ -275,7 +306,13 @@ class Change:
         return self.after if self.after is not None else self.before or {}
 
     def as_dict(self) -> dict[str, Any]:
-        return {"table": self.table, "row_id": self.row_id, "action": self.action, "before": self.before, "after": self.after}
+        return {
+            "table": self.table,
+            "row_id": self.row_id,
+            "action": self.action,
+            "before": self.before,
+            "after": self.after,
+        }
 
 
 _COMMAND_COLUMNS = "id, command, user, at, undoes_id, undone_by_id"
@@ -310,17 +347,22 @@ def _add_counts(conn, commands: list[Command]) -> None:
     if not by_id:
         return
     for command_id, table, action, count in conn.execute(
-            "SELECT command_id, table_name, action, count(*) FROM history_changes "
-            "WHERE command_id IN (SELECT value FROM json_each(?)) GROUP BY command_id, table_name, action",
-            (json.dumps(list(by_id)),)):
+        "SELECT command_id, table_name, action, count(*) FROM history_changes "
+        "WHERE command_id IN (SELECT value FROM json_each(?)) GROUP BY command_id, table_name, action",
+        (json.dumps(list(by_id)),),
+    ):
         by_id[command_id].counts.setdefault(table, Counter())[action] = count
 
 
 def changes_of(conn, command_id: int) -> list[Change]:
-    return [Change(i, c, t, r, a, json.loads(b) if b else None, json.loads(af) if af else None)
-            for i, c, t, r, a, b, af in conn.execute(
-                "SELECT id, command_id, table_name, row_id, action, before_json, after_json FROM history_changes "
-                "WHERE command_id = ? ORDER BY id", (command_id,))]
+    return [
+        Change(i, c, t, r, a, json.loads(b) if b else None, json.loads(af) if af else None)
+        for i, c, t, r, a, b, af in conn.execute(
+            "SELECT id, command_id, table_name, row_id, action, before_json, after_json FROM history_changes "
+            "WHERE command_id = ? ORDER BY id",
+            (command_id,),
+        )
+    ]
 
 
 def in_effect(commands: dict[int, tuple[int | None, int | None]], command_id: int) -> bool:
@@ -346,17 +388,33 @@ def commands_touching(conn, table: str, row_id: int, by_column: dict[str, str] |
     both). A rowid can be used again once its row is gone (an undone `kb add`): the
     history shown starts at the insert that made the record as it is now.
     """
-    ids = {c for (c,) in conn.execute("SELECT DISTINCT command_id FROM history_changes WHERE table_name = ? AND row_id = ?",
-                                      (table, row_id))}
+    ids = {
+        c
+        for (c,) in conn.execute(
+            "SELECT DISTINCT command_id FROM history_changes WHERE table_name = ? AND row_id = ?", (table, row_id)
+        )
+    }
     for referring, columns in (by_column or {}).items():
-        tests = " OR ".join(f"json_extract(after_json, '$.{c}') = :id OR json_extract(before_json, '$.{c}') = :id"
-                            for c in columns.split(","))
-        ids |= {c for (c,) in conn.execute(f"SELECT DISTINCT command_id FROM history_changes WHERE table_name = :t AND ({tests})",
-                                           {"t": referring, "id": row_id})}
+        tests = " OR ".join(
+            f"json_extract(after_json, '$.{c}') = :id OR json_extract(before_json, '$.{c}') = :id"
+            for c in columns.split(",")
+        )
+        ids |= {
+            c
+            for (c,) in conn.execute(
+                f"SELECT DISTINCT command_id FROM history_changes WHERE table_name = :t AND ({tests})",
+                {"t": referring, "id": row_id},
+            )
+        }
     undo_map = _undo_map(conn)
-    made = [c for (c,) in conn.execute(
-        "SELECT command_id FROM history_changes WHERE table_name = ? AND row_id = ? AND action = 'insert' ORDER BY id DESC",
-        (table, row_id)) if undo_map[c][0] is None and in_effect(undo_map, c)]
+    made = [
+        c
+        for (c,) in conn.execute(
+            "SELECT command_id FROM history_changes WHERE table_name = ? AND row_id = ? AND action = 'insert' ORDER BY id DESC",
+            (table, row_id),
+        )
+        if undo_map[c][0] is None and in_effect(undo_map, c)
+    ]
     if made:
         ids = {c for c in ids if c >= made[0]}
     return sorted(ids, reverse=True)
@@ -374,10 +432,14 @@ def referring_columns(conn, table: str) -> dict[str, str]:
 
 def commands_by_value(conn, table: str, column: str, value: str) -> list[int]:
     """The commands that wrote a row of `table` with `column` = value (a work since removed)."""
-    return [c for (c,) in conn.execute(
-        f"SELECT DISTINCT command_id FROM history_changes WHERE table_name = ? AND "
-        f"(json_extract(after_json, '$.{column}') = ? OR json_extract(before_json, '$.{column}') = ?) ORDER BY command_id DESC",
-        (table, value, value))]
+    return [
+        c
+        for (c,) in conn.execute(
+            f"SELECT DISTINCT command_id FROM history_changes WHERE table_name = ? AND "
+            f"(json_extract(after_json, '$.{column}') = ? OR json_extract(before_json, '$.{column}') = ?) ORDER BY command_id DESC",
+            (table, value, value),
+        )
+    ]
 
 
 def describe_row(conn, table: str, values: dict[str, Any], row_id: int | None = None) -> str:
@@ -423,7 +485,9 @@ def undo(store, command_id: int | None = None) -> UndoResult:
     try:
         return _undo(store, command_id)
     except sqlite3.IntegrityError as exc:  # a deferred foreign key the checks did not name, at COMMIT
-        raise KbError(f"cannot undo #{command_id or 'the last command'}: {exc} (a later command depends on it)") from None
+        raise KbError(
+            f"cannot undo #{command_id or 'the last command'}: {exc} (a later command depends on it)"
+        ) from None
 
 
 def _undo(store, command_id: int | None) -> UndoResult:
@@ -437,7 +501,9 @@ def _undo(store, command_id: int | None) -> UndoResult:
         label = f"#{target.id} ({target.command})"
         undo_map = _undo_map(conn)
         if target.id == undo_id or not in_effect(undo_map, target.id):
-            raise KbError(f"{label} is undone already, by #{target.undone_by_id}; `kb undo {target.undone_by_id}` redoes it")
+            raise KbError(
+                f"{label} is undone already, by #{target.undone_by_id}; `kb undo {target.undone_by_id}` redoes it"
+            )
         changes = changes_of(conn, target.id)
         shapes = recorded_tables(conn)
         _check_rows_as_left(conn, target, changes, shapes, label)
@@ -449,7 +515,9 @@ def _undo(store, command_id: int | None) -> UndoResult:
         conn.execute("UPDATE history_commands SET undone_by_id = ? WHERE id = ?", (undo_id, target.id))
         counts: dict[str, Counter] = {}
         for table, action, count in conn.execute(
-                "SELECT table_name, action, count(*) FROM history_changes WHERE command_id = ? GROUP BY table_name, action", (undo_id,)):
+            "SELECT table_name, action, count(*) FROM history_changes WHERE command_id = ? GROUP BY table_name, action",
+            (undo_id,),
+        ):
             counts.setdefault(table, Counter())[action] = count
     return UndoResult(target, undo_id, counts)
 
@@ -466,7 +534,9 @@ def _blame(conn, table: str, row_ids: Iterable[int], after: int, undo_id: int | 
     row = conn.execute(
         "SELECT c.id, c.command FROM history_changes h JOIN history_commands c ON c.id = h.command_id "
         "WHERE h.table_name = ? AND h.row_id IN (SELECT value FROM json_each(?)) AND h.command_id > ? AND h.command_id IS NOT ? "
-        "ORDER BY h.id DESC LIMIT 1", (table, json.dumps(row_ids), after, undo_id)).fetchone()
+        "ORDER BY h.id DESC LIMIT 1",
+        (table, json.dumps(row_ids), after, undo_id),
+    ).fetchone()
     return f"#{row[0]} ({row[1]})" if row else "a change made outside kb's history"
 
 
@@ -482,7 +552,9 @@ def _fetch(conn, shape: TableShape, values: dict[str, Any]) -> dict[str, Any] | 
     return found
 
 
-def _check_rows_as_left(conn, target: Command, changes: list[Change], shapes: dict[str, TableShape], label: str) -> None:
+def _check_rows_as_left(
+    conn, target: Command, changes: list[Change], shapes: dict[str, TableShape], label: str
+) -> None:
     """Every row the command changed must still be as the command left it.
 
     As it left it: the row after the command's last change of it, or, when a later
@@ -495,16 +567,23 @@ def _check_rows_as_left(conn, target: Command, changes: list[Change], shapes: di
     # A row of a table keyed by its declared primary key (article_authors ...) that the
     # command deleted and then wrote again under a new rowid (creators saved anew) is
     # checked once, as the row the command left: not as deleted and found "made again".
-    written_again = {(t, _shape(shapes, t, label).key_of(c.values)) for (t, _), c in last.items()
-                     if c.action != "delete" and not _shape(shapes, t, label).rowid_keyed}
-    last = {(t, r): c for (t, r), c in last.items()
-            if not (c.action == "delete" and (t, _shape(shapes, t, label).key_of(c.values)) in written_again)}
+    written_again = {
+        (t, _shape(shapes, t, label).key_of(c.values))
+        for (t, _), c in last.items()
+        if c.action != "delete" and not _shape(shapes, t, label).rowid_keyed
+    }
+    last = {
+        (t, r): c
+        for (t, r), c in last.items()
+        if not (c.action == "delete" and (t, _shape(shapes, t, label).key_of(c.values)) in written_again)
+    }
     left_as: dict[tuple[str, int], dict[str, Any] | None] = {}
     for table in {t for t, _ in last}:
-        for row_id, action, before in conn.execute(
-                "SELECT row_id, action, before_json FROM history_changes WHERE command_id > ? AND table_name = ? "
-                "AND row_id IN (SELECT row_id FROM history_changes WHERE command_id = ? AND table_name = ?) ORDER BY id",
-                (target.id, table, target.id, table)):
+        for row_id, _action, before in conn.execute(
+            "SELECT row_id, action, before_json FROM history_changes WHERE command_id > ? AND table_name = ? "
+            "AND row_id IN (SELECT row_id FROM history_changes WHERE command_id = ? AND table_name = ?) ORDER BY id",
+            (target.id, table, target.id, table),
+        ):
             if (table, row_id) not in left_as:
                 left_as[(table, row_id)] = json.loads(before) if before else None
     current_rows = _current_rows(conn, target, shapes, last)
@@ -520,14 +599,22 @@ def _check_rows_as_left(conn, target: Command, changes: list[Change], shapes: di
             current = _fetch(conn, shape, expected if expected is not None else change.values)
         if expected is None and current is None:
             continue
-        if expected is not None and current is not None and all(current.get(c) == v for c, v in expected.items() if c != "rowid"):
+        if (
+            expected is not None
+            and current is not None
+            and all(current.get(c) == v for c, v in expected.items() if c != "rowid")
+        ):
             continue
         who = _blame(conn, table, [row_id, (current or {}).get("rowid")], target.id)
         what = "deleted" if current is None else "made again" if expected is None else "changed"
-        raise KbError(f"cannot undo {label}: {who} {what} {describe_row(conn, table, change.values, row_id)} since; undo that first")
+        raise KbError(
+            f"cannot undo {label}: {who} {what} {describe_row(conn, table, change.values, row_id)} since; undo that first"
+        )
 
 
-def _current_rows(conn, target: Command, shapes: dict[str, TableShape], last: dict[tuple[str, int], Change]) -> dict[tuple[str, int], dict]:
+def _current_rows(
+    conn, target: Command, shapes: dict[str, TableShape], last: dict[tuple[str, int], Change]
+) -> dict[tuple[str, int], dict]:
     """The rows now in the tables keyed by rowid that the command changed, in one query a table."""
     found = {}
     for table in {t for t, _ in last}:
@@ -536,7 +623,9 @@ def _current_rows(conn, target: Command, shapes: dict[str, TableShape], last: di
             continue
         cursor = conn.execute(
             f"SELECT rowid AS kb_history_rowid_, * FROM {quote(table)} WHERE rowid IN "
-            "(SELECT row_id FROM history_changes WHERE command_id = ? AND table_name = ?)", (target.id, table))
+            "(SELECT row_id FROM history_changes WHERE command_id = ? AND table_name = ?)",
+            (target.id, table),
+        )
         names = [d[0] for d in cursor.description]
         names[0] = "rowid"
         for row in cursor:
@@ -565,8 +654,10 @@ def _revert(conn, changes: list[Change], shapes: dict[str, TableShape], label: s
         for table in reversed(list(added)):
             shape, rows = shapes[table], added[table]
             if shape.rowid_keyed:
-                conn.execute(f"DELETE FROM {quote(table)} WHERE rowid IN (SELECT value FROM json_each(?))",
-                             (json.dumps([c.row_id for c in rows]),))
+                conn.execute(
+                    f"DELETE FROM {quote(table)} WHERE rowid IN (SELECT value FROM json_each(?))",
+                    (json.dumps([c.row_id for c in rows]),),
+                )
             else:
                 where = " AND ".join(f"{quote(c)} IS ?" for c in shape.key)
                 conn.executemany(f"DELETE FROM {quote(table)} WHERE {where}", [shape.key_of(c.after) for c in rows])
@@ -583,20 +674,32 @@ def _invert(conn, change: Change, shape: TableShape, label: str) -> None:
             count = conn.execute(f"DELETE FROM {table} WHERE {where}", params).rowcount
         elif change.action == "delete":
             columns = list(change.before)
-            conn.execute(f"INSERT INTO {table} ({', '.join(map(quote, columns))}) VALUES ({', '.join('?' * len(columns))})",
-                         [change.before[c] for c in columns])
+            conn.execute(
+                f"INSERT INTO {table} ({', '.join(map(quote, columns))}) VALUES ({', '.join('?' * len(columns))})",
+                [change.before[c] for c in columns],
+            )
             count = 1
         else:
             back = {c: v for c, v in change.before.items() if change.after.get(c) != v and c != "rowid"}
             where, params = shape.where(change.after)
-            count = 1 if not back else conn.execute(
-                f"UPDATE {table} SET {', '.join(f'{quote(c)} = ?' for c in back)} WHERE {where}", [*back.values(), *params]).rowcount
+            count = (
+                1
+                if not back
+                else conn.execute(
+                    f"UPDATE {table} SET {', '.join(f'{quote(c)} = ?' for c in back)} WHERE {where}",
+                    [*back.values(), *params],
+                ).rowcount
+            )
     except sqlite3.IntegrityError as exc:  # a value the command freed is taken again
-        raise KbError(f"cannot undo {label}: restoring {describe_row(conn, change.table, change.values, change.row_id)} "
-                      f"fails ({exc}); a later command took its place: change or undo that first") from None
+        raise KbError(
+            f"cannot undo {label}: restoring {describe_row(conn, change.table, change.values, change.row_id)} "
+            f"fails ({exc}); a later command took its place: change or undo that first"
+        ) from None
     if count != 1:
-        raise KbError(f"cannot undo {label}: {describe_row(conn, change.table, change.values, change.row_id)} is not where "
-                      f"the history left it (changed outside kb?)")
+        raise KbError(
+            f"cannot undo {label}: {describe_row(conn, change.table, change.values, change.row_id)} is not where "
+            f"the history left it (changed outside kb?)"
+        )
 
 
 def _identities(shape: TableShape, change: Change) -> set[tuple[Any, ...]]:
@@ -607,13 +710,15 @@ def _identities(shape: TableShape, change: Change) -> set[tuple[Any, ...]]:
     return keys
 
 
-def _check_only_its_rows(conn, target: Command, changes: list[Change], shapes: dict[str, TableShape], undo_id: int,
-                         label: str) -> None:
+def _check_only_its_rows(
+    conn, target: Command, changes: list[Change], shapes: dict[str, TableShape], undo_id: int, label: str
+) -> None:
     """The undo may touch only rows the command touched (not, by cascade, rows added since)."""
     strays = conn.execute(
         "SELECT u.id FROM history_changes u WHERE u.command_id = ? AND NOT EXISTS ("
         "SELECT 1 FROM history_changes n WHERE n.command_id = ? AND n.table_name = u.table_name AND n.row_id = u.row_id)",
-        (undo_id, target.id)).fetchall()
+        (undo_id, target.id),
+    ).fetchall()
     if not strays:
         return
     own: set[tuple[Any, ...]] = set()
@@ -624,15 +729,19 @@ def _check_only_its_rows(conn, target: Command, changes: list[Change], shapes: d
         if shape is None or _identities(shape, change) <= own:
             continue  # the same row back under a new rowid
         who = _blame(conn, change.table, [change.row_id], target.id, undo_id)
-        raise KbError(f"cannot undo {label}: it would also {'delete' if change.action == 'delete' else 'change'} "
-                      f"{describe_row(conn, change.table, change.values, change.row_id)}, which {who} added or changed since; "
-                      f"undo that first")
+        raise KbError(
+            f"cannot undo {label}: it would also {'delete' if change.action == 'delete' else 'change'} "
+            f"{describe_row(conn, change.table, change.values, change.row_id)}, which {who} added or changed since; "
+            f"undo that first"
+        )
 
 
 def _check_foreign_keys(conn, target: Command, undo_id: int, label: str) -> None:
     """Every reference must hold after the undo: a row added since may refer to a row the
     undo removes, or a row the undo brings back may refer to one removed since."""
-    touched = [t for (t,) in conn.execute("SELECT DISTINCT table_name FROM history_changes WHERE command_id = ?", (undo_id,))]
+    touched = [
+        t for (t,) in conn.execute("SELECT DISTINCT table_name FROM history_changes WHERE command_id = ?", (undo_id,))
+    ]
     tables = set(touched)
     for name in recorded_tables(conn):
         for fk in conn.execute(f"PRAGMA foreign_key_list({quote(name)})"):
@@ -646,13 +755,19 @@ def _check_foreign_keys(conn, target: Command, undo_id: int, label: str) -> None
         row = _fetch(conn, TableShape(child, (), ("rowid",)), {"rowid": rowid}) or {}
         row.pop("rowid", None)
         child_text = describe_row(conn, child, row, rowid)
-        written_by_undo = conn.execute("SELECT 1 FROM history_changes WHERE command_id = ? AND table_name = ? AND row_id = ?",
-                                       (undo_id, child, rowid)).fetchone()
+        written_by_undo = conn.execute(
+            "SELECT 1 FROM history_changes WHERE command_id = ? AND table_name = ? AND row_id = ?",
+            (undo_id, child, rowid),
+        ).fetchone()
         if written_by_undo:
             column = next(fk[3] for fk in conn.execute(f"PRAGMA foreign_key_list({quote(child)})") if fk[0] == fk_id)
             who = _blame(conn, parent, [row.get(column)], target.id, undo_id)
-            raise KbError(f"cannot undo {label}: it would bring back {child_text}, which refers to {parent} "
-                          f"{row.get(column)}, removed since by {who}; undo that first")
+            raise KbError(
+                f"cannot undo {label}: it would bring back {child_text}, which refers to {parent} "
+                f"{row.get(column)}, removed since by {who}; undo that first"
+            )
         who = _blame(conn, child, [rowid], target.id, undo_id)
-        raise KbError(f"cannot undo {label}: {child_text}, written since by {who}, refers to a row of "
-                      f"{parent} the undo would remove; undo that first")
+        raise KbError(
+            f"cannot undo {label}: {child_text}, written since by {who}, refers to a row of "
+            f"{parent} the undo would remove; undo that first"
+        )

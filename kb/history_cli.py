@@ -18,7 +18,9 @@ _SIGNS = {"insert": "+", "update": "~", "delete": "-"}
 def _counts_text(counts: dict[str, Counter]) -> str:
     parts = []
     for table in sorted(counts, key=lambda t: (t != "articles", t)):
-        parts.append(f"{table} " + " ".join(f"{_SIGNS[a]}{counts[table][a]}" for a in history.ACTIONS if counts[table].get(a)))
+        parts.append(
+            f"{table} " + " ".join(f"{_SIGNS[a]}{counts[table][a]}" for a in history.ACTIONS if counts[table].get(a))
+        )
     return ", ".join(parts) or "no rows"
 
 
@@ -29,27 +31,39 @@ def _header(command: history.Command) -> str:
         notes.append(f"undoes #{command.undoes_id}")
     if command.undone_by_id:
         notes.append(f"undone by #{command.undone_by_id}")
-    return f"#{command.id}  {when}  {command.user or '?'}  {command.command}" + (f"  ({'; '.join(notes)})" if notes else "")
+    return f"#{command.id}  {when}  {command.user or '?'}  {command.command}" + (
+        f"  ({'; '.join(notes)})" if notes else ""
+    )
 
 
 def _short(value: Any, width: int = 70) -> str:
     text = repr(value)
-    return text if len(text) <= width else text[:width - 3] + "..."
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def _change_text(conn, change: history.Change) -> str:
     row = history.describe_row(conn, change.table, change.values, change.row_id)
     sign = _SIGNS[change.action]
     if change.action == "update":
-        diffs = [f"{c}: {_short(change.before.get(c), 40)} -> {_short(v, 40)}" for c, v in change.after.items() if change.before.get(c) != v]
+        diffs = [
+            f"{c}: {_short(change.before.get(c), 40)} -> {_short(v, 40)}"
+            for c, v in change.after.items()
+            if change.before.get(c) != v
+        ]
         return f"  {sign} {row}: " + "; ".join(diffs)
     values = {c: v for c, v in change.values.items() if v not in (None, "")}
     return f"  {sign} {row}: " + ", ".join(f"{c}={_short(v, 40)}" for c, v in values.items())
 
 
-def _record_commands(store, key: str | None, org: str | None, event: str | None, person: str | None) -> list[int] | None:
+def _record_commands(
+    store, key: str | None, org: str | None, event: str | None, person: str | None
+) -> list[int] | None:
     """The commands that touched the record named, or None for the whole history."""
-    named = [(kind, value) for kind, value in (("work", key), ("organisation", org), ("event", event), ("person", person)) if value]
+    named = [
+        (kind, value)
+        for kind, value in (("work", key), ("organisation", org), ("event", event), ("person", person))
+        if value
+    ]
     if not named:
         return None
     if len(named) > 1:
@@ -69,7 +83,9 @@ def _record_commands(store, key: str | None, org: str | None, event: str | None,
         table, row_id = "events", store.require_event(value)
     else:
         table = "authors"
-        row = conn.execute("SELECT id FROM authors WHERE name_key = ?", (name_key(parse_name(value, corporate=False)),)).fetchone()
+        row = conn.execute(
+            "SELECT id FROM authors WHERE name_key = ?", (name_key(parse_name(value, corporate=False)),)
+        ).fetchone()
         if row is None:
             raise KbError(f"no person named {value!r}")
         row_id = row[0]
@@ -82,12 +98,22 @@ def register(cli: click.Group, db_option, open_store) -> None:
     @click.option("--org", help="The history of an organisation (name, acronym or alias).")
     @click.option("--event", help="The history of an event (name or alias).")
     @click.option("--person", help="The history of a person.")
-    @click.option("--show", "show_id", type=int, metavar="N", help="Show every row command N changed, before and after.")
+    @click.option(
+        "--show", "show_id", type=int, metavar="N", help="Show every row command N changed, before and after."
+    )
     @click.option("--limit", default=20, show_default=True, help="How many commands to list (0: all).")
     @click.option("--json", "as_json", is_flag=True, help="JSON for scripts.")
     @db_option
-    def log_command(db_path: str, key: str | None, org: str | None, event: str | None, person: str | None,
-                    show_id: int | None, limit: int, as_json: bool) -> None:
+    def log_command(
+        db_path: str,
+        key: str | None,
+        org: str | None,
+        event: str | None,
+        person: str | None,
+        show_id: int | None,
+        limit: int,
+        as_json: bool,
+    ) -> None:
         """Show what write commands changed, newest first.
 
         Each command: its number, when, who, the command as typed and how many rows of
@@ -111,7 +137,11 @@ def register(cli: click.Group, db_option, open_store) -> None:
             command = history.get_command(conn, show_id)
             changes = history.changes_of(conn, show_id)
             if as_json:
-                click.echo(json.dumps({**command.as_dict(), "rows": [c.as_dict() for c in changes]}, indent=2, ensure_ascii=False))
+                click.echo(
+                    json.dumps(
+                        {**command.as_dict(), "rows": [c.as_dict() for c in changes]}, indent=2, ensure_ascii=False
+                    )
+                )
                 return
             click.echo(_header(command))
             for change in changes:
@@ -156,5 +186,8 @@ def register(cli: click.Group, db_option, open_store) -> None:
                 raise KbError(f"{number!r} is not a command number (see `kb log`)") from None
         store = open_store(db_path, added_by)
         result = history.undo(store, command_id)
-        click.echo(f"Undid #{result.target.id} ({result.target.command}): {_counts_text(result.counts)}; "
-                   f"this undo is #{result.undo_id} (`kb undo {result.undo_id}` redoes it)", err=True)
+        click.echo(
+            f"Undid #{result.target.id} ({result.target.command}): {_counts_text(result.counts)}; "
+            f"this undo is #{result.undo_id} (`kb undo {result.undo_id}` redoes it)",
+            err=True,
+        )

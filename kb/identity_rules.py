@@ -48,10 +48,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-
 from .names import fold
 
 MERGE, CANDIDATE, DIFFERENT = "merge", "candidate", "different"
+
+
 def _fuzz():
     from rapidfuzz import fuzz  # imported where it is used: most commands never compare titles
 
@@ -66,27 +67,51 @@ WHOLE_TYPES = frozenset({"book", "collection", "periodical", "report"})
 # CSL number variables that tell one volume/part/edition/issue of a work from another.
 NUMBER_FIELDS = ("volume", "issue", "edition", "number", "part-number", "chapter-number", "collection-number")
 _WORD_NUMBERS = {
-    word: n for n, words in enumerate(
-        ["zero", "one first", "two second", "three third", "four fourth", "five fifth", "six sixth",
-         "seven seventh", "eight eighth", "nine ninth", "ten tenth"]) for word in words.split()
+    word: n
+    for n, words in enumerate(
+        [
+            "zero",
+            "one first",
+            "two second",
+            "three third",
+            "four fourth",
+            "five fifth",
+            "six sixth",
+            "seven seventh",
+            "eight eighth",
+            "nine ninth",
+            "ten tenth",
+        ]
+    )
+    for word in words.split()
 }
 _ROMAN = re.compile(r"^(?=[mdclxvi]+$)m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
-_SERIES_WORDS = frozenset({"part", "pt", "vol", "volume", "book", "tome", "no", "number", "chapter", "ch", "issue", "edition", "ed"})
+_SERIES_WORDS = frozenset(
+    {"part", "pt", "vol", "volume", "book", "tome", "no", "number", "chapter", "ch", "issue", "edition", "ed"}
+)
 # Ordinal words, folded, in the languages of the shared corpora: "First/Second Constitution",
 # "Ottavo/Nono Incontro", "Premier/Deuxième congrès", "Erste/Zweite Auflage".
 _ORDINALS = {
-    word: n for language in (
+    word: n
+    for language in (
         "first second third fourth fifth sixth seventh eighth ninth tenth",
         "primo secondo terzo quarto quinto sesto settimo ottavo nono decimo",
         "premier deuxieme troisieme quatrieme cinquieme sixieme septieme huitieme neuvieme dixieme",
         "erste zweite dritte vierte funfte sechste siebte achte neunte zehnte",
         "primero segundo tercero cuarto quinto sexto septimo octavo noveno decimo",
-    ) for n, word in enumerate(language.split(), start=1)
+    )
+    for n, word in enumerate(language.split(), start=1)
 }
 _ORDINALS.update(premiere=1, erster=1, zweiter=2, dritter=3)
-_TITLE_STOP_WORDS = frozenset({"a", "an", "the", "of", "and", "in", "on", "for", "to", "s", "le", "la", "les", "il", "lo", "der", "die", "das"})
-TYPO_SIMILARITY = 85.0  # percent: a word this alike to one in the other title is the same word misspelt ("defence", "defense")
-_CONTAINER_STOP_WORDS = frozenset({"of", "the", "and", "for", "in", "on", "a", "an", "de", "la", "le", "des", "und", "fur"})
+_TITLE_STOP_WORDS = frozenset(
+    {"a", "an", "the", "of", "and", "in", "on", "for", "to", "s", "le", "la", "les", "il", "lo", "der", "die", "das"}
+)
+TYPO_SIMILARITY = (
+    85.0  # percent: a word this alike to one in the other title is the same word misspelt ("defence", "defense")
+)
+_CONTAINER_STOP_WORDS = frozenset(
+    {"of", "the", "and", "for", "in", "on", "a", "an", "de", "la", "le", "des", "und", "fur"}
+)
 
 
 @dataclass(frozen=True)
@@ -112,13 +137,19 @@ def facts(columns: dict[str, Any], item: dict[str, Any]) -> Facts:
     """The facts of a record from its `articles` columns and CSL item."""
     numbers = {name: _number_value(item.get(name)) for name in NUMBER_FIELDS if item.get(name) not in (None, "")}
     return Facts(
-        type=columns.get("type"), title=columns.get("title_key"), year=columns.get("year"),
+        type=columns.get("type"),
+        title=columns.get("title_key"),
+        year=columns.get("year"),
         container=fold(str(item.get("container-title") or "")) or None,
-        pages=_pages(item.get("page")), numbers=numbers, doi=columns.get("doi_key"),
+        pages=_pages(item.get("page")),
+        numbers=numbers,
+        doi=columns.get("doi_key"),
     )
 
 
-def facts_of_row(type_: str | None, title_key: str | None, year: int | None, doi_key: str | None, csl_json: str) -> Facts:
+def facts_of_row(
+    type_: str | None, title_key: str | None, year: int | None, doi_key: str | None, csl_json: str
+) -> Facts:
     item = json.loads(csl_json)
     return facts({"type": type_, "title_key": title_key, "year": year, "doi_key": doi_key}, item)
 
@@ -232,8 +263,13 @@ def contradiction(new: Facts, old: Facts) -> str | None:
         return "one is the container of the other"
     if new.pages and old.pages and new.pages != old.pages:
         return f"different pages ({old.pages} / {new.pages})"
-    if new.type in ARTICLE_TYPES and old.type in ARTICLE_TYPES and new.container and old.container \
-            and not containers_agree(new.container, old.container):
+    if (
+        new.type in ARTICLE_TYPES
+        and old.type in ARTICLE_TYPES
+        and new.container
+        and old.container
+        and not containers_agree(new.container, old.container)
+    ):
         return "articles in different containers"
     return None
 
@@ -269,8 +305,11 @@ def judge(new: Facts, old: Facts, evidence: str) -> Verdict:
         if conflict:
             return Verdict(DIFFERENT, f"similar title, same first author but {conflict}")
         if not agree:
-            return Verdict(CANDIDATE, f"similar titles, same first author and year, but the titles differ in "
-                                      f"{', '.join(different_words(new.title or '', old.title or ''))}")
+            return Verdict(
+                CANDIDATE,
+                f"similar titles, same first author and year, but the titles differ in "
+                f"{', '.join(different_words(new.title or '', old.title or ''))}",
+            )
         return Verdict(MERGE, "same title, first author and year")
     if conflict:
         return Verdict(DIFFERENT, f"same {evidence} but {conflict}")

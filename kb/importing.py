@@ -30,11 +30,21 @@ class FileReport:
 
     def summary(self) -> str:
         c = self.counts
-        parts = [f"{c.added} added", f"{c.updated} updated", f"{c.merged} merged as duplicates", f"{c.unchanged} unchanged", f"{c.skipped} skipped"]
+        parts = [
+            f"{c.added} added",
+            f"{c.updated} updated",
+            f"{c.merged} merged as duplicates",
+            f"{c.unchanged} unchanged",
+            f"{c.skipped} skipped",
+        ]
         others = ", ".join(f"{n} {kind}" for kind, n in sorted(self.other.items()) if n)
         warned = ", ".join(f"{n} {WARNING_KINDS.get(kind, kind)}" for kind, n in sorted(self.warning_kinds.items()))
-        return (f"{self.path} ({self.format}): works: " + ", ".join(parts) + (f"; also {others}" if others else "")
-                + (f"; warnings: {warned}" if warned else ""))
+        return (
+            f"{self.path} ({self.format}): works: "
+            + ", ".join(parts)
+            + (f"; also {others}" if others else "")
+            + (f"; warnings: {warned}" if warned else "")
+        )
 
     def warn(self, warning: ImportWarning, origin: str | None) -> None:
         self.warnings.append(f"{origin}: {warning.message}" if origin else warning.message)
@@ -42,7 +52,11 @@ class FileReport:
 
 
 # How the summary names each kind of warning.
-WARNING_KINDS = {"date": "dates kept as written (needs review)", "field": "repeated fields ignored", "block": "blocks ignored"}
+WARNING_KINDS = {
+    "date": "dates kept as written (needs review)",
+    "field": "repeated fields ignored",
+    "block": "blocks ignored",
+}
 
 
 # How the summary names what is not a work.
@@ -84,14 +98,26 @@ def import_files(
     # can write meanwhile; the lock is held only while the records are saved. A build
     # (a new file nobody else writes) parses one file at a time instead, to keep the
     # memory of a million works' records low.
-    parsed: Iterable[tuple[str, str, Any]] = ((str(path), *_parse(str(path), fmt, encoding, column_map, url)) for path in paths)
+    parsed: Iterable[tuple[str, str, Any]] = (
+        (str(path), *_parse(str(path), fmt, encoding, column_map, url)) for path in paths
+    )
     if parse_before_lock:
         parsed = list(parsed)
     try:
         with store.transaction(), store.deferred_fts():
             for path, file_format, records in parsed:
-                report = _import_one(store, path, file_format, records, on_duplicate, skip_invalid, added_by, tags,
-                                     record_import, progress)
+                report = _import_one(
+                    store,
+                    path,
+                    file_format,
+                    records,
+                    on_duplicate,
+                    skip_invalid,
+                    added_by,
+                    tags,
+                    record_import,
+                    progress,
+                )
                 reports.append(report)
             if dry_run:
                 raise DryRun
@@ -100,8 +126,9 @@ def import_files(
     return reports
 
 
-def _parse(path: str, fmt: str | None, encoding: str | None, column_map: dict[str, str] | None,
-           url: str | None) -> tuple[str, Any]:
+def _parse(
+    path: str, fmt: str | None, encoding: str | None, column_map: dict[str, str] | None, url: str | None
+) -> tuple[str, Any]:
     """(format, records) of one file, read before any write lock is taken."""
     fmt, records_iter = parse_file(path, fmt, encoding, column_map=column_map, url=url)
     # An importer may hand back a sized, lazy sequence (bibtex): records are then made
@@ -109,8 +136,18 @@ def _parse(path: str, fmt: str | None, encoding: str | None, column_map: dict[st
     return fmt, records_iter if hasattr(records_iter, "__len__") else list(records_iter)
 
 
-def _import_one(store: Store, path: str, fmt: str, records: Any, on_duplicate: str, skip_invalid: bool,
-                added_by: str | None, tags: list[str], record_import: bool, progress) -> FileReport:
+def _import_one(
+    store: Store,
+    path: str,
+    fmt: str,
+    records: Any,
+    on_duplicate: str,
+    skip_invalid: bool,
+    added_by: str | None,
+    tags: list[str],
+    record_import: bool,
+    progress,
+) -> FileReport:
     report = FileReport(path, fmt)
     import_id = store.start_import(str(Path(path)), fmt, file_checksum(path)) if record_import else None
     report.import_id = import_id
@@ -148,8 +185,11 @@ def _import_one(store: Store, path: str, fmt: str, records: Any, on_duplicate: s
                 report.counts.skipped_reasons.append(f"{record.origin}: {result.reason}")
             # A duplicate within this import is reported; an unchanged work that an earlier
             # import brought (re-importing a file) is not news.
-            if result.duplicate_of and (result.outcome != "unchanged" or result.article_id in seen
-                                        or not store.sourced_from(result.article_id, str(Path(path)), import_id)):
+            if result.duplicate_of and (
+                result.outcome != "unchanged"
+                or result.article_id in seen
+                or not store.sourced_from(result.article_id, str(Path(path)), import_id)
+            ):
                 report.duplicates.append((record.origin or path, result.duplicate_of, result.reason or ""))
             for other_key, reason in result.candidates:
                 report.candidates.append((record.origin or path, result.citekey or "", other_key, reason))

@@ -74,7 +74,7 @@ def is_valid_citekey(key: str) -> bool:
 
 
 def normalise_doi(value: str | None) -> str | None:
-    """"https://doi.org/10.1000/ABC" -> "10.1000/abc" (DOIs are case-insensitive)."""
+    """ "https://doi.org/10.1000/ABC" -> "10.1000/abc" (DOIs are case-insensitive)."""
     if not value:
         return None
     value = value.strip()
@@ -111,7 +111,9 @@ def normalise_url(value: str | None) -> str | None:
         return None
     if parts.port and parts.port not in (80, 443):
         host = f"{host}:{parts.port}"
-    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING_PARAMS.match(k)))
+    query = urlencode(
+        sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING_PARAMS.match(k))
+    )
     path = parts.path.rstrip("/")
     return urlunsplit(("", host, path, query, "")).lstrip("/")
 

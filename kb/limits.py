@@ -43,8 +43,9 @@ def read_bounded(path: Path, head_check=None) -> bytes:
             head_check(head)
         rest = file.read(limit + 1 - len(head)) if len(head) == 8192 else b""
     if len(head) + len(rest) > limit:
-        raise KbError(f"the file is larger than {limit // (1024 * 1024)} MB; pass --max-file-mb to read it anyway",
-                      str(path))
+        raise KbError(
+            f"the file is larger than {limit // (1024 * 1024)} MB; pass --max-file-mb to read it anyway", str(path)
+        )
     return head + rest
 
 
@@ -64,7 +65,9 @@ def refuse_yaml_aliases(text: str, source: str, loader: type) -> None:
     try:
         for event in yaml.parse(text, Loader=loader):
             if isinstance(event, yaml.AliasEvent):
-                raise KbError(f"YAML aliases (*{event.anchor}) are not accepted: write the value out",
-                              f"{source}:{event.start_mark.line + 1}")
+                raise KbError(
+                    f"YAML aliases (*{event.anchor}) are not accepted: write the value out",
+                    f"{source}:{event.start_mark.line + 1}",
+                )
     except yaml.YAMLError:
         return  # the loader says what is wrong, with its line

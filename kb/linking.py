@@ -178,7 +178,9 @@ def work_text(store: Store, article_id: int) -> str:
     """What detection reads: title, abstract, notes (quotes and comments) and page text."""
     row = store.conn.execute("SELECT title, abstract, text FROM articles WHERE id = ?", (article_id,)).fetchone()
     parts = [row[0], row[1]]
-    for quote, comment in store.conn.execute("SELECT quote, comment FROM notes WHERE article_id = ? ORDER BY id", (article_id,)):
+    for quote, comment in store.conn.execute(
+        "SELECT quote, comment FROM notes WHERE article_id = ? ORDER BY id", (article_id,)
+    ):
         parts += [quote, comment]
     parts.append(row[2])
     # Paragraph breaks between parts, so a name cannot run from one into the next.
@@ -190,9 +192,13 @@ def _known_links(store: Store, article_id: int) -> dict[tuple[str, int], set[str
     known: dict[tuple[str, int], set[str]] = {}
     for table, column in (("article_organisations", "organisation_id"), ("article_events", "event_id")):
         target_table = "organisations" if table == "article_organisations" else "events"
-        for target_id, source in store.conn.execute(f"SELECT {column}, source FROM {table} WHERE article_id = ?", (article_id,)):
+        for target_id, source in store.conn.execute(
+            f"SELECT {column}, source FROM {table} WHERE article_id = ?", (article_id,)
+        ):
             known.setdefault((target_table, target_id), set()).add(source)
-    for target_table, target_id in store.conn.execute("SELECT target_table, target_id FROM rejected_links WHERE article_id = ?", (article_id,)):
+    for target_table, target_id in store.conn.execute(
+        "SELECT target_table, target_id FROM rejected_links WHERE article_id = ?", (article_id,)
+    ):
         known.setdefault((target_table, target_id), set()).add("rejected")
     return known
 
@@ -207,7 +213,9 @@ class Proposal:
     linked: bool = False
 
 
-def propose(store: Store, finder: MentionFinder, article_id: int, *, include_unreviewed: bool = False) -> list[Proposal]:
+def propose(
+    store: Store, finder: MentionFinder, article_id: int, *, include_unreviewed: bool = False
+) -> list[Proposal]:
     """The work's mentions that are not linked yet and were never rejected.
 
     With `include_unreviewed`, mentions already written as `detected` links are listed

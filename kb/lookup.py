@@ -40,7 +40,8 @@ from typing import Any
 
 from .errors import KbError
 from .keys import normalise_doi, normalise_url
-from .names import fold, name_key as person_key, parse_name
+from .names import fold, parse_name
+from .names import name_key as person_key
 
 SQL_FUNCTION = "kb_name_key"  # registered while migrating, to fill the key columns of older files
 SUGGESTIONS = 3
@@ -57,6 +58,7 @@ def name_key(text: str | None) -> str | None:
 
 
 # -- the keys a row stores (the store writes them; the migration fills older rows) ----------
+
 
 def organisation_keys(name: str, acronym: str | None) -> dict[str, str | None]:
     return {"name_key": name_key(name), "acronym_key": name_key(acronym) or None}
@@ -118,8 +120,9 @@ def name_index(conn: sqlite3.Connection, kind: str) -> dict[str, int]:
     `find_target`: for a store that looks many names up in one command."""
     index: dict[str, int] = {}
     for table, id_column, _, key_column in _NAME_SOURCES[kind]:
-        for key, row_id in conn.execute(f"SELECT {key_column}, {id_column} FROM {table} WHERE {key_column} IS NOT NULL "
-                                        f"ORDER BY {id_column}"):
+        for key, row_id in conn.execute(
+            f"SELECT {key_column}, {id_column} FROM {table} WHERE {key_column} IS NOT NULL ORDER BY {id_column}"
+        ):
             index.setdefault(key, row_id)
     return index
 
@@ -128,13 +131,18 @@ def names_of(conn: sqlite3.Connection, kind: str) -> list[tuple[str, int]]:
     """Every name, acronym and alias as written, with its record's id."""
     names = []
     for table, id_column, text_column, _ in _NAME_SOURCES[kind]:
-        names += [(text, row_id) for text, row_id in conn.execute(
-            f"SELECT {text_column}, {id_column} FROM {table} WHERE {text_column} IS NOT NULL AND {text_column} != '' "
-            f"ORDER BY {id_column}")]
+        names += [
+            (text, row_id)
+            for text, row_id in conn.execute(
+                f"SELECT {text_column}, {id_column} FROM {table} WHERE {text_column} IS NOT NULL AND {text_column} != '' "
+                f"ORDER BY {id_column}"
+            )
+        ]
     return names
 
 
 # -- tags and people -------------------------------------------------------------------------
+
 
 def find_tags(conn: sqlite3.Connection, text: str) -> list[int]:
     """Every tag that folds to the key of `text` ("Remote sensing", "remote-sensing" ...)."""
@@ -157,9 +165,13 @@ def find_authors(conn: sqlite3.Connection, text: str) -> list[int]:
         keys.add(person_key(parse_name(text)))
     except ValueError:
         pass
-    ids = [row[0] for row in conn.execute(
-        "SELECT id FROM authors WHERE name = ? OR name_key IN (SELECT value FROM json_each(?)) ORDER BY id",
-        (text, json.dumps(sorted(keys))))]
+    ids = [
+        row[0]
+        for row in conn.execute(
+            "SELECT id FROM authors WHERE name = ? OR name_key IN (SELECT value FROM json_each(?)) ORDER BY id",
+            (text, json.dumps(sorted(keys))),
+        )
+    ]
     if ids:
         return ids
     try:
@@ -174,12 +186,15 @@ def find_authors(conn: sqlite3.Connection, text: str) -> list[int]:
         (json.dumps(sorted(candidates)),),
     ):
         families = {name_key(family), name_key(" ".join(p for p in (particle, family) if p))}
-        if wanted_fold in families or (wanted_family in families and (not wanted_given or wanted_given == name_key(given or ""))):
+        if wanted_fold in families or (
+            wanted_family in families and (not wanted_given or wanted_given == name_key(given or ""))
+        ):
             ids.append(row_id)
     return ids
 
 
 # -- any kind ----------------------------------------------------------------------------------
+
 
 def find_named(conn: sqlite3.Connection, kind: str, text: str) -> list[int]:
     """The ids of the records of `kind` that `text` names (empty when none)."""
@@ -214,8 +229,14 @@ def suggest(text: str, choices: Iterable[str], limit: int = SUGGESTIONS) -> list
     from rapidfuzz import fuzz, process  # imported where it is used: kb --version and most commands never suggest
 
     unique = list(dict.fromkeys(c for c in choices if c))
-    matches = process.extract(text, unique, scorer=fuzz.WRatio, processor=lambda s: name_key(s) or "",
-                              limit=limit, score_cutoff=SUGGESTION_SCORE)
+    matches = process.extract(
+        text,
+        unique,
+        scorer=fuzz.WRatio,
+        processor=lambda s: name_key(s) or "",
+        limit=limit,
+        score_cutoff=SUGGESTION_SCORE,
+    )
     return [match[0] for match in matches]
 
 
@@ -225,8 +246,9 @@ def _did_you_mean(suggestions: list[str]) -> str:
     return ", ".join(suggestions[:-1]) + " or " + suggestions[-1]
 
 
-def not_found(kind: str, text: str, choices: Callable[[], Iterable[str]], option: str | None = None,
-              where: str | None = None) -> KbError:
+def not_found(
+    kind: str, text: str, choices: Callable[[], Iterable[str]], option: str | None = None, where: str | None = None
+) -> KbError:
     """The one-line error for a name that names nothing, with the closest names."""
     prefix = f"{option}: " if option else ""
     suggestions = suggest(text, choices())
@@ -239,6 +261,7 @@ def not_found(kind: str, text: str, choices: Callable[[], Iterable[str]], option
 
 
 # -- works -----------------------------------------------------------------------------------------
+
 
 def work_identifiers(text: str) -> list[tuple[str, str]]:
     """The (column, value) pairs a typed work identifier is looked up by, in order:
@@ -278,6 +301,6 @@ def work_not_found(conn: sqlite3.Connection, text: str, option: str | None = Non
 
 
 def did_you_mean_work(conn: sqlite3.Connection, text: str) -> str:
-    """"; did you mean KEY?" with the closest citekeys, or "" when none is close."""
+    """ "; did you mean KEY?" with the closest citekeys, or "" when none is close."""
     suggestions = suggest(text, (row[0] for row in conn.execute("SELECT citekey FROM articles")))
     return f"; did you mean {_did_you_mean(suggestions)}?" if suggestions else ""

@@ -22,7 +22,10 @@ def print_merges(report: FileReport, dry_run: bool, db_path: str) -> None:
     on the terminal when few (or in a dry run), else in a report file next to the
     knowledge base, the first few on the terminal."""
     lines = [f"  {origin}: duplicate of {existing} ({reason})" for origin, existing, reason in report.duplicates]
-    lines += [f"  {origin}: added as {key}, may be {other} ({reason}): listed by kb dedupe" for origin, key, other, reason in report.candidates]
+    lines += [
+        f"  {origin}: added as {key}, may be {other} ({reason}): listed by kb dedupe"
+        for origin, key, other, reason in report.candidates
+    ]
     if len(lines) <= INLINE_MERGES or dry_run or report.import_id is None:  # a dry run writes no file: all of them here
         for line in lines:
             click.echo(line, err=True)
@@ -37,8 +40,11 @@ def print_merges(report: FileReport, dry_run: bool, db_path: str) -> None:
             writer.writerow([origin, "added, may be a duplicate", key, other, reason])
     for line in lines[:INLINE_MERGES]:
         click.echo(line, err=True)
-    click.echo(f"  all {len(report.duplicates)} merges and {len(report.candidates)} possible duplicates, with reasons: {path}; "
-               f"also `kb merges --import {report.import_id}`", err=True)
+    click.echo(
+        f"  all {len(report.duplicates)} merges and {len(report.candidates)} possible duplicates, with reasons: {path}; "
+        f"also `kb merges --import {report.import_id}`",
+        err=True,
+    )
 
 
 def register(cli: click.Group, db_option, open_store) -> None:
@@ -67,8 +73,11 @@ def register(cli: click.Group, db_option, open_store) -> None:
                 raise KbError(f"{keep} and {other} are the same work ({store.citekey_of(keep_id)})")
             keep_key, other_key = store.citekey_of(keep_id), store.citekey_of(other_id)
             moved = store.merge_works(keep_id, other_id)
-        click.echo(f"{other_key} merged into {keep_key}: {moved['fields']} fields filled, {moved['links']} links, "
-                   f"{moved['citations']} citations and {moved['notes']} notes moved; undo with `kb unmerge {keep_key} {other_key}`", err=True)
+        click.echo(
+            f"{other_key} merged into {keep_key}: {moved['fields']} fields filled, {moved['links']} links, "
+            f"{moved['citations']} citations and {moved['notes']} notes moved; undo with `kb unmerge {keep_key} {other_key}`",
+            err=True,
+        )
 
     @cli.command("unmerge")
     @click.argument("key")
@@ -96,7 +105,10 @@ def register(cli: click.Group, db_option, open_store) -> None:
             rows = merged_records_of(store, article_id)
             for number, name, reason, title, file in rows:
                 click.echo(f"{number}\t{name or ''}\t{reason}\t{title}\t{file or ''}")
-            click.echo(f"{len(rows)} record{'s' if len(rows) != 1 else ''} merged into {store.citekey_of(article_id)}", err=True)
+            click.echo(
+                f"{len(rows)} record{'s' if len(rows) != 1 else ''} merged into {store.citekey_of(article_id)}",
+                err=True,
+            )
             return
         with store.transaction():
             article_id = store.require_work(key)
@@ -106,7 +118,9 @@ def register(cli: click.Group, db_option, open_store) -> None:
         click.echo(citekey)
 
     @cli.command("merges")
-    @click.option("--import", "import_id", type=int, help="Only the merges of this import (its number in the import summary).")
+    @click.option(
+        "--import", "import_id", type=int, help="Only the merges of this import (its number in the import summary)."
+    )
     @click.option("--key", help="Only the records merged into this work.")
     @db_option
     def merges_command(db_path: str, import_id: int | None, key: str | None) -> None:
@@ -135,7 +149,10 @@ def register(cli: click.Group, db_option, open_store) -> None:
         rows = store.conn.execute(
             "SELECT a.citekey, m.id, coalesce(m.citekey, m.source_key), m.import_id, m.reason, json_extract(m.csl_json, '$.title') "
             "FROM merged_records m JOIN articles a ON a.id = m.article_id"
-            + (" WHERE " + " AND ".join(clauses) if clauses else "") + " ORDER BY m.id", params).fetchall()
+            + (" WHERE " + " AND ".join(clauses) if clauses else "")
+            + " ORDER BY m.id",
+            params,
+        ).fetchall()
         for citekey, number, name, imported, reason, title in rows:
             click.echo(f"{citekey}\t{number}\t{name or ''}\t{imported or ''}\t{reason}\t{title}")
         click.echo(f"{len(rows)} merged record{'s' if len(rows) != 1 else ''}", err=True)

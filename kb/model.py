@@ -23,16 +23,41 @@ CSL_TYPES = frozenset(
 
 # CSL name variables (lists of {family, given, ...} or {literal}).
 CSL_NAME_VARIABLES = (
-    "author", "editor", "translator", "container-author", "collection-editor",
-    "composer", "director", "illustrator", "interviewer", "recipient", "reviewed-author",
-    "editorial-director", "chair", "compiler", "contributor", "curator", "executive-producer",
-    "guest", "host", "narrator", "organizer", "performer", "producer", "script-writer",
+    "author",
+    "editor",
+    "translator",
+    "container-author",
+    "collection-editor",
+    "composer",
+    "director",
+    "illustrator",
+    "interviewer",
+    "recipient",
+    "reviewed-author",
+    "editorial-director",
+    "chair",
+    "compiler",
+    "contributor",
+    "curator",
+    "executive-producer",
+    "guest",
+    "host",
+    "narrator",
+    "organizer",
+    "performer",
+    "producer",
+    "script-writer",
     "series-creator",
 )
 
 # CSL date variables ({date-parts, raw, literal, season, circa}).
 CSL_DATE_VARIABLES = (
-    "issued", "accessed", "event-date", "original-date", "submitted", "available-date",
+    "issued",
+    "accessed",
+    "event-date",
+    "original-date",
+    "submitted",
+    "available-date",
 )
 
 # Relations a citation can carry, and a work's relation to an event or organisation.

@@ -160,7 +160,7 @@ def _von_last(text: str) -> dict[str, Any]:
 
 
 def display_name(name: dict[str, Any]) -> str:
-    """"de la Fuente, Juan, Jr." style, the form an index of authors sorts by."""
+    """ "de la Fuente, Juan, Jr." style, the form an index of authors sorts by."""
     if name.get("literal"):
         return name["literal"]
     family = " ".join(p for p in (name.get("non-dropping-particle"), name.get("family")) if p)

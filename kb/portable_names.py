@@ -19,8 +19,12 @@ _RESERVED = {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)), *(f"lp
 
 
 def is_portable(stem: str) -> bool:
-    return (len(stem) <= MAX_STEM and _PORTABLE.fullmatch(stem) is not None and not stem.endswith(".")
-            and stem.split(".")[0].casefold() not in _RESERVED)
+    return (
+        len(stem) <= MAX_STEM
+        and _PORTABLE.fullmatch(stem) is not None
+        and not stem.endswith(".")
+        and stem.split(".")[0].casefold() not in _RESERVED
+    )
 
 
 def portable_stem(name: str) -> str:
@@ -28,5 +32,7 @@ def portable_stem(name: str) -> str:
     if is_portable(name):
         return name
     digest = hashlib.sha1(name.encode("utf-8", "surrogatepass")).hexdigest()[:10]
-    slug = _UNSAFE_RUN.sub("-", name.replace(".", "-")).strip("-")[: MAX_STEM - 11] or "record"  # no dot: "nul.txt" is reserved too
+    slug = (
+        _UNSAFE_RUN.sub("-", name.replace(".", "-")).strip("-")[: MAX_STEM - 11] or "record"
+    )  # no dot: "nul.txt" is reserved too
     return f"{slug}-{digest}"

@@ -24,8 +24,8 @@ from typing import Any
 from .dates import parse_partial_date
 from .errors import KbError
 from .lookup import require_named, require_work
-from .time_limits import stoppable, where_time_limit
 from .model import CSL_TYPES
+from .time_limits import stoppable, where_time_limit
 
 _YEAR_RANGE = re.compile(r"^\s*(\d{1,4})?\s*(?:(\.\.)\s*(\d{1,4})?)?\s*$")
 
@@ -71,7 +71,7 @@ class WorkFilter:
 
 
 def parse_year_range(text: str) -> tuple[int | None, int | None]:
-    """"2008..2010", "2008", "2008..", "..2010" -> (first, last) years, inclusive."""
+    """ "2008..2010", "2008", "2008..", "..2010" -> (first, last) years, inclusive."""
     match = _YEAR_RANGE.match(text or "")
     if not match or not (match.group(1) or match.group(3)):
         raise KbError(f"--year: cannot read {text!r} (write 2008, 2008..2010, 2008.. or ..2010)")
@@ -106,7 +106,10 @@ def select_work_ids(conn: sqlite3.Connection, work_filter: WorkFilter | None = N
         ids = sorted({int(i) for i in work_filter.ids})
         add("id IN (SELECT value FROM json_each(?))", _json_list(ids))
     if work_filter.keys:
-        add("id IN (SELECT value FROM json_each(?))", _json_list([require_work(conn, key, "--key") for key in work_filter.keys]))
+        add(
+            "id IN (SELECT value FROM json_each(?))",
+            _json_list([require_work(conn, key, "--key") for key in work_filter.keys]),
+        )
     for kind, names, link_table, column in (
         ("tag", work_filter.tags, "article_tags", "tag_id"),
         ("author", work_filter.authors, "article_authors", "author_id"),
@@ -115,11 +118,16 @@ def select_work_ids(conn: sqlite3.Connection, work_filter: WorkFilter | None = N
     ):
         if names:
             ids = [i for name in names for i in require_named(conn, kind, name, f"--{kind}")]
-            add(f"id IN (SELECT article_id FROM {link_table} WHERE {column} IN (SELECT value FROM json_each(?)))", _json_list(ids))
+            add(
+                f"id IN (SELECT article_id FROM {link_table} WHERE {column} IN (SELECT value FROM json_each(?)))",
+                _json_list(ids),
+            )
     if work_filter.types:
         for work_type in work_filter.types:
             if work_type not in CSL_TYPES:
-                raise KbError(f"--type: unknown work type {work_type!r} (a CSL type such as article-journal, book, report, post-weblog)")
+                raise KbError(
+                    f"--type: unknown work type {work_type!r} (a CSL type such as article-journal, book, report, post-weblog)"
+                )
         add("type IN (SELECT value FROM json_each(?))", _json_list(work_filter.types))
     if work_filter.year:
         first, last = parse_year_range(work_filter.year)

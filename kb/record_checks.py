@@ -22,7 +22,8 @@ from .model import CSL_DATE_VARIABLES, CSL_NAME_VARIABLES
 NUMBER_VARIABLES = frozenset(
     """chapter-number citation-number collection-number edition first-reference-note-number issue
     locator number number-of-pages number-of-volumes page page-first part-number printing-number
-    section supplement-number version volume""".split())
+    section supplement-number version volume""".split()
+)
 # Variables that are not text: kb's own structured keys and CSL's `custom` object.
 STRUCTURED_VARIABLES = frozenset({"custom"})
 NAME_PARTS = ("family", "given", "literal", "suffix", "dropping-particle", "non-dropping-particle")
@@ -95,8 +96,14 @@ def _date(value: Any, variable: str, where: str | None) -> None:
     parts = value.get("date-parts")
     if parts is None:
         return
-    if not isinstance(parts, list) or not 1 <= len(parts) <= 2 or not all(isinstance(p, list) and 1 <= len(p) <= 3 for p in parts):
-        raise KbError(f"{variable}: date-parts should be one or two lists of year, month, day, found {_describe(parts)}", where)
+    if (
+        not isinstance(parts, list)
+        or not 1 <= len(parts) <= 2
+        or not all(isinstance(p, list) and 1 <= len(p) <= 3 for p in parts)
+    ):
+        raise KbError(
+            f"{variable}: date-parts should be one or two lists of year, month, day, found {_describe(parts)}", where
+        )
     for part in parts:
         year, *rest = [_date_part(p, variable, where) for p in part]
         if not -MAX_YEAR <= year <= MAX_YEAR:

@@ -20,12 +20,17 @@ def loss_summary(lost: dict[str, list[str]], label: str, shown: int = 5) -> str:
     """
     works = len({key for keys in lost.values() for key in keys})
     ranked = sorted(lost.items(), key=lambda item: (-len(item[1]), item[0]))
-    parts = [f"{what} ({len(keys):,}{'' if n else ' work' if len(keys) == 1 else ' works'})"
-             for n, (what, keys) in enumerate(ranked[:shown])]
+    parts = [
+        f"{what} ({len(keys):,}{'' if n else ' work' if len(keys) == 1 else ' works'})"
+        for n, (what, keys) in enumerate(ranked[:shown])
+    ]
     more = len(ranked) - shown
-    return (f"Not exported: {works:,} work{'s' if works != 1 else ''} hold fields {label} cannot carry: "
-            + ", ".join(parts) + (f" and {more} more kind{'s' if more != 1 else ''}" if more > 0 else "")
-            + "; --verbose lists each kind, --report FILE every work")
+    return (
+        f"Not exported: {works:,} work{'s' if works != 1 else ''} hold fields {label} cannot carry: "
+        + ", ".join(parts)
+        + (f" and {more} more kind{'s' if more != 1 else ''}" if more > 0 else "")
+        + "; --verbose lists each kind, --report FILE every work"
+    )
 
 
 def loss_report(lost: dict[str, list[str]], label: str) -> str:

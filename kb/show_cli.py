@@ -45,21 +45,35 @@ def _echo_table(table: show.Table, fmt: str) -> None:
 
 def _wrapped(text: str, width: int, indent: str = "  ") -> list[str]:
     # URLs and DOIs stay whole (a broken one cannot be copied), even past the edge.
-    return textwrap.wrap(" ".join(str(text).split()), width=width, initial_indent=indent, subsequent_indent=indent + "  ",
-                         break_long_words=False, break_on_hyphens=False) or [indent]
+    return textwrap.wrap(
+        " ".join(str(text).split()),
+        width=width,
+        initial_indent=indent,
+        subsequent_indent=indent + "  ",
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [indent]
 
 
 def _item_line(item: dict[str, Any]) -> str:
     """One linked record on a line: its name first, the rest after."""
     # a link made by hand is the usual case: only a detected one says so
-    values = [str(v) for k, v in item.items()
-              if k not in ("name", "citekey", "organisation") and not (k == "source" and v == "manual")]
+    values = [
+        str(v)
+        for k, v in item.items()
+        if k not in ("name", "citekey", "organisation") and not (k == "source" and v == "manual")
+    ]
     head = item.get("citekey") or item.get("name") or item.get("organisation") or ""
     if "quote" in item or "comment" in item:  # a note: locator, "quote", comment, about what, by whom
         quote = f'"{item["quote"]}"' if item.get("quote") else ""
         about = ", ".join(item[k] for k in ("event", "organisation") if item.get(k))
-        parts = [item.get("locator", ""), quote, item.get("comment", ""), f"[{about}]" if about else "",
-                 f"({item.get('added_by', '')} {item.get('added_at', '')[:10]})".replace("( ", "(")]
+        parts = [
+            item.get("locator", ""),
+            quote,
+            item.get("comment", ""),
+            f"[{about}]" if about else "",
+            f"({item.get('added_by', '')} {item.get('added_at', '')[:10]})".replace("( ", "("),
+        ]
         return " ".join(p for p in parts if p)
     return " · ".join([head, *values]) if head else " · ".join(values)
 
@@ -69,12 +83,19 @@ def _echo_record(record: dict[str, Any]) -> None:
     width = _terminal_width()
     heading_key = "title" if record.get("title") else "name"
     click.echo(click.style(f"{record['kind'].capitalize()}: {record.get(heading_key, '')}", bold=True))
-    scalars = {k: v for k, v in record.items()
-               if not isinstance(v, list) and k not in ("abstract", "reference", "kind", heading_key)}
+    scalars = {
+        k: v
+        for k, v in record.items()
+        if not isinstance(v, list) and k not in ("abstract", "reference", "kind", heading_key)
+    }
     label_width = max((len(k) for k in scalars), default=0) + 2
     for key, value in scalars.items():
-        lines = textwrap.wrap(" ".join(str(value).split()), width=max(width - label_width - 2, 20),
-                              break_long_words=False, break_on_hyphens=False) or [""]
+        lines = textwrap.wrap(
+            " ".join(str(value).split()),
+            width=max(width - label_width - 2, 20),
+            break_long_words=False,
+            break_on_hyphens=False,
+        ) or [""]
         click.echo(f"  {key.replace('_', ' '):<{label_width}}{lines[0]}")
         for more in lines[1:]:
             click.echo(" " * (label_width + 2) + more)
@@ -97,11 +118,22 @@ def register(cli: click.Group, db_option, open_store) -> None:
     @click.option("--event", metavar="NAME", help="Show the event NAME (name or alias).")
     @click.option("--person", metavar="NAME", help='Show the person NAME ("Kulhanek", "Jakub Kulhanek").')
     @click.option("--style", default="apa", show_default=True, help="The CSL style of a work's formatted reference.")
-    @click.option("--format", "fmt", type=click.Choice(["text", "json"]),
-                  help="text (the default at a terminal) or json (the default when piped).")
+    @click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json"]),
+        help="text (the default at a terminal) or json (the default when piped).",
+    )
     @db_option
-    def show_command(db_path: str, name: str | None, organisation: str | None, event: str | None, person: str | None,
-                     style: str, fmt: str | None) -> None:
+    def show_command(
+        db_path: str,
+        name: str | None,
+        organisation: str | None,
+        event: str | None,
+        person: str | None,
+        style: str,
+        fmt: str | None,
+    ) -> None:
         """Show one work (by citekey, DOI or URL) with its authors, tags, events,
         organisations, citations both ways, notes and formatted reference; or an
         organisation, event or person by name or alias, with what links to it.
@@ -117,8 +149,11 @@ def register(cli: click.Group, db_option, open_store) -> None:
             kb show --event "Lisbon Summit" --format json
             kb show --person Kulhanek
         """
-        chosen = [(kind, value) for kind, value in
-                  (("work", name), ("organisation", organisation), ("event", event), ("person", person)) if value]
+        chosen = [
+            (kind, value)
+            for kind, value in (("work", name), ("organisation", organisation), ("event", event), ("person", person))
+            if value
+        ]
         if len(chosen) != 1:
             raise click.UsageError("name one thing: KEY, or --org NAME, --event NAME or --person NAME")
         kind, wanted = chosen[0]
@@ -136,8 +171,12 @@ def register(cli: click.Group, db_option, open_store) -> None:
     @click.argument("kind", type=click.Choice(show.LIST_KINDS))
     @filter_options
     @click.option("--limit", type=click.IntRange(min=1), help="At most this many rows.")
-    @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]),
-                  help="table (the default at a terminal), json (the default when piped) or csv.")
+    @click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["table", "json", "csv"]),
+        help="table (the default at a terminal), json (the default when piped) or csv.",
+    )
     @db_option
     def list_command(db_path: str, kind: str, limit: int | None, fmt: str | None, **options: Any) -> None:
         """List works, organisations, events, people or tags.
@@ -164,13 +203,26 @@ def register(cli: click.Group, db_option, open_store) -> None:
 
     @cli.command("search")
     @click.argument("text", nargs=-1, required=True)
-    @click.option("--kind", "kinds", multiple=True, type=click.Choice(show.SEARCH_KINDS),
-                  help="Search only works, people, orgs or events; repeatable (default: all).")
-    @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="At most this many of each kind.")
-    @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]),
-                  help="table (the default at a terminal), json (the default when piped) or csv.")
+    @click.option(
+        "--kind",
+        "kinds",
+        multiple=True,
+        type=click.Choice(show.SEARCH_KINDS),
+        help="Search only works, people, orgs or events; repeatable (default: all).",
+    )
+    @click.option(
+        "--limit", type=click.IntRange(min=1), default=20, show_default=True, help="At most this many of each kind."
+    )
+    @click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["table", "json", "csv"]),
+        help="table (the default at a terminal), json (the default when piped) or csv.",
+    )
     @db_option
-    def search_command(db_path: str, text: tuple[str, ...], kinds: tuple[str, ...], limit: int, fmt: str | None) -> None:
+    def search_command(
+        db_path: str, text: tuple[str, ...], kinds: tuple[str, ...], limit: int, fmt: str | None
+    ) -> None:
         """Full-text search of works (title, outlet, abstract, notes, page text),
         people, organisations and events: the index of the web search, best match
         first (bm25) within each kind, with the text that matched in [brackets].

@@ -89,7 +89,9 @@ class SaveResult:
     citekey: str | None
     duplicate_of: str | None = None
     reason: str | None = None
-    candidates: list[tuple[str, str]] = field(default_factory=list)  # (citekey, reason): maybe the same work, listed by kb dedupe
+    candidates: list[tuple[str, str]] = field(
+        default_factory=list
+    )  # (citekey, reason): maybe the same work, listed by kb dedupe
 
 
 @dataclass
@@ -207,7 +209,9 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
             raise RuntimeError("deferred_fts needs a transaction")
         saved = []
         for trigger, (fill_sql, table) in self._DEFERRED_FTS.items():
-            row = self.conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (trigger,)).fetchone()
+            row = self.conn.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (trigger,)
+            ).fetchone()
             if row is None:
                 continue
             last_id = self.conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
@@ -225,11 +229,21 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
     def caches(self) -> dict[str, Any]:
         if self._caches is None:
             caches: dict[str, Any] = {
-                "citekey": {}, "doi_key": {}, "url_key": {}, "isbn_key": {}, "title_key": {},
-                "author": {}, "author_parts": {}, "tag": {}, "organisation": None, "event": None,
+                "citekey": {},
+                "doi_key": {},
+                "url_key": {},
+                "isbn_key": {},
+                "title_key": {},
+                "author": {},
+                "author_parts": {},
+                "tag": {},
+                "organisation": None,
+                "event": None,
             }
             for row in self.conn.execute("SELECT id, citekey, doi_key, url_key, isbn_key, title_key FROM articles"):
-                self._index_work(caches, row[0], dict(zip(("citekey", "doi_key", "url_key", "isbn_key", "title_key"), row[1:])))
+                self._index_work(
+                    caches, row[0], dict(zip(("citekey", "doi_key", "url_key", "isbn_key", "title_key"), row[1:]))
+                )
             caches["author"] = dict(self.conn.execute("SELECT name_key, id FROM authors").fetchall())
             caches["tag"] = dict(self.conn.execute("SELECT name, id FROM tags").fetchall())
             self._caches = caches
@@ -256,9 +270,14 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
 
     def sourced_from(self, article_id: int, file: str, but_not: int | None = None) -> bool:
         """Whether an earlier import of `file` brought or merged this work."""
-        return self.conn.execute(
-            "SELECT 1 FROM article_sources s JOIN imports i ON i.id = s.import_id WHERE s.article_id = ? AND i.file = ? AND i.id IS NOT ?",
-            (article_id, file, but_not)).fetchone() is not None
+        return (
+            self.conn.execute(
+                "SELECT 1 FROM article_sources s JOIN imports i ON i.id = s.import_id "
+                "WHERE s.article_id = ? AND i.file = ? AND i.id IS NOT ?",
+                (article_id, file, but_not),
+            ).fetchone()
+            is not None
+        )
 
     def _provenance(self, import_id: int | None, source_key: str | None) -> int | None:
         """The work an earlier import of the same file made from the record with this key:
@@ -268,9 +287,11 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
         caches = self.caches
         if caches.get("source") is None:
             caches["source"] = {
-                (file, key): article_id for file, key, article_id in self.conn.execute(
+                (file, key): article_id
+                for file, key, article_id in self.conn.execute(
                     "SELECT i.file, s.source_key, s.article_id FROM article_sources s JOIN imports i ON i.id = s.import_id "
-                    "WHERE s.source_key IS NOT NULL ORDER BY s.import_id")
+                    "WHERE s.source_key IS NOT NULL ORDER BY s.import_id"
+                )
             }
         file = self._import_files.get(import_id)
         return caches["source"].get((file, source_key)) if file else None
@@ -311,7 +332,9 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
         if new_key is None:
             new_key = unique_citekey(citekey_base(item), lambda k: k in self.caches["citekey"] and k != old_key)
         if new_key != old_key:
-            self.conn.execute("UPDATE articles SET citekey = ?, updated_at = ? WHERE id = ?", (new_key, now(), article_id))
+            self.conn.execute(
+                "UPDATE articles SET citekey = ?, updated_at = ? WHERE id = ?", (new_key, now(), article_id)
+            )
             del self.caches["citekey"][old_key]
             self.caches["citekey"][new_key] = article_id
         return new_key
@@ -344,12 +367,23 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
             existing_key = self.citekey_of(existing_id)
             if on_duplicate == "error":
                 title = self.conn.execute("SELECT title FROM articles WHERE id = ?", (existing_id,)).fetchone()[0]
-                raise KbError(f"this work is already in the knowledge base as {existing_key} (same {matched_by}: {title!r}); "
-                              f"add it anyway with --force, or --not-duplicate-of {existing_key}", where)
+                raise KbError(
+                    f"this work is already in the knowledge base as {existing_key} (same {matched_by}: {title!r}); "
+                    f"add it anyway with --force, or --not-duplicate-of {existing_key}",
+                    where,
+                )
             if on_duplicate == "skip":
-                return SaveResult("skipped", existing_id, existing_key, existing_key, f"duplicate of {existing_key} ({reason or f'same {matched_by}'})")
+                return SaveResult(
+                    "skipped",
+                    existing_id,
+                    existing_key,
+                    existing_key,
+                    f"duplicate of {existing_key} ({reason or f'same {matched_by}'})",
+                )
             if on_duplicate == "merge":
-                return self._merge_work(existing_id, existing_key, matched_by, reason or f"same {matched_by}", item, record, import_id)
+                return self._merge_work(
+                    existing_id, existing_key, matched_by, reason or f"same {matched_by}", item, record, import_id
+                )
             wanted_key = None if wanted_key == existing_key else wanted_key
         result = self._insert_work(wanted_key, item, columns, record, import_id)
         for other_id, reason in candidates:
@@ -358,8 +392,9 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
             result.candidates = [(self.citekey_of(other_id), reason) for other_id, reason in candidates]
         return result
 
-    def _find_duplicate(self, wanted_key: str | None, columns: dict[str, Any], item: dict[str, Any],
-                        import_id: int | None = None) -> tuple[int | None, str | None, str | None, list[tuple[int, str]]]:
+    def _find_duplicate(
+        self, wanted_key: str | None, columns: dict[str, Any], item: dict[str, Any], import_id: int | None = None
+    ) -> tuple[int | None, str | None, str | None, list[tuple[int, str]]]:
         """The work this record is, by the rules of `kb.identity_rules`: (its id, what
         matched, why they are one work, the works it may be but was not merged with and why)."""
         caches = self.caches
@@ -368,8 +403,13 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
             row = self.conn.execute("SELECT title_key FROM articles WHERE id = ?", (known,)).fetchone()
             # The record an earlier import of this file brought: the same work while the
             # titles agree, or when the work keeps that record (a merge by hand).
-            if row is not None and (identity_rules.titles_agree(row[0], columns["title_key"]) or self.conn.execute(
-                    "SELECT 1 FROM merged_records WHERE article_id = ? AND ? IN (source_key, citekey)", (known, wanted_key)).fetchone()):
+            if row is not None and (
+                identity_rules.titles_agree(row[0], columns["title_key"])
+                or self.conn.execute(
+                    "SELECT 1 FROM merged_records WHERE article_id = ? AND ? IN (source_key, citekey)",
+                    (known, wanted_key),
+                ).fetchone()
+            ):
                 return known, "citekey", "the same record of the same file", []
         if wanted_key and self._import_format(import_id) == KB_YAML_FORMAT:
             # kb's own file names kb's own citekey: that is the work, whatever was edited,
@@ -377,7 +417,9 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
             own = caches["citekey"].get(wanted_key) or self._citekey_alias(wanted_key)
             if own is not None and self._same_kb_work(own, columns, item):
                 return own, "kb citekey", "kb's own citekey in kb's own format", []
-        new_facts: list[identity_rules.Facts] = []  # made at the first look-up that finds a work: most records find none
+        new_facts: list[
+            identity_rules.Facts
+        ] = []  # made at the first look-up that finds a work: most records find none
         candidates: dict[int, str] = {}
         judged: set[int] = {known} if known is not None else set()
         reasons: dict[int, str] = {}
@@ -407,8 +449,12 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
             # The citekey of a work merged by hand into another: that work, while the
             # record's title agrees with the one kept from the merge.
             found = self._aliases()[wanted_key]
-            kept = self.conn.execute("SELECT csl_json FROM merged_records WHERE article_id = ? AND citekey = ?", (found, wanted_key)).fetchone()
-            if kept is None or identity_rules.titles_agree(title_key(json.loads(kept[0]).get("title")), columns["title_key"]):
+            kept = self.conn.execute(
+                "SELECT csl_json FROM merged_records WHERE article_id = ? AND citekey = ?", (found, wanted_key)
+            ).fetchone()
+            if kept is None or identity_rules.titles_agree(
+                title_key(json.loads(kept[0]).get("title")), columns["title_key"]
+            ):
                 return found, "citekey", "the citekey of a work merged into this one", []
         for column, label in (("doi_key", "DOI"), ("url_key", "URL"), ("isbn_key", "ISBN")):
             value = columns.get(column)
@@ -421,8 +467,10 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
                     text = item_json(item)
                     for article_id in holders:
                         if self.conn.execute(
-                                "SELECT 1 FROM articles WHERE id = ?1 AND csl_json = ?2 AND EXISTS (SELECT 1 FROM not_duplicates "
-                                "WHERE article_a = ?1 OR article_b = ?1)", (article_id, text)).fetchone():
+                            "SELECT 1 FROM articles WHERE id = ?1 AND csl_json = ?2 AND EXISTS (SELECT 1 FROM not_duplicates "
+                            "WHERE article_a = ?1 OR article_b = ?1)",
+                            (article_id, text),
+                        ).fetchone():
                             return article_id, "same record", "exactly this record", []
                 found = first_merge(holders, label)
                 if found is not None:
@@ -442,11 +490,18 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
 
     def _works_with(self, column: str, value: str, first: int) -> list[int]:
         """Every work holding an identifier, the one the cache knows first."""
-        others = [row[0] for row in self.conn.execute(f"SELECT id FROM articles WHERE {column} = ? AND id != ? ORDER BY id", (value, first))]
+        others = [
+            row[0]
+            for row in self.conn.execute(
+                f"SELECT id FROM articles WHERE {column} = ? AND id != ? ORDER BY id", (value, first)
+            )
+        ]
         return [first, *others]
 
     def _facts(self, article_id: int) -> identity_rules.Facts:
-        row = self.conn.execute("SELECT type, title_key, year, doi_key, csl_json FROM articles WHERE id = ?", (article_id,)).fetchone()
+        row = self.conn.execute(
+            "SELECT type, title_key, year, doi_key, csl_json FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
         return identity_rules.facts_of_row(*row)
 
     def _import_format(self, import_id: int | None) -> str | None:
@@ -471,13 +526,19 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
     def record_candidate(self, a: int, b: int, reason: str) -> None:
         """Two works that may be one: `kb dedupe` lists them with the reason."""
         if a != b:
-            self.conn.execute("INSERT OR IGNORE INTO duplicate_candidates (article_a, article_b, reason) VALUES (?, ?, ?)",
-                              (min(a, b), max(a, b), reason))
+            self.conn.execute(
+                "INSERT OR IGNORE INTO duplicate_candidates (article_a, article_b, reason) VALUES (?, ?, ?)",
+                (min(a, b), max(a, b), reason),
+            )
 
     def mark_not_duplicates(self, a: int, b: int) -> None:
         if a != b:
-            self.conn.execute("INSERT OR IGNORE INTO not_duplicates (article_a, article_b) VALUES (?, ?)", (min(a, b), max(a, b)))
-            self.conn.execute("DELETE FROM duplicate_candidates WHERE article_a = ? AND article_b = ?", (min(a, b), max(a, b)))
+            self.conn.execute(
+                "INSERT OR IGNORE INTO not_duplicates (article_a, article_b) VALUES (?, ?)", (min(a, b), max(a, b))
+            )
+            self.conn.execute(
+                "DELETE FROM duplicate_candidates WHERE article_a = ? AND article_b = ?", (min(a, b), max(a, b))
+            )
 
     def _new_citekey(self, wanted: str | None, item: dict[str, Any]) -> str:
         taken = self.caches["citekey"].__contains__
@@ -485,8 +546,14 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
             return wanted
         return unique_citekey(wanted or citekey_base(item), taken)
 
-    def _insert_work(self, wanted_key: str | None, item: dict[str, Any], columns: dict[str, Any],
-                     record: WorkRecord, import_id: int | None) -> SaveResult:
+    def _insert_work(
+        self,
+        wanted_key: str | None,
+        item: dict[str, Any],
+        columns: dict[str, Any],
+        record: WorkRecord,
+        import_id: int | None,
+    ) -> SaveResult:
         citekey = self._new_citekey(wanted_key, item)
         stamp = record.added_at or now()
         row = dict(columns)
@@ -508,15 +575,27 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
         self._save_creators(article_id, item)
         self._save_links(article_id, record, new=True)
         if import_id is not None:
-            self.conn.execute("INSERT OR IGNORE INTO article_sources (article_id, import_id, source_key) VALUES (?, ?, ?)",
-                              (article_id, import_id, wanted_key))
+            self.conn.execute(
+                "INSERT OR IGNORE INTO article_sources (article_id, import_id, source_key) VALUES (?, ?, ?)",
+                (article_id, import_id, wanted_key),
+            )
             if wanted_key and self.caches.get("source") is not None:
                 self.caches["source"].setdefault((self._import_files.get(import_id), wanted_key), article_id)
         return SaveResult("added", article_id, citekey)
 
-    def _merge_work(self, article_id: int, citekey: str, matched_by: str, reason: str, item: dict[str, Any],
-                    record: WorkRecord, import_id: int | None) -> SaveResult:
-        row = self.conn.execute("SELECT csl_json, extra_json, text, status, needs_review FROM articles WHERE id = ?", (article_id,)).fetchone()
+    def _merge_work(
+        self,
+        article_id: int,
+        citekey: str,
+        matched_by: str,
+        reason: str,
+        item: dict[str, Any],
+        record: WorkRecord,
+        import_id: int | None,
+    ) -> SaveResult:
+        row = self.conn.execute(
+            "SELECT csl_json, extra_json, text, status, needs_review FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
         old_item = json.loads(row[0])
         if matched_by == "kb citekey":
             merged = {**old_item, **item}  # kb's own file: its values are the work's (an edited export)
@@ -526,7 +605,9 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
                 if key not in merged:
                     merged[key] = value  # what the knowledge base has, it keeps; gaps are filled
         old_extra = json.loads(row[1]) if row[1] else {}
-        merged_extra = {fmt: {**record.extra.get(fmt, {}), **old_extra.get(fmt, {})} for fmt in {*old_extra, *record.extra}}
+        merged_extra = {
+            fmt: {**record.extra.get(fmt, {}), **old_extra.get(fmt, {})} for fmt in {*old_extra, *record.extra}
+        }
         changes: dict[str, Any] = {}
         if merged != old_item:
             changes.update(article_columns(merged), csl_json=item_json(merged))
@@ -542,18 +623,36 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
         absorbed = matched_by not in ("citekey", "kb citekey", "same record")
         tags_before = merging.tag_names(self, article_id) if absorbed and record.tags else set()
         links_changed = self._save_links(article_id, record)
-        if merged.get("author") != old_item.get("author") or merged.get("editor") != old_item.get("editor") or merged.get("translator") != old_item.get("translator"):
+        if (
+            merged.get("author") != old_item.get("author")
+            or merged.get("editor") != old_item.get("editor")
+            or merged.get("translator") != old_item.get("translator")
+        ):
             self.conn.execute("DELETE FROM article_authors WHERE article_id = ?", (article_id,))
             self._save_creators(article_id, merged)
         if import_id is not None:
-            self.conn.execute("INSERT OR IGNORE INTO article_sources (article_id, import_id, source_key) VALUES (?, ?, ?)",
-                              (article_id, import_id, record.item.get("id")))
+            self.conn.execute(
+                "INSERT OR IGNORE INTO article_sources (article_id, import_id, source_key) VALUES (?, ?, ?)",
+                (article_id, import_id, record.item.get("id")),
+            )
         if absorbed:
             merging.keep_merged_record(
-                self, article_id, import_id=import_id, source_key=record.item.get("id"), citekey=None, origin=record.origin,
-                reason=reason, item=item, extra=record.extra, links=merging.record_links(record, tags_before),
+                self,
+                article_id,
+                import_id=import_id,
+                source_key=record.item.get("id"),
+                citekey=None,
+                origin=record.origin,
+                reason=reason,
+                item=item,
+                extra=record.extra,
+                links=merging.record_links(record, tags_before),
                 filled={key: value for key, value in item.items() if key not in old_item},
-                filled_extra={fmt: {k: v for k, v in fields.items() if k not in old_extra.get(fmt, {})} for fmt, fields in record.extra.items()})
+                filled_extra={
+                    fmt: {k: v for k, v in fields.items() if k not in old_extra.get(fmt, {})}
+                    for fmt, fields in record.extra.items()
+                },
+            )
         duplicate_of = citekey if absorbed else None
         if not changes and not links_changed:
             return SaveResult("unchanged", article_id, citekey, duplicate_of, reason)
@@ -570,7 +669,10 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
         changes: dict[str, Any] = {**article_columns(item), "csl_json": item_json(item), "updated_at": now()}
         if extra is not None:
             changes["extra_json"] = json.dumps(extra, sort_keys=True, ensure_ascii=False) if extra else None
-        self.conn.execute(f"UPDATE articles SET {', '.join(f'{name} = ?' for name in changes)} WHERE id = ?", [*changes.values(), article_id])
+        self.conn.execute(
+            f"UPDATE articles SET {', '.join(f'{name} = ?' for name in changes)} WHERE id = ?",
+            [*changes.values(), article_id],
+        )
         self.conn.execute("DELETE FROM article_authors WHERE article_id = ?", (article_id,))
         self._save_creators(article_id, item)
         self._caches = None  # identifiers may have changed: read them again when next needed
@@ -585,12 +687,20 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
 
     def _save_creators(self, article_id: int, item: dict[str, Any]) -> None:
         rows = [(article_id, self.author_id(name), role, position) for role, position, name in creators(item)]
-        self.conn.executemany("INSERT INTO article_authors (article_id, author_id, role, position) VALUES (?, ?, ?, ?)", rows)
+        self.conn.executemany(
+            "INSERT INTO article_authors (article_id, author_id, role, position) VALUES (?, ?, ?, ?)", rows
+        )
 
     def author_id(self, name: dict[str, Any]) -> int:
         # The same person recurs across a bibliography: look the name up by its parts
         # before folding it into its key.
-        parts = (name.get("literal"), name.get("family"), name.get("given"), name.get("non-dropping-particle"), name.get("dropping-particle"))
+        parts = (
+            name.get("literal"),
+            name.get("family"),
+            name.get("given"),
+            name.get("non-dropping-particle"),
+            name.get("dropping-particle"),
+        )
         by_parts = self.caches["author_parts"]
         if parts in by_parts:
             return by_parts[parts]
@@ -601,9 +711,18 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
             return cache[key]
         literal = name.get("literal")
         author_id = self.conn.execute(
-            "INSERT INTO authors (name, family, given, particle, suffix, is_organisation, name_key, family_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (display_name(name), name.get("family"), name.get("given"), name.get("non-dropping-particle") or name.get("dropping-particle"),
-             name.get("suffix"), int(bool(literal)), key, lookup.author_keys(name)["family_key"]),
+            "INSERT INTO authors (name, family, given, particle, suffix, is_organisation, name_key, family_key) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                display_name(name),
+                name.get("family"),
+                name.get("given"),
+                name.get("non-dropping-particle") or name.get("dropping-particle"),
+                name.get("suffix"),
+                int(bool(literal)),
+                key,
+                lookup.author_keys(name)["family_key"],
+            ),
         ).lastrowid
         cache[key] = by_parts[parts] = author_id
         return author_id
@@ -617,19 +736,47 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
         """
         changed = False
         if new:
-            tag_ids = [tag_id for tag_id in dict.fromkeys(self._tag_id(name) for name in record.tags) if tag_id is not None]
-            self.conn.executemany("INSERT OR IGNORE INTO article_tags (article_id, tag_id) VALUES (?, ?)",
-                                  [(article_id, tag_id) for tag_id in tag_ids])
+            tag_ids = [
+                tag_id for tag_id in dict.fromkeys(self._tag_id(name) for name in record.tags) if tag_id is not None
+            ]
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO article_tags (article_id, tag_id) VALUES (?, ?)",
+                [(article_id, tag_id) for tag_id in tag_ids],
+            )
             changed = bool(tag_ids)
         else:
             for tag in record.tags:
                 changed |= self.tag(article_id, tag)
         for link in record.events:
-            self._pending.append(_Pending("article_event", article_id, link.name, {"relation": link.relation, "source": link.source}, record.origin))
+            self._pending.append(
+                _Pending(
+                    "article_event",
+                    article_id,
+                    link.name,
+                    {"relation": link.relation, "source": link.source},
+                    record.origin,
+                )
+            )
         for link in record.organisations:
-            self._pending.append(_Pending("article_organisation", article_id, link.name, {"relation": link.relation, "source": link.source}, record.origin))
+            self._pending.append(
+                _Pending(
+                    "article_organisation",
+                    article_id,
+                    link.name,
+                    {"relation": link.relation, "source": link.source},
+                    record.origin,
+                )
+            )
         for ref in record.cites:
-            self._pending.append(_Pending("citation", article_id, ref.key, {"relation": ref.relation, "locator": ref.locator, "context": ref.context}, record.origin))
+            self._pending.append(
+                _Pending(
+                    "citation",
+                    article_id,
+                    ref.key,
+                    {"relation": ref.relation, "locator": ref.locator, "context": ref.context},
+                    record.origin,
+                )
+            )
         for note in record.notes:
             changed |= self.add_note(article_id, note, record.origin)
         return changed
@@ -638,7 +785,12 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
         tag_id = self._tag_id(name)
         if tag_id is None:
             return False
-        return self.conn.execute("INSERT OR IGNORE INTO article_tags (article_id, tag_id) VALUES (?, ?)", (article_id, tag_id)).rowcount > 0
+        return (
+            self.conn.execute(
+                "INSERT OR IGNORE INTO article_tags (article_id, tag_id) VALUES (?, ?)", (article_id, tag_id)
+            ).rowcount
+            > 0
+        )
 
     def _tag_id(self, name: str) -> int | None:
         """The id of the tag `name` (white space folded), made when new; None for a blank name.
@@ -650,8 +802,9 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
             return None
         cache = self.caches["tag"]
         if name not in cache:
-            cache[name] = self.conn.execute("INSERT INTO tags (name, name_key) VALUES (?, ?)",
-                                            (name, lookup.tag_keys(name)["name_key"])).lastrowid
+            cache[name] = self.conn.execute(
+                "INSERT INTO tags (name, name_key) VALUES (?, ?)", (name, lookup.tag_keys(name)["name_key"])
+            ).lastrowid
         return cache[name]
 
     def set_status(self, article_id: int, status: str) -> None:
@@ -673,8 +826,18 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
         if duplicate:
             return False  # the same note imported again
         self.conn.execute(
-            "INSERT INTO notes (article_id, locator, quote, comment, event_id, organisation_id, added_by, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (article_id, note.locator, note.quote, note.comment, event_id, organisation_id, note.added_by or self.user, note.added_at or now()),
+            "INSERT INTO notes (article_id, locator, quote, comment, event_id, organisation_id, added_by, added_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                article_id,
+                note.locator,
+                note.quote,
+                note.comment,
+                event_id,
+                organisation_id,
+                note.added_by or self.user,
+                note.added_at or now(),
+            ),
         )
         return True
 
@@ -711,14 +874,20 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
     # The look-up keys of a row, from its names: every insert or rename goes through these.
 
     def _organisation_keys(self, organisation_id: int) -> None:
-        name, acronym = self.conn.execute("SELECT name, acronym FROM organisations WHERE id = ?", (organisation_id,)).fetchone()
+        name, acronym = self.conn.execute(
+            "SELECT name, acronym FROM organisations WHERE id = ?", (organisation_id,)
+        ).fetchone()
         keys = lookup.organisation_keys(name, acronym)
-        self.conn.execute("UPDATE organisations SET name_key = ?, acronym_key = ? WHERE id = ?",
-                          (keys["name_key"], keys["acronym_key"], organisation_id))
+        self.conn.execute(
+            "UPDATE organisations SET name_key = ?, acronym_key = ? WHERE id = ?",
+            (keys["name_key"], keys["acronym_key"], organisation_id),
+        )
 
     def _event_keys(self, event_id: int) -> None:
         name = self.conn.execute("SELECT name FROM events WHERE id = ?", (event_id,)).fetchone()[0]
-        self.conn.execute("UPDATE events SET name_key = ? WHERE id = ?", (lookup.event_keys(name)["name_key"], event_id))
+        self.conn.execute(
+            "UPDATE events SET name_key = ? WHERE id = ?", (lookup.event_keys(name)["name_key"], event_id)
+        )
 
     def refresh_lookup_keys(self, table: str, row_id: int) -> None:
         """Write again the look-up keys of a row whose name, acronym or alias changed
@@ -732,7 +901,9 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
             self.conn.execute("UPDATE tags SET name_key = ? WHERE id = ?", (lookup.tag_keys(name)["name_key"], row_id))
         elif table in ("organisation_aliases", "event_aliases"):
             alias = self.conn.execute(f"SELECT alias FROM {table} WHERE id = ?", (row_id,)).fetchone()[0]
-            self.conn.execute(f"UPDATE {table} SET alias_key = ? WHERE id = ?", (lookup.alias_keys(alias)["alias_key"], row_id))
+            self.conn.execute(
+                f"UPDATE {table} SET alias_key = ? WHERE id = ?", (lookup.alias_keys(alias)["alias_key"], row_id)
+            )
         else:
             raise ValueError(table)
         if self._caches is not None:
@@ -744,7 +915,13 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
         if not name:
             raise KbError("an organisation needs a name", record.origin)
         existing = self.find_organisation(name) or (self.find_organisation(record.acronym) if record.acronym else None)
-        values = {"acronym": record.acronym, "type": record.type, "country": record.country, "url": record.url, "description": record.description}
+        values = {
+            "acronym": record.acronym,
+            "type": record.type,
+            "country": record.country,
+            "url": record.url,
+            "description": record.description,
+        }
         if existing is None:
             organisation_id = self.conn.execute(
                 "INSERT INTO organisations (name, acronym, type, country, url, description) VALUES (?, ?, ?, ?, ?, ?)",
@@ -760,7 +937,9 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
         for label in (name, record.acronym):
             if label:
                 index.setdefault(lookup.name_key(label), organisation_id)
-        aliases_added = [self._add_alias("organisation", organisation_id, alias, record.origin) for alias in record.aliases]
+        aliases_added = [
+            self._add_alias("organisation", organisation_id, alias, record.origin) for alias in record.aliases
+        ]
         if outcome == "unchanged" and any(aliases_added):
             outcome = "updated"
         if record.parent:
@@ -777,12 +956,19 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
                 date = parse_partial_date(record.date)
             except KbError as exc:
                 raise KbError(f"event {name!r}: {exc.message}", record.origin) from None
-            values.update(date=date.text, date_edtf=date.edtf, date_precision=date.precision, start_date=date.start, end_date=date.end)
+            values.update(
+                date=date.text,
+                date_edtf=date.edtf,
+                date_precision=date.precision,
+                start_date=date.start,
+                end_date=date.end,
+            )
         existing = self.find_event(name)
         if existing is None:
             columns = ["name", *values]
             event_id = self.conn.execute(
-                f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})", [name, *values.values()]
+                f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+                [name, *values.values()],
             ).lastrowid
             self._event_keys(event_id)
             outcome = "added"
@@ -794,7 +980,11 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
         if outcome == "unchanged" and any(aliases_added):
             outcome = "updated"
         for participant in record.organisations:
-            self._pending.append(_Pending("event_organisation", event_id, participant.organisation, {"role": participant.role}, record.origin))
+            self._pending.append(
+                _Pending(
+                    "event_organisation", event_id, participant.organisation, {"role": participant.role}, record.origin
+                )
+            )
         if record.parent:
             self._pending.append(_Pending("event_parent", event_id, record.parent, {}, record.origin))
         return outcome, event_id
@@ -804,7 +994,9 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
         current = self.conn.execute(f"SELECT {', '.join(values)} FROM {table} WHERE id = ?", (row_id,)).fetchone()
         fills = {k: v for (k, v), old in zip(values.items(), current) if v not in (None, "") and old in (None, "")}
         if fills:
-            self.conn.execute(f"UPDATE {table} SET {', '.join(f'{k} = ?' for k in fills)} WHERE id = ?", [*fills.values(), row_id])
+            self.conn.execute(
+                f"UPDATE {table} SET {', '.join(f'{k} = ?' for k in fills)} WHERE id = ?", [*fills.values(), row_id]
+            )
         return bool(fills)
 
     def _add_alias(self, kind: str, owner_id: int, alias: str, where: str | None) -> bool:
@@ -821,8 +1013,13 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
         own = self.conn.execute(f"SELECT name FROM {kind}s WHERE id = ?", (owner_id,)).fetchone()[0]
         if key == lookup.name_key(own):
             return False
-        changed = self.conn.execute(f"INSERT OR IGNORE INTO {kind}_aliases ({kind}_id, alias, alias_key) VALUES (?, ?, ?)",
-                                    (owner_id, alias, lookup.alias_keys(alias)["alias_key"])).rowcount > 0
+        changed = (
+            self.conn.execute(
+                f"INSERT OR IGNORE INTO {kind}_aliases ({kind}_id, alias, alias_key) VALUES (?, ?, ?)",
+                (owner_id, alias, lookup.alias_keys(alias)["alias_key"]),
+            ).rowcount
+            > 0
+        )
         index.setdefault(key, owner_id)
         return changed
 
@@ -836,13 +1033,30 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
         author_id = self.author_id(name)
         changed = self._fill_row("authors", author_id, {"orcid": record.orcid, "url": record.url})
         for affiliation in record.affiliations:
-            self._pending.append(_Pending("affiliation", author_id, affiliation.organisation,
-                                          {"role": affiliation.role, "start": affiliation.start, "end": affiliation.end}, record.origin))
-        return ("unchanged" if existed and not changed and not record.affiliations else "updated" if existed else "added"), author_id
+            self._pending.append(
+                _Pending(
+                    "affiliation",
+                    author_id,
+                    affiliation.organisation,
+                    {"role": affiliation.role, "start": affiliation.start, "end": affiliation.end},
+                    record.origin,
+                )
+            )
+        return (
+            "unchanged" if existed and not changed and not record.affiliations else "updated" if existed else "added"
+        ), author_id
 
     # -- links ----------------------------------------------------------------------------
 
-    def link(self, article_id: int, table: str, name: str, relation: str = "discusses", source: str = "manual", where: str | None = None) -> bool:
+    def link(
+        self,
+        article_id: int,
+        table: str,
+        name: str,
+        relation: str = "discusses",
+        source: str = "manual",
+        where: str | None = None,
+    ) -> bool:
         """Link a work to an event or organisation; True when the link is new."""
         if relation not in LINK_RELATIONS:
             raise KbError(f"unknown relation {relation!r} (one of {', '.join(LINK_RELATIONS)})", where)
@@ -851,27 +1065,48 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
         target_id = self.require_event(name, where) if table == "events" else self.require_organisation(name, where)
         return self.link_target(article_id, table, target_id, relation, source)
 
-    def link_target(self, article_id: int, table: str, target_id: int, relation: str = "discusses", source: str = "manual") -> bool:
+    def link_target(
+        self, article_id: int, table: str, target_id: int, relation: str = "discusses", source: str = "manual"
+    ) -> bool:
         """Link a work to the event or organisation with this id; True when the link is new."""
         link_table, column = _LINK_TABLES[table]
-        return self.conn.execute(f"INSERT OR IGNORE INTO {link_table} (article_id, {column}, relation, source) VALUES (?, ?, ?, ?)",
-                                 (article_id, target_id, relation, source)).rowcount > 0
+        return (
+            self.conn.execute(
+                f"INSERT OR IGNORE INTO {link_table} (article_id, {column}, relation, source) VALUES (?, ?, ?, ?)",
+                (article_id, target_id, relation, source),
+            ).rowcount
+            > 0
+        )
 
     def confirm_detected_link(self, article_id: int, table: str, target_id: int) -> None:
         """A person accepted a detected link: it becomes a manual one (kb link --review)."""
         link_table, column = _LINK_TABLES[table]
-        self.conn.execute(f"UPDATE OR IGNORE {link_table} SET source = 'manual' WHERE article_id = ? AND {column} = ? AND source = 'detected'",
-                          (article_id, target_id))
+        self.conn.execute(
+            f"UPDATE OR IGNORE {link_table} SET source = 'manual' WHERE article_id = ? AND {column} = ? AND source = 'detected'",
+            (article_id, target_id),
+        )
 
     def reject_link(self, article_id: int, table: str, target_id: int) -> None:
         """A person rejected a detected link: drop it and never propose it again."""
         link_table, column = _LINK_TABLES[table]
-        self.conn.execute(f"DELETE FROM {link_table} WHERE article_id = ? AND {column} = ? AND source = 'detected'", (article_id, target_id))
-        self.conn.execute("INSERT OR IGNORE INTO rejected_links (article_id, target_table, target_id) VALUES (?, ?, ?)",
-                          (article_id, table, target_id))
+        self.conn.execute(
+            f"DELETE FROM {link_table} WHERE article_id = ? AND {column} = ? AND source = 'detected'",
+            (article_id, target_id),
+        )
+        self.conn.execute(
+            "INSERT OR IGNORE INTO rejected_links (article_id, target_table, target_id) VALUES (?, ?, ?)",
+            (article_id, table, target_id),
+        )
 
-    def cite(self, citing_id: int, cited_id: int, relation: str = "cites", locator: str | None = None,
-             context: str | None = None, where: str | None = None) -> bool:
+    def cite(
+        self,
+        citing_id: int,
+        cited_id: int,
+        relation: str = "cites",
+        locator: str | None = None,
+        context: str | None = None,
+        where: str | None = None,
+    ) -> bool:
         if relation not in CITATION_RELATIONS:
             raise KbError(f"unknown citation relation {relation!r} (one of {', '.join(CITATION_RELATIONS)})", where)
         if citing_id == cited_id:
@@ -894,8 +1129,10 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
             elif ref.kind == "citation":
                 cited = self.find_work(self._saved_keys.get(ref.name, ref.name))
                 if cited is None:
-                    raise KbError(f"cites {ref.name!r}, which is not in the knowledge base{lookup.did_you_mean_work(self.conn, ref.name)}",
-                                  ref.origin)
+                    raise KbError(
+                        f"cites {ref.name!r}, which is not in the knowledge base{lookup.did_you_mean_work(self.conn, ref.name)}",
+                        ref.origin,
+                    )
                 self.cite(ref.source_id, cited, detail["relation"], detail["locator"], detail["context"], ref.origin)
             elif ref.kind == "organisation_parent":
                 parent = self.require_organisation(ref.name, ref.origin)
@@ -905,8 +1142,10 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
                 self._set_parent("events", ref.source_id, parent, ref.origin)
             elif ref.kind == "event_organisation":
                 organisation_id = self.require_organisation(ref.name, ref.origin)
-                self.conn.execute("INSERT OR IGNORE INTO event_organisations (event_id, organisation_id, role) VALUES (?, ?, ?)",
-                                  (ref.source_id, organisation_id, detail["role"] or "participant"))
+                self.conn.execute(
+                    "INSERT OR IGNORE INTO event_organisations (event_id, organisation_id, role) VALUES (?, ?, ?)",
+                    (ref.source_id, organisation_id, detail["role"] or "participant"),
+                )
             elif ref.kind == "affiliation":
                 organisation_id = self.require_organisation(ref.name, ref.origin)
                 self.conn.execute(
@@ -932,7 +1171,9 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
         """Keep formatted references: (article_id, style, output_format, content_hash, reference)."""
         self.conn.executemany(
             "INSERT OR REPLACE INTO reference_cache (article_id, style, output_format, content_hash, reference) "
-            "VALUES (?, ?, ?, ?, ?)", rows)
+            "VALUES (?, ?, ?, ?, ?)",
+            rows,
+        )
 
     # -- any record ------------------------------------------------------------------------
 

@@ -26,19 +26,82 @@ def build_browse_kb(db: Path) -> dict[str, str]:
     kb(db, "build", str(DATA), "--force")
     kb(db, "add-event", "Missile defence talks", "--type", "summit", "--date", "March 2011")
     kb(db, "add-org", "NATO Defence College", "--parent", "North Atlantic Treaty Organization")
-    script = kb(db, "add", "--title", SCRIPT_TITLE, "--type", "report", "--author", "Anna Smith", "--date", "2011",
-                "--tag", "Russia", "--tag", "missile defence", "--org", "NATO", "--org", "Russia",
-                "--event", "Lisbon Summit", "--status", "read", "--by", "alice")
-    georgia = kb(db, "add", "--title", "Georgia after the war", "--type", "article-journal", "--author", "Jakub Kulhanek",
-                 "--date", "2009", "--container", "Caucasus Survey", "--tag", "Russia", "--tag", "Georgia",
-                 "--org", "Georgia", "--org", "Russian Federation", "--event", "2008 war in Georgia", "--by", "bob")
+    script = kb(
+        db,
+        "add",
+        "--title",
+        SCRIPT_TITLE,
+        "--type",
+        "report",
+        "--author",
+        "Anna Smith",
+        "--date",
+        "2011",
+        "--tag",
+        "Russia",
+        "--tag",
+        "missile defence",
+        "--org",
+        "NATO",
+        "--org",
+        "Russia",
+        "--event",
+        "Lisbon Summit",
+        "--status",
+        "read",
+        "--by",
+        "alice",
+    )
+    georgia = kb(
+        db,
+        "add",
+        "--title",
+        "Georgia after the war",
+        "--type",
+        "article-journal",
+        "--author",
+        "Jakub Kulhanek",
+        "--date",
+        "2009",
+        "--container",
+        "Caucasus Survey",
+        "--tag",
+        "Russia",
+        "--tag",
+        "Georgia",
+        "--org",
+        "Georgia",
+        "--org",
+        "Russian Federation",
+        "--event",
+        "2008 war in Georgia",
+        "--by",
+        "bob",
+    )
     bare = kb(db, "add", "--title", "Untitled clipping", "--tag", "Georgia", "--by", "bob")
     kb(db, "cite", script, georgia)
     kb(db, "cite", script, "kulhanekImpossibleDream", "--relation", "disputes")
-    kb(db, "note", script, "Argues the Lisbon deal was hollow", "--quote", "a <b>hollow</b> reset", "--locator", "p. 4",
-       "--org", "NATO", "--by", "alice")
-    return {"script": script, "georgia": georgia, "bare": bare, "blog": "kulhanekImpossibleDream",
-            "earlier": "kulhanekImpossibleDreamEarlier"}
+    kb(
+        db,
+        "note",
+        script,
+        "Argues the Lisbon deal was hollow",
+        "--quote",
+        "a <b>hollow</b> reset",
+        "--locator",
+        "p. 4",
+        "--org",
+        "NATO",
+        "--by",
+        "alice",
+    )
+    return {
+        "script": script,
+        "georgia": georgia,
+        "bare": bare,
+        "blog": "kulhanekImpossibleDream",
+        "earlier": "kulhanekImpossibleDreamEarlier",
+    }
 
 
 def metadata_for(database: str, **plugin_config) -> dict:

@@ -34,8 +34,13 @@ def fixture(name: str) -> str:
 @pytest.fixture
 def services(httpserver, monkeypatch):
     """The stand-in server, with every service's base URL pointing at it."""
-    for setting, prefix in (("KB_CROSSREF_URL", "/crossref"), ("KB_DATACITE_URL", "/datacite"), ("KB_OPENALEX_URL", "/openalex"),
-                            ("KB_OPENLIBRARY_URL", "/openlibrary"), ("KB_ARXIV_URL", "/arxiv")):
+    for setting, prefix in (
+        ("KB_CROSSREF_URL", "/crossref"),
+        ("KB_DATACITE_URL", "/datacite"),
+        ("KB_OPENALEX_URL", "/openalex"),
+        ("KB_OPENLIBRARY_URL", "/openlibrary"),
+        ("KB_ARXIV_URL", "/arxiv"),
+    ):
         monkeypatch.setenv(setting, httpserver.url_for(prefix))
     monkeypatch.setenv("KB_HTTP_BACKOFF", "0")
     monkeypatch.setenv("KB_MAILTO", "researcher@example.org")
@@ -44,8 +49,12 @@ def services(httpserver, monkeypatch):
 
 def serve_doi(server, crossref: bool = True) -> None:
     if crossref:
-        server.expect_request(CROSSREF_PATH).respond_with_data(fixture("crossref_work.json"), content_type="application/json")
-    server.expect_request(OPENALEX_PATH).respond_with_data(fixture("openalex_work.json"), content_type="application/json")
+        server.expect_request(CROSSREF_PATH).respond_with_data(
+            fixture("crossref_work.json"), content_type="application/json"
+        )
+    server.expect_request(OPENALEX_PATH).respond_with_data(
+        fixture("openalex_work.json"), content_type="application/json"
+    )
 
 
 def sha256(path: Path) -> str:
@@ -67,26 +76,32 @@ def work(db: Path, where: str = "1 = 1") -> dict:
 
 # -- recognising identifiers --------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, kind, value", [
-    ("10.1080/09662839.2011.625956", "doi", "10.1080/09662839.2011.625956"),
-    ("doi:10.1000/xyz(123)", "doi", "10.1000/xyz(123)"),
-    ("https://doi.org/10.1080/09662839.2011.625956", "doi", "10.1080/09662839.2011.625956"),
-    ("978-0-19-922738-9", "isbn", "9780199227389"),
-    ("0199227381", "isbn", "0199227381"),
-    ("ISBN 0-306-40615-2", "isbn", "0306406152"),
-    ("2101.00001", "arxiv", "2101.00001"),
-    ("arXiv:2101.00001v2", "arxiv", "2101.00001"),
-    ("hep-th/9901001", "arxiv", "hep-th/9901001"),
-    ("math.GT/0309136v1", "arxiv", "math.GT/0309136"),
-    ("https://arxiv.org/abs/2101.00001v3", "arxiv", "2101.00001"),
-    ("https://www.atlanticcouncil.org/blogs/x/", "url", "https://www.atlanticcouncil.org/blogs/x/"),
-])
+
+@pytest.mark.parametrize(
+    "text, kind, value",
+    [
+        ("10.1080/09662839.2011.625956", "doi", "10.1080/09662839.2011.625956"),
+        ("doi:10.1000/xyz(123)", "doi", "10.1000/xyz(123)"),
+        ("https://doi.org/10.1080/09662839.2011.625956", "doi", "10.1080/09662839.2011.625956"),
+        ("978-0-19-922738-9", "isbn", "9780199227389"),
+        ("0199227381", "isbn", "0199227381"),
+        ("ISBN 0-306-40615-2", "isbn", "0306406152"),
+        ("2101.00001", "arxiv", "2101.00001"),
+        ("arXiv:2101.00001v2", "arxiv", "2101.00001"),
+        ("hep-th/9901001", "arxiv", "hep-th/9901001"),
+        ("math.GT/0309136v1", "arxiv", "math.GT/0309136"),
+        ("https://arxiv.org/abs/2101.00001v3", "arxiv", "2101.00001"),
+        ("https://www.atlanticcouncil.org/blogs/x/", "url", "https://www.atlanticcouncil.org/blogs/x/"),
+    ],
+)
 def test_identifiers_are_recognised_by_shape(text, kind, value):
     identifier = recognise(text)
     assert (identifier.kind, identifier.value) == (kind, value)
 
 
-@pytest.mark.parametrize("text, message", [("978-0-19-922738-0", "check digit"), ("hello", "cannot tell what 'hello' is")])
+@pytest.mark.parametrize(
+    "text, message", [("978-0-19-922738-0", "check digit"), ("hello", "cannot tell what 'hello' is")]
+)
 def test_unrecognised_identifiers_say_what_is_accepted(text, message):
     from kb.errors import KbError
 
@@ -95,6 +110,7 @@ def test_unrecognised_identifiers_say_what_is_accepted(text, message):
 
 
 # -- each kind against the stand-in ------------------------------------------------------------------
+
 
 def test_add_doi_from_crossref_with_openalex_abstract_orcids_and_institutions(services, db_path, run):
     serve_doi(services)
@@ -105,20 +121,35 @@ def test_add_doi_from_crossref_with_openalex_abstract_orcids_and_institutions(se
     assert f"{DOI}: added as {citekey}, from Crossref + OpenAlex" in result.stderr
     row = work(db_path)
     item = json.loads(row["csl_json"])
-    assert item["type"] == "article-journal" and item["title"] == "NATO and Russia after the Lisbon Summit: A reset that held?"
-    assert item["container-title"] == "European Security" and item["page"] == "521-540" and item["issued"] == {"date-parts": [[2011, 12]]}
+    assert (
+        item["type"] == "article-journal"
+        and item["title"] == "NATO and Russia after the Lisbon Summit: A reset that held?"
+    )
+    assert (
+        item["container-title"] == "European Security"
+        and item["page"] == "521-540"
+        and item["issued"] == {"date-parts": [[2011, 12]]}
+    )
     assert item["author"] == [{"family": "Kulhanek", "given": "Jakub"}, {"family": "Nowak", "given": "Anna"}]
-    assert row["abstract"].startswith("The Lisbon Summit of November 2010 promised a new start") and row["status"] == "reading"
+    assert (
+        row["abstract"].startswith("The Lisbon Summit of November 2010 promised a new start")
+        and row["status"] == "reading"
+    )
     lookup = json.loads(row["extra_json"])["lookup"]
     assert lookup["source"] == "crossref" and lookup["filled"] == {"abstract": "openalex", "orcid": "openalex"}
     assert lookup["references"] == ["10.1080/14650045.2010.000002", "10.1093/ia/iiq001"]
     conn = sqlite3.connect(db_path)
     assert conn.execute("SELECT family, orcid FROM authors ORDER BY family").fetchall() == [
-        ("Kulhanek", "0000-0002-1825-0097"), ("Nowak", "0000-0001-5109-3700")]
-    assert conn.execute("SELECT o.name, o.url, o.country, o.type, au.name FROM affiliations a JOIN organisations o ON o.id = a.organisation_id "
-                        "JOIN authors au ON au.id = a.author_id ORDER BY o.name").fetchall() == [
+        ("Kulhanek", "0000-0002-1825-0097"),
+        ("Nowak", "0000-0001-5109-3700"),
+    ]
+    assert conn.execute(
+        "SELECT o.name, o.url, o.country, o.type, au.name FROM affiliations a JOIN organisations o ON o.id = a.organisation_id "
+        "JOIN authors au ON au.id = a.author_id ORDER BY o.name"
+    ).fetchall() == [
         ("Polish Institute of International Affairs", "https://ror.org/01abcde23", "PL", "ngo", "Nowak, Anna"),
-        ("University of Reading", "https://ror.org/05v62cm79", "GB", "university", "Kulhanek, Jakub")]
+        ("University of Reading", "https://ror.org/05v62cm79", "GB", "university", "Kulhanek, Jakub"),
+    ]
     assert conn.execute("SELECT file, format, added FROM imports").fetchall() == [(f"doi:{DOI}", "crossref", 1)]
     assert [r[0] for r in conn.execute("SELECT name FROM tags JOIN article_tags ON tag_id = tags.id")] == ["chapter-2"]
     user_agent = services.log[0][0].headers["User-Agent"]
@@ -126,8 +157,28 @@ def test_add_doi_from_crossref_with_openalex_abstract_orcids_and_institutions(se
 
 
 def test_add_doi_merges_with_the_work_already_held_and_cites_held_references(services, db_path, run):
-    run("add", "--title", "NATO & Russia after Lisbon", "--type", "article-journal", "--doi", DOI.upper(), "--note", "My copy")
-    run("add", "--title", "Reset or rupture", "--type", "article-journal", "--doi", "10.1093/ia/iiq001", "--author", "Ann Other")
+    run(
+        "add",
+        "--title",
+        "NATO & Russia after Lisbon",
+        "--type",
+        "article-journal",
+        "--doi",
+        DOI.upper(),
+        "--note",
+        "My copy",
+    )
+    run(
+        "add",
+        "--title",
+        "Reset or rupture",
+        "--type",
+        "article-journal",
+        "--doi",
+        "10.1093/ia/iiq001",
+        "--author",
+        "Ann Other",
+    )
     serve_doi(services)
     result = run("add", f"https://doi.org/{DOI}")
     assert result.exit_code == 0, result.stderr
@@ -144,8 +195,12 @@ def test_add_doi_merges_with_the_work_already_held_and_cites_held_references(ser
 
 def test_add_doi_falls_back_to_datacite(services, db_path, run):
     doi = "10.5281/zenodo.3712345"
-    services.expect_request(f"/crossref/works/{doi}").respond_with_data("Resource not found.", status=404, content_type="text/plain")
-    services.expect_request(f"/datacite/dois/{doi}").respond_with_data(fixture("datacite_doi.json"), content_type="application/vnd.api+json")
+    services.expect_request(f"/crossref/works/{doi}").respond_with_data(
+        "Resource not found.", status=404, content_type="text/plain"
+    )
+    services.expect_request(f"/datacite/dois/{doi}").respond_with_data(
+        fixture("datacite_doi.json"), content_type="application/vnd.api+json"
+    )
     services.expect_request(f"/openalex/works/doi:{doi}").respond_with_json({"error": "not found"}, status=404)
     result = run("add", doi)
     assert result.exit_code == 0, result.stderr
@@ -154,65 +209,94 @@ def test_add_doi_falls_back_to_datacite(services, db_path, run):
     assert item["type"] == "dataset" and item["title"] == "Russia-Georgia war 2008: event dataset"
     assert item["author"] == [{"family": "Petrov", "given": "Ivan"}, {"literal": "Conflict Data Project"}]
     assert item["issued"] == {"date-parts": [[2020, 3, 18]]} and item["publisher"] == "Zenodo"
-    assert sqlite3.connect(db_path).execute("SELECT orcid FROM authors WHERE family = 'Petrov'").fetchone() == ("0000-0003-1234-5678",)
+    assert sqlite3.connect(db_path).execute("SELECT orcid FROM authors WHERE family = 'Petrov'").fetchone() == (
+        "0000-0003-1234-5678",
+    )
 
 
 def test_add_isbn_from_open_library(services, db_path, run):
-    services.expect_request("/openlibrary/api/books", query_string={"bibkeys": f"ISBN:{ISBN}", "format": "json", "jscmd": "data"}) \
-        .respond_with_data(fixture("openlibrary_books.json"), content_type="application/json")
+    services.expect_request(
+        "/openlibrary/api/books", query_string={"bibkeys": f"ISBN:{ISBN}", "format": "json", "jscmd": "data"}
+    ).respond_with_data(fixture("openlibrary_books.json"), content_type="application/json")
     result = run("add", "978-0-19-922738-9")
     assert result.exit_code == 0, result.stderr
     row = work(db_path)
     item = json.loads(row["csl_json"])
     assert item["type"] == "book" and item["title"] == "The Oxford handbook of international relations"
-    assert item["author"][0] == {"family": "Reus-Smit", "given": "Christian"} and item["publisher"] == "Oxford University Press"
+    assert (
+        item["author"][0] == {"family": "Reus-Smit", "given": "Christian"}
+        and item["publisher"] == "Oxford University Press"
+    )
     assert item["publisher-place"] == "Oxford, New York" and row["year"] == 2008 and row["isbn_key"] == ISBN
 
 
-@pytest.mark.parametrize("given, path_id, name", [("2101.00001", "2101.00001", "arxiv_entry.xml"),
-                                                   ("physics/0601001v1", "physics/0601001", "arxiv_old_style.xml")])
+@pytest.mark.parametrize(
+    "given, path_id, name",
+    [("2101.00001", "2101.00001", "arxiv_entry.xml"), ("physics/0601001v1", "physics/0601001", "arxiv_old_style.xml")],
+)
 def test_add_arxiv_id(services, db_path, run, given, path_id, name):
-    services.expect_request("/arxiv/api/query", query_string={"id_list": path_id, "max_results": "1"}) \
-        .respond_with_data(fixture(name), content_type="application/atom+xml")
+    services.expect_request(
+        "/arxiv/api/query", query_string={"id_list": path_id, "max_results": "1"}
+    ).respond_with_data(fixture(name), content_type="application/atom+xml")
     result = run("add", given)
     assert result.exit_code == 0, result.stderr
     row = work(db_path)
     item = json.loads(row["csl_json"])
-    assert item["type"] == "article" and item["DOI"] == f"10.48550/arXiv.{path_id}" and item["URL"] == f"https://arxiv.org/abs/{path_id}"
+    assert (
+        item["type"] == "article"
+        and item["DOI"] == f"10.48550/arXiv.{path_id}"
+        and item["URL"] == f"https://arxiv.org/abs/{path_id}"
+    )
     extra = json.loads(row["extra_json"])
     assert extra["bibtex"]["eprint"] == path_id and extra["bibtex"]["eprinttype"] == "arxiv"
     if name == "arxiv_entry.xml":
         assert item["title"] == "Measuring Alliance Cohesion: NATO Voting Patterns 1990-2020"
-        assert item["issued"] == {"date-parts": [[2020, 12, 31]]} and item["author"][1] == {"family": "Smith", "given": "Tom"}
-        assert extra["arxiv"]["doi"] == "10.1017/S0020818321000011" and row["abstract"].startswith("We measure the cohesion")
+        assert item["issued"] == {"date-parts": [[2020, 12, 31]]} and item["author"][1] == {
+            "family": "Smith",
+            "given": "Tom",
+        }
+        assert extra["arxiv"]["doi"] == "10.1017/S0020818321000011" and row["abstract"].startswith(
+            "We measure the cohesion"
+        )
 
 
 def test_add_url_reads_the_page_and_links_its_mentions(services, sample_db, run):
-    services.expect_request("/pages/eastern-flank").respond_with_data((WEB / "think-tank-report.html").read_text(),
-                                                                      content_type="text/html; charset=utf-8")
+    services.expect_request("/pages/eastern-flank").respond_with_data(
+        (WEB / "think-tank-report.html").read_text(), content_type="text/html; charset=utf-8"
+    )
     url = services.url_for("/pages/eastern-flank")
     result = run("add", url, db=sample_db)
     assert result.exit_code == 0, result.stderr
     conn = sqlite3.connect(sample_db)
-    article_id, work_type, stored_url = conn.execute("SELECT id, type, url FROM articles WHERE title LIKE 'Deterrence on the Eastern%'").fetchone()
+    article_id, work_type, stored_url = conn.execute(
+        "SELECT id, type, url FROM articles WHERE title LIKE 'Deterrence on the Eastern%'"
+    ).fetchone()
     assert work_type == "report" and stored_url == url
-    links = conn.execute("SELECT name, relation, source FROM article_organisations JOIN organisations ON id = organisation_id "
-                         "WHERE article_id = ?", (article_id,)).fetchall()
+    links = conn.execute(
+        "SELECT name, relation, source FROM article_organisations JOIN organisations ON id = organisation_id "
+        "WHERE article_id = ?",
+        (article_id,),
+    ).fetchall()
     assert links == [("North Atlantic Treaty Organization", "mentions", "detected")]
     assert "1 mention of organisations and events linked" in result.stderr
 
 
 def test_a_redirected_address_is_logged_where_it_led(services, db_path, run):
-    services.expect_request("/short/x").respond_with_response(Response(status=301, headers={"Location": services.url_for("/pages/news")}))
-    services.expect_request("/pages/news").respond_with_data((WEB / "news-article.html").read_text(), content_type="text/html")
+    services.expect_request("/short/x").respond_with_response(
+        Response(status=301, headers={"Location": services.url_for("/pages/news")})
+    )
+    services.expect_request("/pages/news").respond_with_data(
+        (WEB / "news-article.html").read_text(), content_type="text/html"
+    )
     result = run("add", services.url_for("/short/x"))
     assert result.exit_code == 0, result.stderr
     assert work(db_path)["url"] == services.url_for("/pages/news")
 
 
 def test_a_missing_page(services, db_path, run):
-    services.expect_request("/pages/gone").respond_with_data("<html><title>404 Not Found</title></html>", status=404,
-                                                             content_type="text/html")
+    services.expect_request("/pages/gone").respond_with_data(
+        "<html><title>404 Not Found</title></html>", status=404, content_type="text/html"
+    )
     line = _fails_cleanly(run, db_path, services.url_for("/pages/gone"))
     assert "the server answered HTTP 404: check the address" in line
 
@@ -220,19 +304,30 @@ def test_a_missing_page(services, db_path, run):
 def test_add_pdf_url_is_logged_for_review(services, db_path, run):
     writer = PdfWriter()
     writer.add_blank_page(200, 200)
-    writer.add_metadata({"/Title": "Annual Report 2019", "/Author": "Anna Kowalska", "/CreationDate": "D:20190412093000Z"})
+    writer.add_metadata(
+        {"/Title": "Annual Report 2019", "/Author": "Anna Kowalska", "/CreationDate": "D:20190412093000Z"}
+    )
     pdf = io.BytesIO()
     writer.write(pdf)
-    services.expect_request("/files/annual-report-2019.pdf").respond_with_data(pdf.getvalue(), content_type="application/pdf")
+    services.expect_request("/files/annual-report-2019.pdf").respond_with_data(
+        pdf.getvalue(), content_type="application/pdf"
+    )
     url = services.url_for("/files/annual-report-2019.pdf")
     result = run("add", url)
     assert result.exit_code == 0, result.stderr
     assert "flagged needs_review" in result.stderr
     row = work(db_path)
-    assert (row["title"], row["url"], row["year"], row["needs_review"], row["authors"]) == ("Annual Report 2019", url, 2019, 1, "Kowalska, Anna")
+    assert (row["title"], row["url"], row["year"], row["needs_review"], row["authors"]) == (
+        "Annual Report 2019",
+        url,
+        2019,
+        1,
+        "Kowalska, Anna",
+    )
 
 
 # -- the cache ------------------------------------------------------------------------------------
+
 
 def test_the_same_lookup_is_never_made_twice(services, db_path, run):
     serve_doi(services)
@@ -247,6 +342,7 @@ def test_the_same_lookup_is_never_made_twice(services, db_path, run):
 
 
 # -- failures: one line, exit 1, the database unchanged --------------------------------------------
+
 
 def _fails_cleanly(run, db_path: Path, *args: str) -> str:
     before = sha256(db_path)
@@ -279,21 +375,29 @@ def test_timeout(services, db_path, run, monkeypatch):
 
 
 def test_unknown_doi(services, db_path, run):
-    services.expect_request(CROSSREF_PATH).respond_with_data("Resource not found.", status=404, content_type="text/plain")
-    services.expect_request(f"/datacite/dois/{DOI}").respond_with_json({"errors": [{"status": "404", "title": "The resource you are looking for doesn't exist."}]}, status=404)
+    services.expect_request(CROSSREF_PATH).respond_with_data(
+        "Resource not found.", status=404, content_type="text/plain"
+    )
+    services.expect_request(f"/datacite/dois/{DOI}").respond_with_json(
+        {"errors": [{"status": "404", "title": "The resource you are looking for doesn't exist."}]}, status=404
+    )
     line = _fails_cleanly(run, db_path, DOI)
     assert f"neither Crossref nor DataCite knows the DOI {DOI}" in line and "typo" in line
 
 
 def test_persistent_rate_limit_is_retried_then_reported(services, db_path, run):
-    services.expect_request(CROSSREF_PATH).respond_with_data("Too Many Requests", status=429, headers={"Retry-After": "0"})
+    services.expect_request(CROSSREF_PATH).respond_with_data(
+        "Too Many Requests", status=429, headers={"Retry-After": "0"}
+    )
     line = _fails_cleanly(run, db_path, DOI)
     assert "limiting requests (HTTP 429, 4 tries)" in line and "wait" in line
     assert len(services.log) == 4
 
 
 def test_a_server_error_is_retried_and_a_later_answer_used(services, db_path, run):
-    answers = iter([Response("busy", status=503), Response(fixture("crossref_work.json"), content_type="application/json")])
+    answers = iter(
+        [Response("busy", status=503), Response(fixture("crossref_work.json"), content_type="application/json")]
+    )
     services.expect_request(CROSSREF_PATH).respond_with_handler(lambda request: next(answers))
     services.expect_request(OPENALEX_PATH).respond_with_json({}, status=404)
     result = run("add", DOI)
@@ -302,7 +406,9 @@ def test_a_server_error_is_retried_and_a_later_answer_used(services, db_path, ru
 
 
 def test_malformed_response(services, db_path, run):
-    services.expect_request(CROSSREF_PATH).respond_with_data("<html><body>Service maintenance</body></html>", content_type="text/html")
+    services.expect_request(CROSSREF_PATH).respond_with_data(
+        "<html><body>Service maintenance</body></html>", content_type="text/html"
+    )
     line = _fails_cleanly(run, db_path, DOI)
     assert "is not a Crossref work record (not JSON)" in line
     services.clear()
@@ -313,8 +419,9 @@ def test_malformed_response(services, db_path, run):
 
 @pytest.mark.parametrize("status", [200, 503])
 def test_bot_check_page(services, db_path, run, status):
-    services.expect_request("/pages/blocked").respond_with_data((WEB / "just-a-moment.html").read_text(), status=status,
-                                                                content_type="text/html")
+    services.expect_request("/pages/blocked").respond_with_data(
+        (WEB / "just-a-moment.html").read_text(), status=status, content_type="text/html"
+    )
     url = services.url_for("/pages/blocked")
     line = _fails_cleanly(run, db_path, url)
     assert "bot-check page" in line and f"kb import page.html --url {url}" in line
@@ -322,7 +429,9 @@ def test_bot_check_page(services, db_path, run, status):
 
 
 def test_login_wall(services, db_path, run):
-    services.expect_request("/pages/wall").respond_with_data((WEB / "login-wall-bare.html").read_text(), content_type="text/html")
+    services.expect_request("/pages/wall").respond_with_data(
+        (WEB / "login-wall-bare.html").read_text(), content_type="text/html"
+    )
     line = _fails_cleanly(run, db_path, services.url_for("/pages/wall"))
     assert "login or subscription wall" in line
 
@@ -330,8 +439,9 @@ def test_login_wall(services, db_path, run):
 def test_unknown_isbn_and_arxiv_id(services, db_path, run):
     services.expect_request("/openlibrary/api/books").respond_with_json({})
     assert "Open Library does not know the ISBN 9780306406157" in _fails_cleanly(run, db_path, "978-0-306-40615-7")
-    services.expect_request("/arxiv/api/query", query_string={"id_list": "2101.99999", "max_results": "1"}) \
-        .respond_with_data(fixture("arxiv_empty.xml"), content_type="application/atom+xml")
+    services.expect_request(
+        "/arxiv/api/query", query_string={"id_list": "2101.99999", "max_results": "1"}
+    ).respond_with_data(fixture("arxiv_empty.xml"), content_type="application/atom+xml")
     assert "arXiv does not know the id 2101.99999" in _fails_cleanly(run, db_path, "2101.99999")
 
 
@@ -347,7 +457,8 @@ def test_several_identifiers_keep_the_ones_that_worked(services, db_path, run):
     assert errors == [
         "Error: not-an-identifier: cannot tell what 'not-an-identifier' is: give a DOI (10.1234/...), an ISBN (978...), "
         "an arXiv id (2101.00001) or a URL (https://...)",
-        f"Error: {bad}: neither Crossref nor DataCite knows the DOI {bad}: check it for a typo (https://doi.org/{bad} says whether it exists)",
+        f"Error: {bad}: neither Crossref nor DataCite knows the DOI {bad}: "
+        f"check it for a typo (https://doi.org/{bad} says whether it exists)",
     ]
     assert "1 of 3 logged; 2 failed" in result.stderr
     assert sqlite3.connect(db_path).execute("SELECT count(*) FROM articles").fetchone()[0] == 1
@@ -365,7 +476,17 @@ def test_unknown_event_fails_before_any_request(services, db_path, run):
 
 
 def test_add_by_hand_still_works(db_path, run):
-    result = run("add", "--title", "An impossible dream?", "--type", "post-weblog", "--author", "Jakub Kulhanek", "--date", "2010")
+    result = run(
+        "add",
+        "--title",
+        "An impossible dream?",
+        "--type",
+        "post-weblog",
+        "--author",
+        "Jakub Kulhanek",
+        "--date",
+        "2010",
+    )
     assert result.exit_code == 0 and result.stdout.strip() == "kulhanekImpossibleDream2010"
 
 
@@ -388,9 +509,13 @@ def test_requests_to_one_service_are_spaced(services, tmp_path):
 
 
 def test_a_page_in_latin_1_is_read_in_its_charset(services, db_path, run):
-    page = "<!DOCTYPE html><html><head><title>S\xe9curit\xe9 europ\xe9enne</title></head><body><article><h1>S\xe9curit\xe9 europ\xe9enne</h1>" \
-           "<p>" + "Un texte assez long sur la d\xe9fense. " * 20 + "</p></article></body></html>"
-    services.expect_request("/pages/fr").respond_with_data(page.encode("latin-1"), content_type="text/html; charset=ISO-8859-1")
+    page = (
+        "<!DOCTYPE html><html><head><title>S\xe9curit\xe9 europ\xe9enne</title></head><body><article><h1>S\xe9curit\xe9 europ\xe9enne</h1>"
+        "<p>" + "Un texte assez long sur la d\xe9fense. " * 20 + "</p></article></body></html>"
+    )
+    services.expect_request("/pages/fr").respond_with_data(
+        page.encode("latin-1"), content_type="text/html; charset=ISO-8859-1"
+    )
     result = run("add", services.url_for("/pages/fr"))
     assert result.exit_code == 0, result.stderr
     assert work(db_path)["title"] == "Sécurité européenne"
@@ -408,8 +533,10 @@ def test_what_a_lookup_logged_survives_dump_and_build(services, db_path, run, tm
     result = run("build", str(tmp_path / "dump"), db=rebuilt)
     assert result.exit_code == 0, result.stderr
     columns = "citekey, csl_json, extra_json, abstract"
-    assert sqlite3.connect(rebuilt).execute(f"SELECT {columns} FROM articles").fetchall() == \
-        sqlite3.connect(db_path).execute(f"SELECT {columns} FROM articles").fetchall()
+    assert (
+        sqlite3.connect(rebuilt).execute(f"SELECT {columns} FROM articles").fetchall()
+        == sqlite3.connect(db_path).execute(f"SELECT {columns} FROM articles").fetchall()
+    )
 
 
 def test_a_record_of_the_wrong_shape_is_a_malformed_answer_and_not_cached(services, db_path, run):

@@ -35,12 +35,13 @@ def fast_blocks(text):
 GOOD = "@article{good, title = {Good}, year = 2000}\n"
 
 TEXTS = {
-    "plain": GOOD + "@book{b2,\n  author = {Smith, John and Doe, Jane},\n  title = {{NATO} and {R}ussia},\n  year = {2010}\n}\n",
+    "plain": GOOD
+    + "@book{b2,\n  author = {Smith, John and Doe, Jane},\n  title = {{NATO} and {R}ussia},\n  year = {2010}\n}\n",
     "quoted and bare": '@misc{q, title = "A \\"quoted\\" title", month = jan, year = 2001,}\n',
-    "escapes": "@article{e, title = {M{\\\"u}ller \\{not a group\\} and \\\\{x}}, note = {50\\% off}}\n",
+    "escapes": '@article{e, title = {M{\\"u}ller \\{not a group\\} and \\\\{x}}, note = {50\\% off}}\n',
     "deep braces": "@article{d, title = {a{b{c{d{e}}}}}, year = 1999}\n",
-    "concatenation": "@string{pub = {Press}}\n@book{c, publisher = pub # { of } # \"Oxford\", year = 2000}\n",
-    "comments": "% a comment\n@comment{nothing here}\n@preamble{\"\\newcommand{\\x}{y}\"}\n" + GOOD,
+    "concatenation": '@string{pub = {Press}}\n@book{c, publisher = pub # { of } # "Oxford", year = 2000}\n',
+    "comments": '% a comment\n@comment{nothing here}\n@preamble{"\\newcommand{\\x}{y}"}\n' + GOOD,
     "parentheses": "@article(p, title = {Round (brackets)}, year = 2001)\n" + GOOD,
     "empty entry": "@article{key}\n@misc{k2,}\n" + GOOD,
     "duplicate keys": GOOD + GOOD.replace("Good", "Again"),
@@ -51,7 +52,8 @@ TEXTS = {
     "two on one line": "@article{x1, title = {X}} @article{x2, title = {Y}}\n",
     "text after an entry": GOOD + "stray text\n@book{n, title = {N}}\n",
     "truncated": GOOD + "@article{cut, title = {Cut off in the mid",
-    "unbalanced": GOOD + "@article{bad, title = {One {brace too many}, year = 2000}\n@book{next, title={N}, year=2001}\n",
+    "unbalanced": GOOD
+    + "@article{bad, title = {One {brace too many}, year = 2000}\n@book{next, title={N}, year=2001}\n",
     "missing comma": "@article{mc title = {T}}\n" + GOOD,
     "name without value": "@article{nv, title = {T}, dangling}\n" + GOOD,
     "indented and CRLF": "  @Article{cr,\r\n  Title = {T},\r\n  Year = 2000\r\n}\r\n\r\n" + GOOD,
@@ -76,11 +78,15 @@ def test_a_failed_block_keeps_its_line_in_the_file():
     assert blocks[-1].key == "later" and blocks[-1].start_line == 4
 
 
-@pytest.mark.parametrize("name", ["plain", "quoted and bare", "deep braces", "at sign in a value", "duplicate keys", "unicode"])
+@pytest.mark.parametrize(
+    "name", ["plain", "quoted and bare", "deep braces", "at sign in a value", "duplicate keys", "unicode"]
+)
 def test_ordinary_entries_are_read_without_bibtexparser(name, monkeypatch):
     """These take the fast path: the library's Splitter is not called (else the test above proves little)."""
+
     def refuse(*args):
         raise AssertionError("fell back to bibtexparser")
+
     monkeypatch.setattr(bibtex_splitter, "_library_blocks", refuse)
     assert fast_blocks(TEXTS[name]) == library_blocks(TEXTS[name])
 
@@ -91,13 +97,22 @@ def test_line_numbers_move_through_bibtexparsers_private_attributes():
     is why pyproject.toml pins bibtexparser below the next minor version."""
     from bibtexparser.model import DuplicateFieldKeyBlock, Field, String
 
-    entry = Entry(start_line=2, entry_type="article", key="k", fields=[Field(start_line=3, key="title", value="{T}")], raw="")
+    entry = Entry(
+        start_line=2, entry_type="article", key="k", fields=[Field(start_line=3, key="title", value="{T}")], raw=""
+    )
     string = String(start_line=5, key="pub", value="{Press}", raw="")
-    wrapped = DuplicateFieldKeyBlock(duplicate_keys={"title"},
-                                     entry=Entry(start_line=7, entry_type="misc", key="w",
-                                                 fields=[Field(start_line=8, key="title", value="{A}")], raw=""))
+    wrapped = DuplicateFieldKeyBlock(
+        duplicate_keys={"title"},
+        entry=Entry(
+            start_line=7, entry_type="misc", key="w", fields=[Field(start_line=8, key="title", value="{A}")], raw=""
+        ),
+    )
     for block in (entry, string, wrapped):
         bibtex_splitter._move_lines(block, 100)
     assert (entry.start_line, entry.fields[0].start_line) == (102, 103)
     assert string.start_line == 105
-    assert (wrapped.start_line, wrapped.ignore_error_block.start_line, wrapped.ignore_error_block.fields[0].start_line) == (107, 107, 108)
+    assert (
+        wrapped.start_line,
+        wrapped.ignore_error_block.start_line,
+        wrapped.ignore_error_block.fields[0].start_line,
+    ) == (107, 107, 108)

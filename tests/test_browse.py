@@ -13,6 +13,7 @@ import pytest
 from datasette.app import Datasette
 
 from kb.datasette_plugin import facet_cache
+
 from .browse_fixtures import build_browse_kb, kb, metadata_for
 
 
@@ -21,8 +22,9 @@ class Client:
 
     def __init__(self, db: Path, **plugin_config):
         self.loop = asyncio.new_event_loop()
-        self.ds = Datasette([str(db)], metadata=metadata_for(db.stem, **plugin_config),
-                            settings={"suggest_facets": False})
+        self.ds = Datasette(
+            [str(db)], metadata=metadata_for(db.stem, **plugin_config), settings={"suggest_facets": False}
+        )
         self.loop.run_until_complete(self.ds.invoke_startup())
 
     def get(self, path: str, status: int = 200):
@@ -82,11 +84,23 @@ def citekeys(data: dict) -> set[str]:
 def test_articles_page_has_every_facet_with_counts(client, browse_db):
     db, _ = browse_db
     data = client.json("/kb/articles.json")
-    assert set(data["facet_results"]) == {"type", "year", "container_title", "added_by", "status",
-                                          "tag", "author", "organisation", "event"}
+    assert set(data["facet_results"]) == {
+        "type",
+        "year",
+        "container_title",
+        "added_by",
+        "status",
+        "tag",
+        "author",
+        "organisation",
+        "event",
+    }
     tags = facet(data, "tag")
-    assert tags["Russia"]["count"] == sql(db, "select count(*) from article_tags join tags on tags.id = tag_id "
-                                              "where name = 'Russia'")[0][0] == 3
+    assert (
+        tags["Russia"]["count"]
+        == sql(db, "select count(*) from article_tags join tags on tags.id = tag_id where name = 'Russia'")[0][0]
+        == 3
+    )
     assert facet(data, "organisation")["North Atlantic Treaty Organization"]["count"] == 2
     assert facet(data, "event")["Russo-Georgian War"]["count"] == 2
     assert facet(data, "author")["Kulhanek, Jakub"]["count"] == 3
@@ -107,13 +121,18 @@ def test_clicking_facets_filters_and_combines(client, browse_db):
     assert nato["count"] == 2
     assert facet(step1, "tag")["Russia"]["selected"]
     step2 = client.json(as_json(nato["toggle_url"]))
-    expected = sql(db, """select count(*) from articles where
+    expected = sql(
+        db,
+        """select count(*) from articles where
         id in (select article_id from article_tags join tags on tags.id = tag_id where tags.name = 'Russia') and
         id in (select article_id from article_organisations join organisations o on o.id = organisation_id
-               where o.acronym = 'NATO')""")[0][0]
+               where o.acronym = 'NATO')""",
+    )[0][0]
     assert step2["filtered_table_rows_count"] == expected == 2
     assert citekeys(step2) == {keys["blog"], keys["script"]}
-    assert step2["human_description_en"].startswith('where tag is "Russia" and organisation is "North Atlantic Treaty Organization"')
+    assert step2["human_description_en"].startswith(
+        'where tag is "Russia" and organisation is "North Atlantic Treaty Organization"'
+    )
     # Unselecting the tag keeps the organisation.
     unselect = facet(step2, "tag")["Russia"]
     assert unselect["selected"]
@@ -137,7 +156,11 @@ def test_filters_accept_acronyms_and_aliases(client, browse_db):
     _, keys = browse_db
     by_name = citekeys(client.json("/kb/articles.json?_organisation=North+Atlantic+Treaty+Organization"))
     assert by_name == citekeys(client.json("/kb/articles.json?_organisation=NATO"))
-    assert by_name == citekeys(client.json("/kb/articles.json?_organisation=the+Alliance")) == {keys["blog"], keys["script"]}
+    assert (
+        by_name
+        == citekeys(client.json("/kb/articles.json?_organisation=the+Alliance"))
+        == {keys["blog"], keys["script"]}
+    )
     assert citekeys(client.json("/kb/articles.json?_event=Five-Day+War")) == {keys["blog"], keys["georgia"]}
     assert client.json("/kb/articles.json?_tag=no+such+tag")["filtered_table_rows_count"] == 0
 
@@ -163,8 +186,13 @@ def test_readme_sample_lists_the_blog_post_and_links_its_row(sample_db, tmp_path
         assert "Kulhanek" in blog["csl_json"]
         page = c.get(f"/kb/articles/{blog['id']}").text
         earlier = sql(db, "select id from articles where citekey = 'kulhanekImpossibleDreamEarlier'")[0][0]
-        for table, name in (("authors", "Kulhanek, Jakub"), ("tags", None), ("events", "2010 NATO Lisbon Summit"),
-                            ("events", "Russo-Georgian War"), ("organisations", "North Atlantic Treaty Organization")):
+        for table, name in (
+            ("authors", "Kulhanek, Jakub"),
+            ("tags", None),
+            ("events", "2010 NATO Lisbon Summit"),
+            ("events", "Russo-Georgian War"),
+            ("organisations", "North Atlantic Treaty Organization"),
+        ):
             if name:
                 row_id = sql(db, f"select id from {table} where name = ?", name)[0][0]
                 assert re.search(rf'<a href="/kb/{table}/{row_id}">{re.escape(name)}</a>', page), name
@@ -185,7 +213,11 @@ def test_article_page(client, browse_db):
     assert f'href="/kb/articles.ris?citekey={keys["script"]}"' in page
     assert "Lisbon Summit" in page and "— discusses" in page
     assert "Georgia after the war" in page and "disputes" in page  # cites
-    assert "a &lt;b&gt;hollow&lt;/b&gt; reset" in page and "p. 4" in page and "about North Atlantic Treaty Organization" in page
+    assert (
+        "a &lt;b&gt;hollow&lt;/b&gt; reset" in page
+        and "p. 4" in page
+        and "about North Atlantic Treaty Organization" in page
+    )
     cited = client.get(f"/kb/articles/{article_id(db, keys['georgia'])}").text
     assert re.search(r"Cited by</h2>\s*<ul>\s*<li><a href=\"/kb/articles/\d+\">&lt;script&gt;", cited)
     assert "Entered by hand" in cited
@@ -194,8 +226,10 @@ def test_article_page(client, browse_db):
 def test_article_page_shows_the_import_it_came_from(tmp_path):
     db = tmp_path / "kb.db"
     source = tmp_path / "reading.yaml"
-    source.write_text("kind: work\ncitekey: doeImported2020\ntype: book\ntitle: Imported book\n"
-                      "author:\n- family: Doe\n  given: Jane\nissued: '2020'\n")
+    source.write_text(
+        "kind: work\ncitekey: doeImported2020\ntype: book\ntitle: Imported book\n"
+        "author:\n- family: Doe\n  given: Jane\nissued: '2020'\n"
+    )
     kb(db, "init")
     kb(db, "import", str(source))
     c = Client(db)
@@ -230,8 +264,10 @@ def test_organisation_page(client, browse_db):
     assert "2010 NATO Lisbon Summit</a> (19-20 November 2010) — organiser" in page
     assert "Works (2)" in page and 'href="/kb/articles?_organisation=North+Atlantic+Treaty+Organization"' in page
     college = sql(db, "select id from organisations where name = 'NATO Defence College'")[0][0]
-    assert f'<a href="/kb/organisations/{nato}">North Atlantic Treaty Organization</a>' in client.get(
-        f"/kb/organisations/{college}").text
+    assert (
+        f'<a href="/kb/organisations/{nato}">North Atlantic Treaty Organization</a>'
+        in client.get(f"/kb/organisations/{college}").text
+    )
 
 
 def test_event_page(client, browse_db):
@@ -239,7 +275,7 @@ def test_event_page(client, browse_db):
     war = sql(db, "select id from events where name = 'Russo-Georgian War'")[0][0]
     page = client.get(f"/kb/events/{war}").text
     assert "Five-Day War" in page and "belligerent" in page
-    assert '2 works on this event' in page and "2008-08-07 to 2008-08-12" in page
+    assert "2 works on this event" in page and "2008-08-07 to 2008-08-12" in page
 
 
 def test_timeline(client, browse_db):
@@ -250,8 +286,10 @@ def test_timeline(client, browse_db):
     assert re.search(r"Russo-Georgian War: 7-12 August 2008; 2 sources", page)
     assert re.search(r"Missile defence talks: March 2011; 0 sources", page)
     # A month-precision event is drawn over its whole month, wider than a two-day summit.
-    widths = {m.group(1): float(m.group(2)) for m in re.finditer(
-        r'class="kb-span (kb-\w+)" x="[\d.]+" y="\d+" width="([\d.]+)"', page)}
+    widths = {
+        m.group(1): float(m.group(2))
+        for m in re.finditer(r'class="kb-span (kb-\w+)" x="[\d.]+" y="\d+" width="([\d.]+)"', page)
+    }
     assert widths["kb-month"] > widths["kb-day"]
     summits = client.get("/kb/-/timeline?type=war").text
     assert "Russo-Georgian War" in summits and "Missile defence talks" not in summits
@@ -283,21 +321,45 @@ def test_one_search_box_over_everything(client, browse_db):
     page = client.get("/kb/-/search?q=missile").text
     assert f'href="/kb/articles/{article_id(db, keys["script"])}"' in page and "<script>alert" not in page
     assert "Missile defence talks" in page  # the event too
-    client.get('/kb/-/search?q=%22unbalanced')  # user input never breaks FTS syntax
+    client.get("/kb/-/search?q=%22unbalanced")  # user input never breaks FTS syntax
 
 
-@pytest.mark.parametrize("query, check", [
-    ("sources_per_event", lambda rows: {r["name"]: r["sources"] for r in rows} == {
-        "Russo-Georgian War": 2, "2010 NATO Lisbon Summit": 2, "Missile defence talks": 0}),
-    ("events_without_sources", lambda rows: [r["name"] for r in rows] == ["Missile defence talks"]),
-    ("added_this_week", lambda rows: {r["added_by"]: r["works"] for r in rows} == {"alice": 1, "bob": 2, "sample": 2}),
-    ("most_cited", lambda rows: rows[0]["cited_by"] == 1 and len(rows) == 3),
-    ("missing_details", lambda rows: {r["citekey"]: r["missing"] for r in rows} == {
-        "kulhanekImpossibleDream": "date", "kulhanekImpossibleDreamEarlier": "date",
-        "UntitledClipping": "date author type"}),
-    ("reading_status", lambda rows: {r["researcher"]: (r["read"], r["works"]) for r in rows} == {
-        "alice": (1, 1), "bob": (0, 2), "sample": (0, 2)}),
-])
+@pytest.mark.parametrize(
+    "query, check",
+    [
+        (
+            "sources_per_event",
+            lambda rows: (
+                {r["name"]: r["sources"] for r in rows}
+                == {"Russo-Georgian War": 2, "2010 NATO Lisbon Summit": 2, "Missile defence talks": 0}
+            ),
+        ),
+        ("events_without_sources", lambda rows: [r["name"] for r in rows] == ["Missile defence talks"]),
+        (
+            "added_this_week",
+            lambda rows: {r["added_by"]: r["works"] for r in rows} == {"alice": 1, "bob": 2, "sample": 2},
+        ),
+        ("most_cited", lambda rows: rows[0]["cited_by"] == 1 and len(rows) == 3),
+        (
+            "missing_details",
+            lambda rows: (
+                {r["citekey"]: r["missing"] for r in rows}
+                == {
+                    "kulhanekImpossibleDream": "date",
+                    "kulhanekImpossibleDreamEarlier": "date",
+                    "UntitledClipping": "date author type",
+                }
+            ),
+        ),
+        (
+            "reading_status",
+            lambda rows: (
+                {r["researcher"]: (r["read"], r["works"]) for r in rows}
+                == {"alice": (1, 1), "bob": (0, 2), "sample": (0, 2)}
+            ),
+        ),
+    ],
+)
 def test_canned_queries(client, query, check):
     rows = client.json(f"/kb/{query}.json?_shape=array")
     assert check(rows), rows
@@ -320,15 +382,27 @@ def test_synthetic_knowledge_base_browses(tmp_path):
         data = c.json("/synthetic/articles.json")
         assert len(data["facet_results"]) == 9
         tag = max(facet(data, "tag").values(), key=lambda v: v["count"])
-        assert tag["count"] == sql(db, "select count(*) from article_tags join tags on tags.id = tag_id "
-                                       "where tags.name = ?", tag["value"])[0][0]
-        org = facet(data, "organisation")["Organisation 1 of " + sql(db, "select substr(name, 19) from organisations "
-                                                                         "where id = 1")[0][0]]
+        assert (
+            tag["count"]
+            == sql(
+                db, "select count(*) from article_tags join tags on tags.id = tag_id where tags.name = ?", tag["value"]
+            )[0][0]
+        )
+        org = facet(data, "organisation")[
+            "Organisation 1 of " + sql(db, "select substr(name, 19) from organisations where id = 1")[0][0]
+        ]
         query = urllib.parse.urlencode({"_tag": tag["value"], "_organisation": org["value"]})
         filtered = c.json(f"/synthetic/articles.json?{query}")
-        assert filtered["filtered_table_rows_count"] == sql(db, """select count(*) from article_tags t
+        assert (
+            filtered["filtered_table_rows_count"]
+            == sql(
+                db,
+                """select count(*) from article_tags t
             join article_organisations o on o.article_id = t.article_id
-            join tags on tags.id = t.tag_id where tags.name = ? and o.organisation_id = 1""", tag["value"])[0][0]
+            join tags on tags.id = t.tag_id where tags.name = ? and o.organisation_id = 1""",
+                tag["value"],
+            )[0][0]
+        )
         c.get("/synthetic/articles/1500")
         assert "<svg" in c.get("/synthetic/-/timeline").text
         assert "<svg" in c.get(f"/synthetic/-/network?{query}").text

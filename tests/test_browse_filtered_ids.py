@@ -19,8 +19,10 @@ def linked_ids(db, tag: str, organisation: str | None = None) -> list[int]:
     query = "select t.article_id from article_tags t join tags on tags.id = t.tag_id where tags.name = ?"
     params = [tag]
     if organisation:
-        query += (" and t.article_id in (select o.article_id from article_organisations o join organisations g "
-                  "on g.id = o.organisation_id where g.name = ? or g.acronym = ?)")
+        query += (
+            " and t.article_id in (select o.article_id from article_organisations o join organisations g "
+            "on g.id = o.organisation_id where g.name = ? or g.acronym = ?)"
+        )
         params += [organisation, organisation]
     return sorted(row[0] for row in sql(db, query, *params))
 
@@ -33,8 +35,11 @@ def test_kb_work_ids_lists_the_works_a_filter_selects(browse_kb):
     filtered_ids.clear()
     c = Client(db)
     try:
+
         def work_ids(filter_text: str) -> list[int]:
-            query = urllib.parse.urlencode({"sql": "select kb_work_ids(:f) as ids", "f": filter_text, "_shape": "array"})
+            query = urllib.parse.urlencode(
+                {"sql": "select kb_work_ids(:f) as ids", "f": filter_text, "_shape": "array"}
+            )
             return json.loads(c.json(f"/kb.json?{query}")[0]["ids"])
 
         assert work_ids("_tag=Russia") == linked_ids(db, "Russia") and len(work_ids("_tag=Russia")) == 3
@@ -96,7 +101,6 @@ def test_relation_facets_from_the_id_list_match_the_general_path(browse_kb):
                 assert sum(counts.values()) > 0 or name == "event"
     finally:
         c.close()
-
 
 
 def test_a_list_stopped_by_the_time_limit_stops_the_calling_query_as_interrupted(browse_kb):

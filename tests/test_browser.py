@@ -31,8 +31,10 @@ def require_browser() -> tuple[str, str]:
     chromedriver = os.environ.get("KB_CHROMEDRIVER") or shutil.which("chromedriver") or "/usr/bin/chromedriver"
     missing = [path for path in (chromium, chromedriver) if not os.access(path, os.X_OK)]
     if missing:
-        reason = (f"no headless Chromium for the browser tests ({', '.join(missing)} not found; "
-                  "on Debian: apt-get install chromium chromium-driver)")
+        reason = (
+            f"no headless Chromium for the browser tests ({', '.join(missing)} not found; "
+            "on Debian: apt-get install chromium chromium-driver)"
+        )
         if os.environ.get("CI") == "true":
             pytest.fail(reason)
         pytest.skip(reason)
@@ -53,9 +55,17 @@ def browser(tmp_path_factory):
     chromium, chromedriver = require_browser()
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1400,1000",
-                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1400,1000",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(chromedriver), options=options)
     driver.set_page_load_timeout(30)
@@ -125,8 +135,9 @@ def test_timeline_links_each_event_to_its_works(browser, server):
     svg = browser.find_element(By.CSS_SELECTOR, "svg.kb-timeline")
     assert svg.size["width"] > 500
     shot(browser, "timeline")
-    browser.find_element(By.XPATH, "//*[local-name()='text' and @class='kb-event-name' and "
-                                   "contains(., 'Russo-Georgian War')]").click()
+    browser.find_element(
+        By.XPATH, "//*[local-name()='text' and @class='kb-event-name' and contains(., 'Russo-Georgian War')]"
+    ).click()
     assert "_event=Russo-Georgian+War" in browser.current_url
     assert shown_count(browser) == 2
 

@@ -19,9 +19,9 @@ from datasette.app import Datasette
 
 from kb.capture import ensure_token
 
-from .test_add_online import sha256
 from .conftest import REPO
 from .serving import free_port
+from .test_add_online import sha256
 from .test_browser import require_browser
 
 WEB = Path(__file__).parent / "fixtures" / "web"
@@ -34,8 +34,17 @@ def capturing(sample_db, monkeypatch):
     return Datasette([str(sample_db)]), ensure_token(sample_db)
 
 
-def form(token: str | None, html: str = PAGE, url: str = "https://bpi.example.org/reports/eastern-flank", **extra) -> dict:
-    data = {"database": "sample", "url": url, "title": "Deterrence on the Eastern Flank", "quote": "", "html": html, **extra}
+def form(
+    token: str | None, html: str = PAGE, url: str = "https://bpi.example.org/reports/eastern-flank", **extra
+) -> dict:
+    data = {
+        "database": "sample",
+        "url": url,
+        "title": "Deterrence on the Eastern Flank",
+        "quote": "",
+        "html": html,
+        **extra,
+    }
     if token is not None:
         data["token"] = token
     return data
@@ -54,9 +63,14 @@ async def test_a_capture_with_the_token_logs_the_page_with_its_quote_and_mention
     conn = sqlite3.connect(sample_db)
     article_id, url = conn.execute("SELECT id, url FROM articles WHERE title LIKE 'Deterrence%'").fetchone()
     assert url == "https://bpi.example.org/reports/eastern-flank"
-    assert conn.execute("SELECT quote FROM notes WHERE article_id = ?", (article_id,)).fetchall() == [("forward defence",)]
-    assert conn.execute("SELECT o.name FROM article_organisations JOIN organisations o ON o.id = organisation_id "
-                        "WHERE article_id = ? AND source = 'detected'", (article_id,)).fetchall() == [("North Atlantic Treaty Organization",)]
+    assert conn.execute("SELECT quote FROM notes WHERE article_id = ?", (article_id,)).fetchall() == [
+        ("forward defence",)
+    ]
+    assert conn.execute(
+        "SELECT o.name FROM article_organisations JOIN organisations o ON o.id = organisation_id "
+        "WHERE article_id = ? AND source = 'detected'",
+        (article_id,),
+    ).fetchall() == [("North Atlantic Treaty Organization",)]
     assert f"/sample/articles/{article_id}" in response.text
 
 
@@ -65,7 +79,9 @@ async def test_a_capture_with_the_token_logs_the_page_with_its_quote_and_mention
 async def test_a_capture_without_the_token_is_refused(capturing, sample_db, token):
     datasette, _ = capturing
     before = sha256(sample_db)
-    response = await datasette.client.post("/-/kb/capture", data=form(token), headers={"Origin": "https://elsewhere.example"})
+    response = await datasette.client.post(
+        "/-/kb/capture", data=form(token), headers={"Origin": "https://elsewhere.example"}
+    )
     assert response.status_code == 403 and "token" in response.text
     assert sha256(sample_db) == before
 
@@ -83,7 +99,9 @@ async def test_a_capture_that_is_too_large_is_refused(capturing, sample_db):
 async def test_a_bot_check_page_is_not_logged(capturing, sample_db):
     datasette, token = capturing
     before = sha256(sample_db)
-    response = await datasette.client.post("/-/kb/capture", data=form(token, html=(WEB / "just-a-moment.html").read_text()))
+    response = await datasette.client.post(
+        "/-/kb/capture", data=form(token, html=(WEB / "just-a-moment.html").read_text())
+    )
     assert response.status_code == 400 and "bot-check page" in response.text and "Nothing was written" in response.text
     assert sha256(sample_db) == before
 
@@ -116,6 +134,7 @@ def test_serve_capture_refuses_other_hosts_and_snapshots(sample_db, run):
 
 # -- the bookmarklet in a real browser --------------------------------------------------------------
 
+
 @pytest.fixture
 def page_server(tmp_path):
     """The think-tank page served from another origin than kb's."""
@@ -133,8 +152,22 @@ def page_server(tmp_path):
 def capture_server(sample_db, tmp_path):
     port = free_port()
     log = open(tmp_path / "serve.log", "w")
-    process = subprocess.Popen([sys.executable, "-c", "from kb.cli import main; main()", "serve", "--capture", "--db", str(sample_db),
-                                "--port", str(port)], cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from kb.cli import main; main()",
+            "serve",
+            "--capture",
+            "--db",
+            str(sample_db),
+            "--port",
+            str(port),
+        ],
+        cwd=REPO,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(150):
@@ -162,8 +195,16 @@ def test_the_bookmarklet_logs_the_page_being_read(capture_server, page_server, s
     chromium, chromedriver = require_browser()
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(chromedriver), options=options)
     driver.set_page_load_timeout(30)
@@ -173,8 +214,10 @@ def test_the_bookmarklet_logs_the_page_being_read(capture_server, page_server, s
         assert href.startswith("javascript:")
         driver.get(page_server)
         # Select a passage, as the researcher would, then run the bookmark on the page.
-        driver.execute_script("var p = document.querySelector('main p'); var r = document.createRange(); r.selectNodeContents(p);"
-                              "getSelection().removeAllRanges(); getSelection().addRange(r);")
+        driver.execute_script(
+            "var p = document.querySelector('main p'); var r = document.createRange(); r.selectNodeContents(p);"
+            "getSelection().removeAllRanges(); getSelection().addRange(r);"
+        )
         selected = driver.execute_script("return String(getSelection())")
         assert selected.strip()
         driver.execute_script(urllib.parse.unquote(href.removeprefix("javascript:")))
@@ -183,10 +226,14 @@ def test_the_bookmarklet_logs_the_page_being_read(capture_server, page_server, s
         result = WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.ID, "kb-result"))[0]
         assert result.text.startswith("Logged")
         result.find_element(By.TAG_NAME, "a").click()
-        WebDriverWait(driver, 30).until(lambda d: "Deterrence on the Eastern Flank" in d.find_element(By.TAG_NAME, "h1").text)
+        WebDriverWait(driver, 30).until(
+            lambda d: "Deterrence on the Eastern Flank" in d.find_element(By.TAG_NAME, "h1").text
+        )
     finally:
         driver.quit()
     conn = sqlite3.connect(sample_db)
     article_id, url = conn.execute("SELECT id, url FROM articles WHERE title LIKE 'Deterrence%'").fetchone()
     assert url == page_server
-    assert conn.execute("SELECT quote FROM notes WHERE article_id = ?", (article_id,)).fetchone()[0] == " ".join(selected.split())
+    assert conn.execute("SELECT quote FROM notes WHERE article_id = ?", (article_id,)).fetchone()[0] == " ".join(
+        selected.split()
+    )

@@ -19,7 +19,7 @@ def rows(db_path, sql):
 
 
 def test_every_command_is_documented_with_an_example():
-    for name, command in cli.commands.items():
+    for name in cli.commands:
         result = CliRunner().invoke(cli, [name, "--help"])
         assert result.exit_code == 0, name
         assert "Example:" in result.output, f"kb {name} --help has no example"
@@ -33,29 +33,84 @@ def test_every_command_is_in_the_readme():
 
 
 def test_log_a_source_by_hand(run, db_path):
-    assert run("add-org", "North Atlantic Treaty Organization", "--acronym", "NATO", "--alias", "the Alliance").exit_code == 0
-    assert run("add-org", "School of Politics and International Relations", "--type", "university-school").exit_code == 0
-    result = run("add-event", "2010 NATO Lisbon Summit", "--date", "19-20 November 2010", "--alias", "Lisbon Summit", "--org", "NATO:organiser")
+    assert (
+        run("add-org", "North Atlantic Treaty Organization", "--acronym", "NATO", "--alias", "the Alliance").exit_code
+        == 0
+    )
+    assert (
+        run("add-org", "School of Politics and International Relations", "--type", "university-school").exit_code == 0
+    )
+    result = run(
+        "add-event",
+        "2010 NATO Lisbon Summit",
+        "--date",
+        "19-20 November 2010",
+        "--alias",
+        "Lisbon Summit",
+        "--org",
+        "NATO:organiser",
+    )
     assert result.exit_code == 0, result.output
-    result = run("add-person", "Jakub Kulhanek", "--org", "School of Politics and International Relations", "--role", "postgraduate student")
+    result = run(
+        "add-person",
+        "Jakub Kulhanek",
+        "--org",
+        "School of Politics and International Relations",
+        "--role",
+        "postgraduate student",
+    )
     assert result.exit_code == 0, result.output
-    result = run("add", "--title", "An impossible dream?", "--type", "post-weblog", "--author", "Jakub Kulhanek",
-                 "--date", "November 2010", "--tag", "Russia", "--org", "NATO", "--event", "Lisbon Summit", "--by", "jakub")
+    result = run(
+        "add",
+        "--title",
+        "An impossible dream?",
+        "--type",
+        "post-weblog",
+        "--author",
+        "Jakub Kulhanek",
+        "--date",
+        "November 2010",
+        "--tag",
+        "Russia",
+        "--org",
+        "NATO",
+        "--event",
+        "Lisbon Summit",
+        "--by",
+        "jakub",
+    )
     assert result.exit_code == 0, result.output
     key = result.stdout.strip()
     assert key == "kulhanekImpossibleDream2010"
-    earlier = run("add", "--title", "NATO and Russia", "--type", "webpage", "--container", "Atlantic Council").stdout.strip()
+    earlier = run(
+        "add", "--title", "NATO and Russia", "--type", "webpage", "--container", "Atlantic Council"
+    ).stdout.strip()
     assert run("cite", key, earlier, "--relation", "revises", "--locator", "para. 1").exit_code == 0
-    assert run("link", earlier, "--org", "the Alliance", "--relation", "publisher", "--tag", "missile defence").exit_code == 0
-    assert run("note", key, "Sceptical of the deal", "--locator", "para. 3", "--org", "NATO", "--status", "read").exit_code == 0
+    assert (
+        run("link", earlier, "--org", "the Alliance", "--relation", "publisher", "--tag", "missile defence").exit_code
+        == 0
+    )
+    assert (
+        run("note", key, "Sceptical of the deal", "--locator", "para. 3", "--org", "NATO", "--status", "read").exit_code
+        == 0
+    )
 
-    assert rows(db_path, "select citekey, type, issued_edtf, added_by, status from articles where citekey = 'kulhanekImpossibleDream2010'") == [
-        ("kulhanekImpossibleDream2010", "post-weblog", "2010-11", "jakub", "read")]
-    assert rows(db_path, "select authors.name, role, position from article_authors join authors on authors.id = author_id") == [("Kulhanek, Jakub", "author", 0)]
-    assert rows(db_path, "select organisations.name, affiliations.role from affiliations join organisations on organisations.id = organisation_id") == [
-        ("School of Politics and International Relations", "postgraduate student")]
+    assert rows(
+        db_path,
+        "select citekey, type, issued_edtf, added_by, status from articles where citekey = 'kulhanekImpossibleDream2010'",
+    ) == [("kulhanekImpossibleDream2010", "post-weblog", "2010-11", "jakub", "read")]
+    assert rows(
+        db_path, "select authors.name, role, position from article_authors join authors on authors.id = author_id"
+    ) == [("Kulhanek, Jakub", "author", 0)]
+    assert rows(
+        db_path,
+        "select organisations.name, affiliations.role from affiliations join organisations on organisations.id = organisation_id",
+    ) == [("School of Politics and International Relations", "postgraduate student")]
     assert rows(db_path, "select relation, locator from citations") == [("revises", "para. 1")]
-    assert rows(db_path, "select relation from article_organisations order by relation") == [("discusses",), ("publisher",)]
+    assert rows(db_path, "select relation from article_organisations order by relation") == [
+        ("discusses",),
+        ("publisher",),
+    ]
     assert rows(db_path, "select comment, locator from notes") == [("Sceptical of the deal", "para. 3")]
     assert sorted(rows(db_path, "select name from tags")) == [("Russia",), ("missile defence",)]
     stats = run("stats").stdout
@@ -122,11 +177,17 @@ def digest(path: Path) -> str:
         (["add", "--title", "X", "--type", "blogpost"], "unknown work type 'blogpost'"),
         (["link", "kulhanekImpossibleDream", "--event", "Battle of Nowhere"], "no event 'Battle of Nowhere'"),
         (["link", "noSuchKey2000", "--org", "NATO"], "no work with citekey, DOI or URL 'noSuchKey2000'"),
-        (["cite", "kulhanekImpossibleDream", "kulhanekImpossibleDream"], "a work cannot cite itself (kulhanekImpossibleDream)"),
+        (
+            ["cite", "kulhanekImpossibleDream", "kulhanekImpossibleDream"],
+            "a work cannot cite itself (kulhanekImpossibleDream)",
+        ),
         (["cite", "kulhanekImpossibleDream", "missing2001"], "no work with citekey, DOI or URL 'missing2001'"),
         (["note", "kulhanekImpossibleDream"], "a note needs a comment or --quote"),
         (["add-event", "Some Summit", "--date", "32 May 2010"], "cannot read the date '32 May 2010'"),
-        (["add-org", "Moscow City Duma", "--alias", "Moscow"], "the alias 'Moscow' already names the organisation 'Russia'"),
+        (
+            ["add-org", "Moscow City Duma", "--alias", "Moscow"],
+            "the alias 'Moscow' already names the organisation 'Russia'",
+        ),
     ],
 )
 def test_bad_input_is_one_line_exit_1_and_leaves_the_file_unchanged(sample_db, args, message):
@@ -169,7 +230,10 @@ def test_a_file_that_is_not_a_kb_database_is_refused_untouched(tmp_path):
     conn.close()
     text = tmp_path / "notes.db"
     text.write_text("hello", encoding="utf-8")
-    for path, message in ((other, "is a SQLite database but not a kb knowledge base"), (text, "is not a SQLite database")):
+    for path, message in (
+        (other, "is a SQLite database but not a kb knowledge base"),
+        (text, "is not a SQLite database"),
+    ):
         before = digest(path)
         result = CliRunner().invoke(cli, ["stats", "--db", str(path)])
         assert result.exit_code == 1 and message in result.output
@@ -198,7 +262,10 @@ def test_rekey_changes_a_key_only_when_asked(run, db_path):
     other = run("add", "--title", "Other", "--type", "book").stdout.strip()
     run("cite", key, other)
     assert run("rekey", key, "kd2010").stdout.strip() == "kd2010"
-    assert rows(db_path, "select a.citekey, b.citekey from citations join articles a on a.id = citing_id join articles b on b.id = cited_id") == [("kd2010", other)]
+    assert rows(
+        db_path,
+        "select a.citekey, b.citekey from citations join articles a on a.id = citing_id join articles b on b.id = cited_id",
+    ) == [("kd2010", other)]
     assert run("rekey", "kd2010").stdout.strip() == "kulhanekImpossibleDream"
     taken = run("rekey", "kulhanekImpossibleDream", other)
     assert taken.exit_code == 1 and f"the citekey {other!r} is taken" in taken.output

@@ -39,9 +39,11 @@ def corpora_dir() -> Path | None:
 CORPORA = corpora_dir()
 pytestmark = [
     pytest.mark.corpus,  # the slowest tests of the suite: `-m "not corpus"` leaves them out
-    pytest.mark.skipif(CORPORA is None,
-                       reason="the shared corpora are not here: set KB_CORPORA, or put shared/corpora/ beside the repository "
-                              f"({', '.join(CORPUS_FILES)})"),
+    pytest.mark.skipif(
+        CORPORA is None,
+        reason="the shared corpora are not here: set KB_CORPORA, or put shared/corpora/ beside the repository "
+        f"({', '.join(CORPUS_FILES)})",
+    ),
 ]
 
 
@@ -96,7 +98,11 @@ def round_trip(request, scratch) -> Iterator[RoundTrip]:
 
 
 def test_the_corpus_imports_whole(round_trip):
-    summary = [line for line in round_trip.import_output.splitlines() if "(bibtex)" in line or "(ris)" in line or "(csl-json)" in line]
+    summary = [
+        line
+        for line in round_trip.import_output.splitlines()
+        if "(bibtex)" in line or "(ris)" in line or "(csl-json)" in line
+    ]
     assert len(summary) == 1 and " 0 skipped" in summary[0], round_trip.import_output[-2000:]
 
 

@@ -117,8 +117,14 @@ def test_every_example_in_the_help_runs_against_the_sample(command, sample_db, t
 
 def test_edit_in_the_editor_rederives_the_columns_and_the_dump(sample_db, tmp_path, editor):
     shown = dumped(sample_db, tmp_path, "works", "kulhanekImpossibleDream")
-    edited = dict(shown, title="An impossible dream? NATO and Russia", issued="19 November 2010",
-                  tags=["Russia", "missile defence"], events=["Lisbon Summit"], status="read")
+    edited = dict(
+        shown,
+        title="An impossible dream? NATO and Russia",
+        issued="19 November 2010",
+        tags=["Russia", "missile defence"],
+        events=["Lisbon Summit"],
+        status="read",
+    )
     edited["author"] = [{"family": "Kulhanek", "given": "Jakub"}, "Jane Doe"]
     edited["notes"] = [{"comment": "Sceptical of the deal", "locator": "para. 3"}]
     env = editor(yaml.safe_dump(edited, sort_keys=False))
@@ -127,13 +133,27 @@ def test_edit_in_the_editor_rederives_the_columns_and_the_dump(sample_db, tmp_pa
     assert "kulhanekImpossibleDream: updated title, author, tags, events, issued, notes, status" in result.output
     # What the editor was shown is what kb dump writes.
     assert yaml.safe_load((editor.folder / "shown-0.yaml").read_text()) == shown
-    assert rows(sample_db, "SELECT title, issued, issued_edtf, issued_start, issued_end, year, authors, status FROM articles "
-                           "WHERE citekey = 'kulhanekImpossibleDream'") == [
-        ("An impossible dream? NATO and Russia", "2010-11-19", "2010-11-19", "2010-11-19", "2010-11-19", 2010,
-         "Kulhanek, Jakub; Doe, Jane", "read")]
-    assert rows(sample_db, "SELECT authors.name, position FROM article_authors JOIN authors ON authors.id = author_id "
-                           "JOIN articles ON articles.id = article_id WHERE citekey = 'kulhanekImpossibleDream' ORDER BY position") == [
-        ("Kulhanek, Jakub", 0), ("Doe, Jane", 1)]
+    assert rows(
+        sample_db,
+        "SELECT title, issued, issued_edtf, issued_start, issued_end, year, authors, status FROM articles "
+        "WHERE citekey = 'kulhanekImpossibleDream'",
+    ) == [
+        (
+            "An impossible dream? NATO and Russia",
+            "2010-11-19",
+            "2010-11-19",
+            "2010-11-19",
+            "2010-11-19",
+            2010,
+            "Kulhanek, Jakub; Doe, Jane",
+            "read",
+        )
+    ]
+    assert rows(
+        sample_db,
+        "SELECT authors.name, position FROM article_authors JOIN authors ON authors.id = author_id "
+        "JOIN articles ON articles.id = article_id WHERE citekey = 'kulhanekImpossibleDream' ORDER BY position",
+    ) == [("Kulhanek, Jakub", 0), ("Doe, Jane", 1)]
     after = dumped(sample_db, tmp_path, "works", "kulhanekImpossibleDream")
     assert after["issued"] == "2010-11-19"
     assert after["tags"] == ["Russia", "missile defence"]
@@ -149,7 +169,9 @@ def test_edit_in_the_editor_rederives_the_columns_and_the_dump(sample_db, tmp_pa
 def test_without_an_editor_a_script_gets_an_error_not_a_hang(sample_db, monkeypatch):
     monkeypatch.delenv("EDITOR", raising=False)
     monkeypatch.delenv("VISUAL", raising=False)
-    one_line_error(kb(sample_db, "edit", "kulhanekImpossibleDream"), "no editor to open: set $EDITOR, or change fields with --set")
+    one_line_error(
+        kb(sample_db, "edit", "kulhanekImpossibleDream"), "no editor to open: set $EDITOR, or change fields with --set"
+    )
 
 
 def test_an_unchanged_document_changes_nothing(sample_db, editor):
@@ -174,7 +196,10 @@ WORK = "kind: work\ncitekey: kulhanekImpossibleDream\ntype: post-weblog\ntitle: 
         (WORK + "cites: [missing2001]\n", "cites 'missing2001', which is not in the knowledge base"),
         (WORK + "status: done\n", "unknown reading status 'done'"),
         (WORK.replace("title: An impossible dream?\n", ""), "a work needs a title"),
-        (WORK.replace("citekey: kulhanekImpossibleDream", "citekey: dream2010"), "kb rekey kulhanekImpossibleDream dream2010"),
+        (
+            WORK.replace("citekey: kulhanekImpossibleDream", "citekey: dream2010"),
+            "kb rekey kulhanekImpossibleDream dream2010",
+        ),
         ("kind: event\nname: Russo-Georgian War\n", "should hold a work record (kind: work), not an event"),
         (WORK + "---\n" + WORK, "should hold one work record, found 2"),
     ],
@@ -190,8 +215,14 @@ def test_an_invalid_document_is_one_line_and_changes_nothing(sample_db, editor, 
 def _run_at_a_terminal(args: list[str], env: dict[str, str], answers: bytes) -> tuple[int, str]:
     """Run kb with its input and output on a pseudo-terminal, as a person at a shell would."""
     master, slave = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-c", "from kb.cli import main; main()", *args],
-                               stdin=slave, stdout=slave, stderr=slave, env={**os.environ, **env}, close_fds=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from kb.cli import main; main()", *args],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env={**os.environ, **env},
+        close_fds=True,
+    )
     os.close(slave)
     os.write(master, answers)
     output = b""
@@ -215,10 +246,14 @@ def test_at_a_terminal_an_invalid_edit_offers_the_editor_again_with_the_text_kep
     assert code == 0, output
     assert "cannot read the date 'the other day'" in output and "Edit again? [Y/n]" in output
     assert (editor.folder / "shown-1.yaml").read_text() == bad  # the second time, the user's text
-    assert rows(sample_db, "SELECT date, date_precision FROM events WHERE name = 'Russo-Georgian War'") == [("August 2008", "month")]
+    assert rows(sample_db, "SELECT date, date_precision FROM events WHERE name = 'Russo-Georgian War'") == [
+        ("August 2008", "month")
+    ]
     # The document left out the aliases and participants: they are gone.
-    assert rows(sample_db, "SELECT count(*) FROM event_aliases JOIN events ON events.id = event_id "
-                           "WHERE name = 'Russo-Georgian War'") == [(0,)]
+    assert rows(
+        sample_db,
+        "SELECT count(*) FROM event_aliases JOIN events ON events.id = event_id WHERE name = 'Russo-Georgian War'",
+    ) == [(0,)]
 
 
 def test_at_a_terminal_declining_to_edit_again_changes_nothing(sample_db, editor):
@@ -234,27 +269,61 @@ def test_at_a_terminal_declining_to_edit_again_changes_nothing(sample_db, editor
 
 
 def test_set_and_unset_for_scripts(sample_db, tmp_path):
-    result = kb(sample_db, "edit", "kulhanekImpossibleDreamEarlier", "--set", "issued=7-12 Aug 2008", "--set", "volume=12",
-                "--set", "container-title=Atlantic Council Blog", "--set", "DOI=10.1000/xyz", "--unset", "needs_review",
-                "--set", "tags=Russia; NATO")
+    result = kb(
+        sample_db,
+        "edit",
+        "kulhanekImpossibleDreamEarlier",
+        "--set",
+        "issued=7-12 Aug 2008",
+        "--set",
+        "volume=12",
+        "--set",
+        "container-title=Atlantic Council Blog",
+        "--set",
+        "DOI=10.1000/xyz",
+        "--unset",
+        "needs_review",
+        "--set",
+        "tags=Russia; NATO",
+    )
     assert result.exit_code == 0, result.output
-    assert rows(sample_db, "SELECT issued_edtf, issued_start, issued_end, year, volume, container_title, doi, doi_key, needs_review "
-                           "FROM articles WHERE citekey = 'kulhanekImpossibleDreamEarlier'") == [
-        ("2008-08-07/2008-08-12", "2008-08-07", "2008-08-12", 2008, "12", "Atlantic Council Blog", "10.1000/xyz", "10.1000/xyz", 0)]
+    assert rows(
+        sample_db,
+        "SELECT issued_edtf, issued_start, issued_end, year, volume, container_title, doi, doi_key, needs_review "
+        "FROM articles WHERE citekey = 'kulhanekImpossibleDreamEarlier'",
+    ) == [
+        (
+            "2008-08-07/2008-08-12",
+            "2008-08-07",
+            "2008-08-12",
+            2008,
+            "12",
+            "Atlantic Council Blog",
+            "10.1000/xyz",
+            "10.1000/xyz",
+            0,
+        )
+    ]
     assert kb(sample_db, "ref", "10.1000/xyz").exit_code == 0  # found by its new DOI
     doc = dumped(sample_db, tmp_path, "works", "kulhanekImpossibleDreamEarlier")
     assert doc["tags"] == ["NATO", "Russia"] and "needs_review" not in doc
-    result = kb(sample_db, "edit", "https://doi.org/10.1000/XYZ", "--unset", "volume", "--unset", "issued")  # a DOI names it too
+    result = kb(
+        sample_db, "edit", "https://doi.org/10.1000/XYZ", "--unset", "volume", "--unset", "issued"
+    )  # a DOI names it too
     assert result.exit_code == 0, result.output
-    assert rows(sample_db, "SELECT volume, issued, year FROM articles WHERE citekey = 'kulhanekImpossibleDreamEarlier'") == [
-        (None, None, None)]
+    assert rows(
+        sample_db, "SELECT volume, issued, year FROM articles WHERE citekey = 'kulhanekImpossibleDreamEarlier'"
+    ) == [(None, None, None)]
 
 
 @pytest.mark.parametrize(
     "args, message",
     [
         (["edit", "noSuchKey2000", "--set", "volume=2"], "no work with citekey, DOI or URL 'noSuchKey2000'"),
-        (["edit", "kulhanekImpossibleDream", "--set", "issued=someday"], "kulhanekImpossibleDream: issued: cannot read the date 'someday'"),
+        (
+            ["edit", "kulhanekImpossibleDream", "--set", "issued=someday"],
+            "kulhanekImpossibleDream: issued: cannot read the date 'someday'",
+        ),
         (["edit", "kulhanekImpossibleDream", "--set", "titel=X"], "unknown field 'titel' for a work"),
         (["edit", "kulhanekImpossibleDream", "--set", "type=blog"], "unknown work type 'blog'"),
         (["edit", "kulhanekImpossibleDream", "--set", "volume"], "--set 'volume': write it as FIELD=VALUE"),
@@ -272,7 +341,10 @@ def test_set_and_unset_for_scripts(sample_db, tmp_path):
         (["edit", "--person", "Nobody Known", "--set", "orcid=x"], "no person named 'Nobody Known'"),
         (["edit", "kulhanekImpossibleDream", "--org", "NATO", "--set", "type=x"], "name one record"),
         (["rename", "--org", "Georgia", "Russia"], "'Russia' already names the organisation 'Russia'"),
-        (["rename", "--event", "Russo-Georgian War", "Lisbon Summit"], "already names the event '2010 NATO Lisbon Summit'"),
+        (
+            ["rename", "--event", "Russo-Georgian War", "Lisbon Summit"],
+            "already names the event '2010 NATO Lisbon Summit'",
+        ),
         (["rename", "kulhanekImpossibleDream"], "kb rekey"),
     ],
 )
@@ -295,7 +367,8 @@ def test_a_renamed_organisation_keeps_its_old_name_as_an_alias(sample_db, tmp_pa
     assert kb(sample_db, "import", str(DATA / "works" / "kulhanekImpossibleDreamEarlier.yaml")).exit_code == 0
     assert kb(sample_db, "note", "kulhanekImpossibleDream", "About them", "--org", "Atlantic Council").exit_code == 0
     assert dumped(sample_db, tmp_path, "works", "kulhanekImpossibleDreamEarlier")["organisations"] == [
-        {"name": "The Atlantic Council", "relation": "publisher"}]
+        {"name": "The Atlantic Council", "relation": "publisher"}
+    ]
 
 
 def test_a_renamed_event_and_person(sample_db, tmp_path, editor):
@@ -306,7 +379,9 @@ def test_a_renamed_event_and_person(sample_db, tmp_path, editor):
     assert kb(sample_db, "link", "kulhanekImpossibleDreamEarlier", "--event", "Russo-Georgian War").exit_code == 0
     result = kb(sample_db, "rename", "--person", "Jakub Kulhanek", "Kulhánek, Jakub")
     assert result.exit_code == 0, result.output
-    assert dumped(sample_db, tmp_path, "works", "kulhanekImpossibleDream")["author"] == [{"family": "Kulhánek", "given": "Jakub"}]
+    assert dumped(sample_db, tmp_path, "works", "kulhanekImpossibleDream")["author"] == [
+        {"family": "Kulhánek", "given": "Jakub"}
+    ]
     assert rows(sample_db, "SELECT DISTINCT authors FROM articles") == [("Kulhánek, Jakub",)]
     assert rows(sample_db, "SELECT count(*) FROM authors") == [(1,)]
     # Names are compared with accents folded: the old spelling still finds the person.
@@ -320,16 +395,27 @@ def test_a_renamed_event_and_person(sample_db, tmp_path, editor):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["remove", "kulhanekImpossibleDreamEarlier"],
-         "kulhanekImpossibleDreamEarlier is cited by kulhanekImpossibleDream (revises): --force removes it anyway"),
-        (["remove", "--org", "Atlantic Council"],
-         "the organisation 'Atlantic Council' is linked to 2 works (kulhanekImpossibleDream, kulhanekImpossibleDreamEarlier): "
-         "--force removes it anyway"),
-        (["remove", "--org", "School of Politics and International Relations"],
-         "is the affiliation of Kulhanek, Jakub: --force"),
-        (["remove", "--event", "Lisbon Summit"], "the event '2010 NATO Lisbon Summit' is linked to 1 work (kulhanekImpossibleDream)"),
-        (["remove", "--person", "Jakub Kulhanek"],
-         "the person 'Kulhanek, Jakub' is a creator of 2 works (kulhanekImpossibleDream, kulhanekImpossibleDreamEarlier)"),
+        (
+            ["remove", "kulhanekImpossibleDreamEarlier"],
+            "kulhanekImpossibleDreamEarlier is cited by kulhanekImpossibleDream (revises): --force removes it anyway",
+        ),
+        (
+            ["remove", "--org", "Atlantic Council"],
+            "the organisation 'Atlantic Council' is linked to 2 works (kulhanekImpossibleDream, kulhanekImpossibleDreamEarlier): "
+            "--force removes it anyway",
+        ),
+        (
+            ["remove", "--org", "School of Politics and International Relations"],
+            "is the affiliation of Kulhanek, Jakub: --force",
+        ),
+        (
+            ["remove", "--event", "Lisbon Summit"],
+            "the event '2010 NATO Lisbon Summit' is linked to 1 work (kulhanekImpossibleDream)",
+        ),
+        (
+            ["remove", "--person", "Jakub Kulhanek"],
+            "the person 'Kulhanek, Jakub' is a creator of 2 works (kulhanekImpossibleDream, kulhanekImpossibleDreamEarlier)",
+        ),
         (["remove", "noSuchKey2000"], "no work with citekey, DOI or URL 'noSuchKey2000'"),
         (["remove", "--event", "Battle of Nowhere"], "no event 'Battle of Nowhere'"),
         (["remove"], "name one record"),
@@ -347,15 +433,18 @@ def test_remove_dry_run_lists_and_changes_nothing(sample_db):
     assert result.exit_code == 0
     assert result.output.strip() == (
         "Would remove the organisation 'Russia' with 3 aliases, 1 link to a work, 2 participant roles; "
-        "it is linked to 1 work (kulhanekImpossibleDream), so it needs --force")
+        "it is linked to 1 work (kulhanekImpossibleDream), so it needs --force"
+    )
     assert snapshot(sample_db) == before
 
 
 def test_remove_a_work_takes_its_links_notes_and_citations(sample_db, tmp_path):
     result = kb(sample_db, "remove", "kulhanekImpossibleDream")
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == ("Removed kulhanekImpossibleDream with 3 tags, 2 event links, 3 organisation links, "
-                                     "1 citation it makes, 1 creator entry")
+    assert result.output.strip() == (
+        "Removed kulhanekImpossibleDream with 3 tags, 2 event links, 3 organisation links, "
+        "1 citation it makes, 1 creator entry"
+    )
     assert rows(sample_db, "SELECT citekey FROM articles") == [("kulhanekImpossibleDreamEarlier",)]
     for table in ("article_tags", "article_events", "citations"):
         assert rows(sample_db, f"SELECT count(*) FROM {table}") == [(0,)]
@@ -367,11 +456,17 @@ def test_remove_with_force(sample_db, tmp_path):
     assert kb(sample_db, "note", "kulhanekImpossibleDream", "On the summit", "--org", "NATO").exit_code == 0
     result = kb(sample_db, "remove", "--org", "NATO", "--force")
     assert result.exit_code == 0, result.output
-    assert "Removed the organisation 'North Atlantic Treaty Organization' with 2 aliases, 1 link to a work, 1 participant role, " \
-           "1 note's organisation (the note stays)" in result.output
+    assert (
+        "Removed the organisation 'North Atlantic Treaty Organization' with 2 aliases, 1 link to a work, 1 participant role, "
+        "1 note's organisation (the note stays)" in result.output
+    )
     assert rows(sample_db, "SELECT count(*) FROM organisations WHERE name LIKE 'North Atlantic%'") == [(0,)]
-    assert rows(sample_db, "SELECT comment, organisation_id FROM notes WHERE comment = 'On the summit'") == [("On the summit", None)]
-    assert "North Atlantic Treaty Organization" not in json.dumps(dumped(sample_db, tmp_path, "works", "kulhanekImpossibleDream"))
+    assert rows(sample_db, "SELECT comment, organisation_id FROM notes WHERE comment = 'On the summit'") == [
+        ("On the summit", None)
+    ]
+    assert "North Atlantic Treaty Organization" not in json.dumps(
+        dumped(sample_db, tmp_path, "works", "kulhanekImpossibleDream")
+    )
     assert kb(sample_db, "remove", "kulhanekImpossibleDreamEarlier", "--force").exit_code == 0
     assert "cites" not in dumped(sample_db, tmp_path, "works", "kulhanekImpossibleDream")
     result = kb(sample_db, "remove", "--person", "Jakub Kulhanek", "--force")
@@ -390,8 +485,19 @@ def test_remove_with_force(sample_db, tmp_path):
 
 
 def test_unlink_several_links_of_a_work_in_one_call(sample_db, tmp_path):
-    result = kb(sample_db, "unlink", "kulhanekImpossibleDream", "--event", "Five-Day War", "--org", "NATO", "--tag", "Russia",
-                "--cites", "kulhanekImpossibleDreamEarlier")
+    result = kb(
+        sample_db,
+        "unlink",
+        "kulhanekImpossibleDream",
+        "--event",
+        "Five-Day War",
+        "--org",
+        "NATO",
+        "--tag",
+        "Russia",
+        "--cites",
+        "kulhanekImpossibleDreamEarlier",
+    )
     assert result.exit_code == 0 and "4 links removed" in result.output
     doc = dumped(sample_db, tmp_path, "works", "kulhanekImpossibleDream")
     assert doc["events"] == ["2010 NATO Lisbon Summit"]
@@ -401,24 +507,49 @@ def test_unlink_several_links_of_a_work_in_one_call(sample_db, tmp_path):
 
 
 def test_unlink_an_affiliation_and_a_participant(sample_db, tmp_path):
-    assert kb(sample_db, "unlink", "--person", "Kulhanek, Jakub", "--org", "School of Politics and International Relations").exit_code == 0
+    assert (
+        kb(
+            sample_db,
+            "unlink",
+            "--person",
+            "Kulhanek, Jakub",
+            "--org",
+            "School of Politics and International Relations",
+        ).exit_code
+        == 0
+    )
     assert rows(sample_db, "SELECT count(*) FROM affiliations") == [(0,)]
     assert kb(sample_db, "unlink", "--event", "Russo-Georgian War", "--org", "Georgia").exit_code == 0
-    assert dumped(sample_db, tmp_path, "events", "russo-georgian-war")["organisations"] == [{"organisation": "Russia", "role": "belligerent"}]
+    assert dumped(sample_db, tmp_path, "events", "russo-georgian-war")["organisations"] == [
+        {"organisation": "Russia", "role": "belligerent"}
+    ]
 
 
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["unlink", "kulhanekImpossibleDream", "--tag", "Russia", "--tag", "Georgia"],
-         "kulhanekImpossibleDream is not linked to the tag 'Georgia'"),
-        (["unlink", "kulhanekImpossibleDream", "--org", "Georgia"], "kulhanekImpossibleDream is not linked to the organisation 'Georgia'"),
-        (["unlink", "kulhanekImpossibleDreamEarlier", "--cites", "kulhanekImpossibleDream"],
-         "kulhanekImpossibleDreamEarlier does not cite 'kulhanekImpossibleDream'"),
+        (
+            ["unlink", "kulhanekImpossibleDream", "--tag", "Russia", "--tag", "Georgia"],
+            "kulhanekImpossibleDream is not linked to the tag 'Georgia'",
+        ),
+        (
+            ["unlink", "kulhanekImpossibleDream", "--org", "Georgia"],
+            "kulhanekImpossibleDream is not linked to the organisation 'Georgia'",
+        ),
+        (
+            ["unlink", "kulhanekImpossibleDreamEarlier", "--cites", "kulhanekImpossibleDream"],
+            "kulhanekImpossibleDreamEarlier does not cite 'kulhanekImpossibleDream'",
+        ),
         (["unlink", "kulhanekImpossibleDream", "--event", "Battle of Nowhere"], "no event 'Battle of Nowhere'"),
         (["unlink", "kulhanekImpossibleDream"], "say what to unlink"),
-        (["unlink", "--person", "Jakub Kulhanek", "--org", "NATO"], "has no affiliation with 'North Atlantic Treaty Organization'"),
-        (["unlink", "--event", "Lisbon Summit", "--org", "Georgia"], "'Georgia' is not a participant of the event '2010 NATO Lisbon Summit'"),
+        (
+            ["unlink", "--person", "Jakub Kulhanek", "--org", "NATO"],
+            "has no affiliation with 'North Atlantic Treaty Organization'",
+        ),
+        (
+            ["unlink", "--event", "Lisbon Summit", "--org", "Georgia"],
+            "'Georgia' is not a participant of the event '2010 NATO Lisbon Summit'",
+        ),
     ],
 )
 def test_an_unknown_link_is_one_line_and_nothing_is_unlinked(sample_db, args, message):
@@ -434,30 +565,46 @@ def test_add_event_with_a_differing_date_refuses_and_update_applies_it(sample_db
     assert kb(sample_db, "edit", "--event", "Russo-Georgian War", "--set", "date=August 2008").exit_code == 0
     before = snapshot(sample_db)
     result = kb(sample_db, "add-event", "Russo-Georgian War", "--date", "7-12 Aug 2008")
-    one_line_error(result, "the event 'Russo-Georgian War' differs from what you gave: date: stored 'August 2008', "
-                           "given '7-12 Aug 2008'; use --update to replace them (or kb edit --event 'Russo-Georgian War')")
+    one_line_error(
+        result,
+        "the event 'Russo-Georgian War' differs from what you gave: date: stored 'August 2008', "
+        "given '7-12 Aug 2008'; use --update to replace them (or kb edit --event 'Russo-Georgian War')",
+    )
     assert snapshot(sample_db) == before
     result = kb(sample_db, "add-event", "Russo-Georgian War", "--date", "7-12 Aug 2008", "--update")
     assert result.exit_code == 0
     assert result.output.strip() == "Russo-Georgian War: updated (date: 'August 2008' -> '7-12 Aug 2008')"
     assert rows(sample_db, "SELECT date_edtf, start_date, end_date FROM events WHERE name = 'Russo-Georgian War'") == [
-        ("2008-08-07/2008-08-12", "2008-08-07", "2008-08-12")]
+        ("2008-08-07/2008-08-12", "2008-08-07", "2008-08-12")
+    ]
     # The same date written another way is no difference; a new alias is an update.
-    assert kb(sample_db, "add-event", "Russo-Georgian War", "--date", "7-12 August 2008").output.strip() == "Russo-Georgian War: unchanged"
-    assert kb(sample_db, "add-event", "Five-Day War", "--alias", "Georgian War").output.strip() == "Five-Day War: updated"
+    assert (
+        kb(sample_db, "add-event", "Russo-Georgian War", "--date", "7-12 August 2008").output.strip()
+        == "Russo-Georgian War: unchanged"
+    )
+    assert (
+        kb(sample_db, "add-event", "Five-Day War", "--alias", "Georgian War").output.strip() == "Five-Day War: updated"
+    )
 
 
 def test_add_org_and_add_person_with_differing_values(sample_db):
-    one_line_error(kb(sample_db, "add-org", "NATO", "--type", "military alliance", "--url", "https://nato.int"),
-                   "type: stored 'alliance', given 'military alliance'; url: stored 'https://www.nato.int', given 'https://nato.int'")
+    one_line_error(
+        kb(sample_db, "add-org", "NATO", "--type", "military alliance", "--url", "https://nato.int"),
+        "type: stored 'alliance', given 'military alliance'; url: stored 'https://www.nato.int', given 'https://nato.int'",
+    )
     result = kb(sample_db, "add-org", "NATO", "--type", "military alliance", "--update")
     assert result.output.strip() == "NATO: updated (type: 'alliance' -> 'military alliance')"
     assert kb(sample_db, "add-org", "Georgia", "--parent", "Russia").output.strip() == "Georgia: updated"
-    one_line_error(kb(sample_db, "add-org", "Georgia", "--parent", "Atlantic Council"), "parent: stored 'Russia', given 'Atlantic Council'")
+    one_line_error(
+        kb(sample_db, "add-org", "Georgia", "--parent", "Atlantic Council"),
+        "parent: stored 'Russia', given 'Atlantic Council'",
+    )
     school = "School of Politics and International Relations"
     args = ["add-person", "Jakub Kulhanek", "--org", school, "--role", "postgraduate student"]
     assert kb(sample_db, *args).output.strip() == "Jakub Kulhanek: unchanged"
-    assert kb(sample_db, *args, "--start", "2019").output.strip() == "Jakub Kulhanek: updated"  # an empty date is filled
+    assert (
+        kb(sample_db, *args, "--start", "2019").output.strip() == "Jakub Kulhanek: updated"
+    )  # an empty date is filled
     one_line_error(kb(sample_db, *args, "--start", "2020"), f"{school} start: stored '2019', given '2020'")
     assert kb(sample_db, *args, "--start", "2020", "--update").exit_code == 0
     assert rows(sample_db, "SELECT start_date FROM affiliations") == [("2020",)]
@@ -465,10 +612,14 @@ def test_add_org_and_add_person_with_differing_values(sample_db):
 
 def test_import_keeps_filling_only(sample_db, tmp_path):
     source = tmp_path / "events.yaml"
-    source.write_text("kind: event\nname: Russo-Georgian War\ndate: August 2008\nlocation: Caucasus\n", encoding="utf-8")
+    source.write_text(
+        "kind: event\nname: Russo-Georgian War\ndate: August 2008\nlocation: Caucasus\n", encoding="utf-8"
+    )
     result = kb(sample_db, "import", str(source))
     assert result.exit_code == 0, result.output
-    assert rows(sample_db, "SELECT date, location FROM events WHERE name = 'Russo-Georgian War'") == [("7-12 August 2008", "Georgia")]
+    assert rows(sample_db, "SELECT date, location FROM events WHERE name = 'Russo-Georgian War'") == [
+        ("7-12 August 2008", "Georgia")
+    ]
 
 
 def test_a_record_changed_by_someone_else_while_it_was_edited_is_not_overwritten(sample_db, tmp_path):
@@ -479,10 +630,20 @@ def test_a_record_changed_by_someone_else_while_it_was_edited_is_not_overwritten
         f"conn = sqlite3.connect({str(sample_db)!r})\n"
         "conn.execute(\"UPDATE events SET location = 'Tbilisi' WHERE name = 'Russo-Georgian War'\")\n"
         "conn.commit()\n"
-        "open(sys.argv[1], 'a').write('description: edited\\n')\n", encoding="utf-8")
-    result = kb(sample_db, "edit", "--event", "Russo-Georgian War", env={"EDITOR": f"{shlex.quote(sys.executable)} {shlex.quote(str(script))}"})
+        "open(sys.argv[1], 'a').write('description: edited\\n')\n",
+        encoding="utf-8",
+    )
+    result = kb(
+        sample_db,
+        "edit",
+        "--event",
+        "Russo-Georgian War",
+        env={"EDITOR": f"{shlex.quote(sys.executable)} {shlex.quote(str(script))}"},
+    )
     one_line_error(result, "the event 'Russo-Georgian War' changed while you edited it: run kb edit again")
-    assert rows(sample_db, "SELECT location, description FROM events WHERE name = 'Russo-Georgian War'") == [("Tbilisi", None)]
+    assert rows(sample_db, "SELECT location, description FROM events WHERE name = 'Russo-Georgian War'") == [
+        ("Tbilisi", None)
+    ]
 
 
 def test_renamed_and_edited_names_are_found_through_the_lookup_keys(sample_db):

@@ -28,7 +28,12 @@ FORMS = {
     "5. Juni 1990": ("1990-06-05", "1990-06-05", "1990-06-05", {"raw": "5. Juni 1990"}),
     "12 de mayo de 1990": ("1990-05-12", "1990-05-12", "1990-05-12", {"raw": "12 de mayo de 1990"}),
     "5.~jun 1990": ("1990-06-05", "1990-06-05", "1990-06-05", {}),
-    "Summer/Autumn 1990": ("1990", "1990-01-01", "1990-12-31", {"raw": "Summer/Autumn 1990", "season": "Summer/Autumn"}),
+    "Summer/Autumn 1990": (
+        "1990",
+        "1990-01-01",
+        "1990-12-31",
+        {"raw": "Summer/Autumn 1990", "season": "Summer/Autumn"},
+    ),
     "Fall 1998": ("1998", "1998-01-01", "1998-12-31", {"raw": "Fall 1998", "season": 3}),
     "2012-22": ("2012", "2012-01-01", "2012-12-31", {"raw": "2012-22", "season": 2}),
     "186X": ("1860/1869", "1860-01-01", "1869-12-31", {"raw": "186X"}),
@@ -75,33 +80,44 @@ def test_bce_ranges_order_by_year_not_text():
         parse_partial_date("-0300/-0379")
 
 
-@pytest.mark.parametrize("value, expected", [
-    ({"date-parts": [[1948], [49]]}, {"date-parts": [[1948], [1949]]}),
-    ({"date-parts": [[1999], [2]]}, {"date-parts": [[1999], [2002]]}),
-    ({"date-parts": [[1985, 4, 18], [24]]}, {"date-parts": [[1985, 4, 18], [1985, 4, 24]]}),  # Zotero's "April 18-24, 1985"
-    ({"date-parts": [[1985, 4], [6]]}, {"date-parts": [[1985, 4], [1985, 6]]}),
-    ({"date-parts": [[2001, 22]]}, {"date-parts": [[2001]], "season": 2}),
-    ({"date-parts": [[2001, 14]]}, {"date-parts": [[2001]], "season": 2}),
-    ({"date-parts": [[2001], [2001]]}, {"date-parts": [[2001]]}),
-    ({"date-parts": [[2001, 2, 3, 4]]}, {"date-parts": [[2001, 2, 3]]}),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ({"date-parts": [[1948], [49]]}, {"date-parts": [[1948], [1949]]}),
+        ({"date-parts": [[1999], [2]]}, {"date-parts": [[1999], [2002]]}),
+        (
+            {"date-parts": [[1985, 4, 18], [24]]},
+            {"date-parts": [[1985, 4, 18], [1985, 4, 24]]},
+        ),  # Zotero's "April 18-24, 1985"
+        ({"date-parts": [[1985, 4], [6]]}, {"date-parts": [[1985, 4], [1985, 6]]}),
+        ({"date-parts": [[2001, 22]]}, {"date-parts": [[2001]], "season": 2}),
+        ({"date-parts": [[2001, 14]]}, {"date-parts": [[2001]], "season": 2}),
+        ({"date-parts": [[2001], [2001]]}, {"date-parts": [[2001]]}),
+        ({"date-parts": [[2001, 2, 3, 4]]}, {"date-parts": [[2001, 2, 3]]}),
+    ],
+)
 def test_csl_date_parts_as_the_source_meant_them(value, expected):
     date = normalise_csl_date(value)
     assert not date.kept_as_written and date.csl == expected
 
 
-@pytest.mark.parametrize("value, literal", [
-    ({"date-parts": [[2001, 5], [2001, 3]]}, "2001-5/2001-3"),
-    ({"date-parts": [[2001, 2, 30]]}, "2001-2-30"),
-    ({"date-parts": [[1999], [1990]], "raw": "1999-1990"}, "1999-1990"),
-])
+@pytest.mark.parametrize(
+    "value, literal",
+    [
+        ({"date-parts": [[2001, 5], [2001, 3]]}, "2001-5/2001-3"),
+        ({"date-parts": [[2001, 2, 30]]}, "2001-2-30"),
+        ({"date-parts": [[1999], [1990]], "raw": "1999-1990"}, "1999-1990"),
+    ],
+)
 def test_csl_date_parts_kb_cannot_read_are_kept_as_written(value, literal):
     date = normalise_csl_date(value)
     assert date.kept_as_written and date.csl == {"literal": literal}
 
 
 def test_csl_json_season_as_month_no_longer_crashes():
-    (record,) = csl_json.parse('[{"id": "s", "type": "book", "title": "S", "issued": {"date-parts": [[2001, 22]]}}]', "s.json")
+    (record,) = csl_json.parse(
+        '[{"id": "s", "type": "book", "title": "S", "issued": {"date-parts": [[2001, 22]]}}]', "s.json"
+    )
     assert isinstance(record, WorkRecord) and record.item["issued"] == {"date-parts": [[2001]], "season": 2}
 
 
@@ -110,15 +126,18 @@ def test_csl_json_raw_forms_are_read():
     assert record.item["issued"] == {"date-parts": [[1980], [1989]], "raw": "198?"} and not record.needs_review
 
 
-@pytest.mark.parametrize("tags, issued, flagged", [
-    ("PY  - 2001\nDA  - SEP\n", {"date-parts": [[2001, 9]]}, False),
-    ("PY  - 1998\nDA  - Spring\n", {"date-parts": [[1998]], "season": 1, "raw": "Spring 1998"}, False),
-    ("PY  - 2001\nDA  - the third moon\n", {"date-parts": [[2001]], "raw": "the third moon 2001"}, True),
-    ("DA  - SEP\n", {"literal": "SEP"}, True),
-    ("PY  - 2001///\n", {"date-parts": [[2001]]}, False),
-    ("PY  - -379///\n", {"date-parts": [[-379]]}, False),  # what kb's RIS export writes for 379 BCE
-    ("DA  - 2001 Jul-Aug\n", {"date-parts": [[2001, 7], [2001, 8]], "raw": "2001 Jul-Aug"}, False),
-])
+@pytest.mark.parametrize(
+    "tags, issued, flagged",
+    [
+        ("PY  - 2001\nDA  - SEP\n", {"date-parts": [[2001, 9]]}, False),
+        ("PY  - 1998\nDA  - Spring\n", {"date-parts": [[1998]], "season": 1, "raw": "Spring 1998"}, False),
+        ("PY  - 2001\nDA  - the third moon\n", {"date-parts": [[2001]], "raw": "the third moon 2001"}, True),
+        ("DA  - SEP\n", {"literal": "SEP"}, True),
+        ("PY  - 2001///\n", {"date-parts": [[2001]]}, False),
+        ("PY  - -379///\n", {"date-parts": [[-379]]}, False),  # what kb's RIS export writes for 379 BCE
+        ("DA  - 2001 Jul-Aug\n", {"date-parts": [[2001, 7], [2001, 8]], "raw": "2001 Jul-Aug"}, False),
+    ],
+)
 def test_ris_month_only_and_free_text_dates(tags, issued, flagged):
     (record,) = ris.parse(f"TY  - JOUR\nTI  - T\n{tags}ER  - \n", "d.ris")
     assert record.item["issued"] == issued and record.needs_review is flagged
@@ -135,14 +154,18 @@ def test_bibtex_month_forms():
 # same, and every exporter must take them.
 ODD_BIB = "\n".join(f"@book{{b{i}, title = {{Form {i}}}, date = {{{text}}}}}" for i, text in enumerate(sorted(FORMS)))
 ODD_BIB += "\n@book{unread, title = {Unread}, year = {sometime}}\n@book{badmonth, title = {Bad month}, year = 1990, month = {Blursday}}\n"
-ODD_CSL = json.dumps([
-    {"id": "c1", "type": "book", "title": "Short end", "issued": {"date-parts": [[1948], [49]]}},
-    {"id": "c2", "type": "book", "title": "Season month", "issued": {"date-parts": [[2001, 22]]}},
-    {"id": "c3", "type": "book", "title": "Backwards", "issued": {"date-parts": [[2001, 5], [2001, 3]]}},
-    {"id": "c4", "type": "book", "title": "Raw only", "issued": {"raw": "circa 1850?"}},
-    {"id": "c5", "type": "book", "title": "Literal", "issued": {"literal": "Ancient times"}},
-])
-ODD_RIS = "TY  - JOUR\nTI  - Month only\nPY  - 2001\nDA  - SEP\nER  - \n\nTY  - JOUR\nTI  - No year\nDA  - SEP\nER  - \n"
+ODD_CSL = json.dumps(
+    [
+        {"id": "c1", "type": "book", "title": "Short end", "issued": {"date-parts": [[1948], [49]]}},
+        {"id": "c2", "type": "book", "title": "Season month", "issued": {"date-parts": [[2001, 22]]}},
+        {"id": "c3", "type": "book", "title": "Backwards", "issued": {"date-parts": [[2001, 5], [2001, 3]]}},
+        {"id": "c4", "type": "book", "title": "Raw only", "issued": {"raw": "circa 1850?"}},
+        {"id": "c5", "type": "book", "title": "Literal", "issued": {"literal": "Ancient times"}},
+    ]
+)
+ODD_RIS = (
+    "TY  - JOUR\nTI  - Month only\nPY  - 2001\nDA  - SEP\nER  - \n\nTY  - JOUR\nTI  - No year\nDA  - SEP\nER  - \n"
+)
 
 
 @pytest.fixture
@@ -157,7 +180,9 @@ def odd_dates_db(run, db_path, tmp_path) -> Path:
 def test_odd_dates_dump_build_dump_identical(run, odd_dates_db, tmp_path):
     conn = sqlite3.connect(odd_dates_db)
     assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == len(FORMS) + 2 + 5 + 2
-    assert conn.execute("SELECT count(*) FROM articles WHERE needs_review").fetchone()[0] == 4  # unread, badmonth, c3, No year
+    assert (
+        conn.execute("SELECT count(*) FROM articles WHERE needs_review").fetchone()[0] == 4
+    )  # unread, badmonth, c3, No year
     first, second = tmp_path / "first", tmp_path / "second"
     assert run("dump", str(first)).exit_code == 0
     built = tmp_path / "built.db"
@@ -191,16 +216,23 @@ def test_odd_dates_exported_import_again(run, odd_dates_db, tmp_path, fmt):
     run("init", db=tmp_path / "again.db")
     again = run("import", str(out), db=tmp_path / "again.db")
     assert again.exit_code == 0, again.output
-    assert sqlite3.connect(tmp_path / "again.db").execute("SELECT count(*) FROM articles").fetchone()[0] == len(FORMS) + 2 + 5 + 2
+    assert (
+        sqlite3.connect(tmp_path / "again.db").execute("SELECT count(*) FROM articles").fetchone()[0]
+        == len(FORMS) + 2 + 5 + 2
+    )
 
 
-@pytest.mark.parametrize("issued", [{"date-parts": [[2001, 22]]}, {"date-parts": [[2001, 5], [2001, 3]]}, {"date-parts": [[1948], [49]]}])
+@pytest.mark.parametrize(
+    "issued", [{"date-parts": [[2001, 22]]}, {"date-parts": [[2001, 5], [2001, 3]]}, {"date-parts": [[1948], [49]]}]
+)
 def test_build_refuses_date_parts_kb_could_not_dump_back(run, db_path, tmp_path, issued):
     """A hand-written YAML date that kb's date model refuses: one line, nothing stored
     (it used to be stored, and then `kb build` refused kb's own dump, or it crashed)."""
     folder = tmp_path / "yaml" / "works"
     folder.mkdir(parents=True)
-    (folder / "x.yaml").write_text(f"kind: work\ncitekey: x\ntype: book\ntitle: X\nissued: {json.dumps(issued)}\n", encoding="utf-8")
+    (folder / "x.yaml").write_text(
+        f"kind: work\ncitekey: x\ntype: book\ntitle: X\nissued: {json.dumps(issued)}\n", encoding="utf-8"
+    )
     result = run("build", str(tmp_path / "yaml"), db=tmp_path / "built.db")
     assert result.exit_code == 1
     # kb's record checks (kb/record_checks.py) or the store's date model: either way one
@@ -219,6 +251,13 @@ def test_csv_date_kb_cannot_read_is_kept_as_written(run, db_path, tmp_path):
     path.write_text("Title,Date\nGood,2001\nOdd,198?\nBad,next week-ish\n", encoding="utf-8")
     result = run("import", str(path))
     assert result.exit_code == 0, result.output
-    assert "3 added" in result.output and f"warning {path}:4: cannot read the issued 'next week-ish'; kept as written" in result.output
-    rows = dict(sqlite3.connect(db_path).execute("SELECT title, issued || '|' || coalesce(issued_edtf, '') || '|' || needs_review FROM articles"))
+    assert (
+        "3 added" in result.output
+        and f"warning {path}:4: cannot read the issued 'next week-ish'; kept as written" in result.output
+    )
+    rows = dict(
+        sqlite3.connect(db_path).execute(
+            "SELECT title, issued || '|' || coalesce(issued_edtf, '') || '|' || needs_review FROM articles"
+        )
+    )
     assert rows == {"Good": "2001|2001|0", "Odd": "198?|1980/1989|0", "Bad": "next week-ish||1"}

@@ -31,12 +31,41 @@ def test_dump_build_dump_is_byte_identical(sample_db, tmp_path):
 def test_round_trip_keeps_everything_a_user_can_record(run, db_path, tmp_path):
     run("add-org", "Atlantic Council", "--type", "think-tank", "--alias", "AC")
     run("add-org", "Eurasia Center", "--parent", "Atlantic Council")
-    run("add-event", "Russo-Georgian War", "--date", "7-12 August 2008", "--alias", "2008 war in Georgia", "--org", "Eurasia Center:observer")
+    run(
+        "add-event",
+        "Russo-Georgian War",
+        "--date",
+        "7-12 August 2008",
+        "--alias",
+        "2008 war in Georgia",
+        "--org",
+        "Eurasia Center:observer",
+    )
     run("add-event", "Battle of Tskhinvali", "--date", "August 2008", "--parent", "Russo-Georgian War")
     run("add-person", "Juan de la Fuente", "--org", "AC", "--role", "fellow", "--start", "2009")
-    key = run("add", "--title", "Ünïcode & <things>", "--type", "report", "--author", "Juan de la Fuente", "--corporate-author",
-              "North Atlantic Treaty Organization", "--date", "c. 1990", "--tag", "b", "--tag", "a", "--event", "2008 war in Georgia",
-              "--abstract", "Line one\nline two", "--status", "reading").stdout.strip()
+    key = run(
+        "add",
+        "--title",
+        "Ünïcode & <things>",
+        "--type",
+        "report",
+        "--author",
+        "Juan de la Fuente",
+        "--corporate-author",
+        "North Atlantic Treaty Organization",
+        "--date",
+        "c. 1990",
+        "--tag",
+        "b",
+        "--tag",
+        "a",
+        "--event",
+        "2008 war in Georgia",
+        "--abstract",
+        "Line one\nline two",
+        "--status",
+        "reading",
+    ).stdout.strip()
     other = run("add", "--title", "Other", "--type", "book", "--isbn", "0-306-40615-2").stdout.strip()
     run("cite", key, other, "--relation", "disputes", "--locator", "p. 4", "--context", "As X argues")
     run("note", key, "a comment", "--quote", "a quote", "--event", "Battle of Tskhinvali")
@@ -47,8 +76,17 @@ def test_round_trip_keeps_everything_a_user_can_record(run, db_path, tmp_path):
     invoke("dump", str(second), "--db", str(tmp_path / "rebuilt.db"))
     assert files(first) == files(second)
     text = (first / "works" / f"{key}.yaml").read_text(encoding="utf-8")
-    for expected in ("issued: 1990~", "disputes", "p. 4", "As X argues", "Battle of Tskhinvali", "literal: North Atlantic Treaty Organization",
-                     "non-dropping-particle: de la", "status: reading", "Line one"):
+    for expected in (
+        "issued: 1990~",
+        "disputes",
+        "p. 4",
+        "As X argues",
+        "Battle of Tskhinvali",
+        "literal: North Atlantic Treaty Organization",
+        "non-dropping-particle: de la",
+        "status: reading",
+        "Line one",
+    ):
         assert expected in text
 
 

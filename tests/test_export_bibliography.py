@@ -12,7 +12,6 @@ from kb.db import connect
 from kb.store import Store
 
 
-
 @pytest.fixture
 def hard_db(export_kb_hard_cases):
     return export_kb_hard_cases
@@ -34,7 +33,9 @@ def test_apa_text_bibliography_is_alphabetical(hard_db):
 
 
 def test_html_output_escapes_what_citeproc_does_not(hard_db):
-    text = invoke(hard_db, "export", "--style", "apa", "--to", "html", "--key", "mod2009", "--key", "fuenteArms2008").stdout
+    text = invoke(
+        hard_db, "export", "--style", "apa", "--to", "html", "--key", "mod2009", "--key", "fuenteArms2008"
+    ).stdout
     assert "<script>" not in text
     assert "Defence Review &lt;script&gt;alert(1)&lt;/script&gt;" in text
     assert "Arms &amp; Influence" in text and "&amp;amp;" not in text
@@ -43,7 +44,9 @@ def test_html_output_escapes_what_citeproc_does_not(hard_db):
 
 
 def test_markdown_output(hard_db):
-    text = invoke(hard_db, "export", "--style", "apa", "--to", "markdown", "--key", "fuenteArms2008", "--key", "mod2009").stdout
+    text = invoke(
+        hard_db, "export", "--style", "apa", "--to", "markdown", "--key", "fuenteArms2008", "--key", "mod2009"
+    ).stdout
     assert "*Survival*" in text and "<i>" not in text and "<script>" not in text
     assert "under\\_score" in text  # a Markdown special in a title stays text
     assert "\n\n" in text
@@ -58,13 +61,17 @@ def test_ref_formats_keys_in_the_order_given_and_lists_styles(hard_db):
     text = invoke(hard_db, "ref", "mod2009", "fuenteArms2008", "--style", "chicago-author-date").stdout.splitlines()
     assert text[0].startswith("Ministry of Defence, United Kingdom.") and text[1].startswith("Fuente, J. de la, Jr.")
     styles = invoke(hard_db, "ref", "--list-styles").stdout.split()
-    assert {"apa", "chicago-author-date", "harvard-cite-them-right", "modern-language-association", "ieee"} <= set(styles)
+    assert {"apa", "chicago-author-date", "harvard-cite-them-right", "modern-language-association", "ieee"} <= set(
+        styles
+    )
 
 
 def test_ref_errors(hard_db):
-    for args, message in ((("ref", "nokey"), "no work with citekey, DOI or URL 'nokey'"),
-                          (("ref", "mod2009", "--style", "chicago"), "did you mean"),
-                          (("ref",), "name at least one work")):
+    for args, message in (
+        (("ref", "nokey"), "no work with citekey, DOI or URL 'nokey'"),
+        (("ref", "mod2009", "--style", "chicago"), "did you mean"),
+        (("ref",), "name at least one work"),
+    ):
         result = CliRunner().invoke(cli, [*args, "--db", str(hard_db)])
         assert result.exit_code == 1 and message in result.stderr, result.output
 
@@ -72,7 +79,9 @@ def test_ref_errors(hard_db):
 def cache_rows(db):
     conn = sqlite3.connect(db)
     try:
-        return conn.execute("SELECT article_id, style, output_format, content_hash FROM reference_cache ORDER BY 1").fetchall()
+        return conn.execute(
+            "SELECT article_id, style, output_format, content_hash FROM reference_cache ORDER BY 1"
+        ).fetchall()
     finally:
         conn.close()
 
@@ -87,8 +96,10 @@ def test_references_are_cached_and_made_again_when_a_work_changes(hard_db):
     # change one work through the store: only that one is formatted again
     store = Store(connect(hard_db))
     with store.transaction():
-        store.conn.execute("UPDATE articles SET csl_json = json_set(csl_json, '$.title', 'Lisbon Declaration, revised') "
-                           "WHERE citekey = 'natoLisbonDeclaration2010'")
+        store.conn.execute(
+            "UPDATE articles SET csl_json = json_set(csl_json, '$.title', 'Lisbon Declaration, revised') "
+            "WHERE citekey = 'natoLisbonDeclaration2010'"
+        )
     store.conn.close()
     third = invoke(hard_db, "export", "--style", "apa")
     assert "5 works in apa (4 from the cache)" in third.stderr

@@ -11,13 +11,39 @@ from kb.exporters.bibtex import escape, format_name, format_names, verbatim
 from kb.model import WorkRecord
 
 # TeX specials one character at a time: the definition the fast paths must agree with.
-SLOW_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
-                "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+SLOW_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
 
 TRICKY = [
-    "", "plain words", "Émigré politics: Łódź and Москва", "a\\b", "\\", "\\\\", "{\\}", "\\{}", "x^2 & y",
-    "100% of $5 for #1 under_score", "~^~", "{{nested}}", "ends with \\", "\x00 and \\ together", "tab\tnew\nline",
-    "\\textbf{bold}", "%7B already", "🤗 & 供", "a" * 5000 + "&" + "b" * 5000,
+    "",
+    "plain words",
+    "Émigré politics: Łódź and Москва",
+    "a\\b",
+    "\\",
+    "\\\\",
+    "{\\}",
+    "\\{}",
+    "x^2 & y",
+    "100% of $5 for #1 under_score",
+    "~^~",
+    "{{nested}}",
+    "ends with \\",
+    "\x00 and \\ together",
+    "tab\tnew\nline",
+    "\\textbf{bold}",
+    "%7B already",
+    "🤗 & 供",
+    "a" * 5000 + "&" + "b" * 5000,
 ]
 
 
@@ -72,7 +98,9 @@ def test_iter_works_reads_what_load_works_reads_in_the_order_given(store):
     for key, tags in (("b2010", ["zeta", "Alpha", "beta"]), ("a2009", []), ("c2011", ["only"])):
         item = {"id": key, "type": "book", "title": key.upper()}
         with store.transaction():
-            store.save_work(WorkRecord(item=item, tags=tags, extra={"bibtex": {"file": f"{key}.pdf"}}), on_duplicate="error")
+            store.save_work(
+                WorkRecord(item=item, tags=tags, extra={"bibtex": {"file": f"{key}.pdf"}}), on_duplicate="error"
+            )
     ids = {key: i for i, key in store.conn.execute("SELECT id, citekey FROM articles")}
     order = [ids["c2011"], 999_999, ids["a2009"], ids["b2010"]]  # 999999: no such work, left out
     works = list(iter_works(store.conn, order))
@@ -98,11 +126,21 @@ def test_stored_json_that_json_loads_rejects_is_rejected(text):
         _decode_stored_json(text)
 
 
-@pytest.mark.parametrize("issued", [
-    {"date-parts": [[2010]]}, {"date-parts": [[2010, 8]]}, {"date-parts": [[2010, 8, 7]]}, {"date-parts": [[2010, 0, 7]]},
-    {"date-parts": [[987, 12, 31, 5]]}, {"date-parts": [[2010], [2011]]}, {"date-parts": [[2010]], "circa": True},
-    {"date-parts": [["2010", "8"]]}, {"raw": "summer 2008"}, {"literal": "n.d."},
-])
+@pytest.mark.parametrize(
+    "issued",
+    [
+        {"date-parts": [[2010]]},
+        {"date-parts": [[2010, 8]]},
+        {"date-parts": [[2010, 8, 7]]},
+        {"date-parts": [[2010, 0, 7]]},
+        {"date-parts": [[987, 12, 31, 5]]},
+        {"date-parts": [[2010], [2011]]},
+        {"date-parts": [[2010]], "circa": True},
+        {"date-parts": [["2010", "8"]]},
+        {"raw": "summer 2008"},
+        {"literal": "n.d."},
+    ],
+)
 def test_date_fast_paths_write_what_the_partial_date_writes(issued):
     from kb.exporters import Losses
     from kb.exporters.biblatex import BiblatexDialect

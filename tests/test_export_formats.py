@@ -37,8 +37,10 @@ def entry(text, key):
 def test_bibtex_escapes_tex_specials_and_keeps_utf8(hard_db):
     text, _ = export(hard_db, "--format", "bibtex", "--where", HARD)
     fuente = entry(text, "fuenteArms2008")
-    assert (r"title = {Arms \& Influence: 100\% of \$5 for \#1 under\_score \{braces\} "
-            r"\textasciitilde{} \textbackslash{} back \textasciicircum{} caret}") in fuente
+    assert (
+        r"title = {Arms \& Influence: 100\% of \$5 for \#1 under\_score \{braces\} "
+        r"\textasciitilde{} \textbackslash{} back \textasciicircum{} caret}"
+    ) in fuente
     assert "author = {de la Fuente, Jr., Juan and van der Berg, Anna}" in fuente
     assert "year = {2008}" in fuente and "month = aug," in fuente and "pages = {12--30}" in fuente
     assert "title = {Émigré politics: Łódź, Tbilisi and Москва}" in entry(text, "kuleszaRusskaya1990")
@@ -72,7 +74,11 @@ def test_biblatex_dates_ranges_partial_circa_and_events(hard_db):
     nato = entry(text, "natoLisbonDeclaration2010")
     assert nato.startswith("@report{")
     assert "date = {2010-11-19/2010-11-20}" in nato and "eventdate = {2010-11-19/2010-11-20}" in nato
-    assert "eventtitle = {2010 NATO Lisbon Summit}" in nato and "venue = {Lisbon}" in nato and "location = {Brussels}" in nato
+    assert (
+        "eventtitle = {2010 NATO Lisbon Summit}" in nato
+        and "venue = {Lisbon}" in nato
+        and "location = {Brussels}" in nato
+    )
     assert "date = {2008-08}" in entry(text, "fuenteArms2008")
     assert "journaltitle = {Survival}" in entry(text, "fuenteArms2008")
     assert "date = {1990~}" in entry(text, "kuleszaRusskaya1990")

@@ -44,7 +44,10 @@ CASES = [
     # the relation filters a supervisor clicks (the plugin's facets), kept by the re-run page SQL
     ("/kb/articles.{ext}?_tag=chapter-3&_organisation=NATO", ("--tag", "chapter-3", "--organisation", "NATO")),
     ("/kb/articles.{ext}?_kb_tag=chapter-3&_kb_year=2010", ("--tag", "chapter-3", "--year", "2010")),
-    ("/kb/articles.{ext}?_kb_event=Lisbon+Summit&_kb_organisation=NATO", ("--event", "Lisbon Summit", "--organisation", "NATO")),
+    (
+        "/kb/articles.{ext}?_kb_event=Lisbon+Summit&_kb_organisation=NATO",
+        ("--event", "Lisbon Summit", "--organisation", "NATO"),
+    ),
     ("/kb/articles.{ext}?_kb_author=Kulhanek&_kb_author=Typer", ("--author", "Kulhanek", "--author", "Typer")),
     ("/kb/articles.{ext}?_kb_cited_by=kulhanekImpossibleDream2010", ("--cited-by", "kulhanekImpossibleDream2010")),
     ("/kb.{ext}?sql=select+id+from+articles+where+type+like+'article%25'", ("--where", "type like 'article%'")),
@@ -52,7 +55,9 @@ CASES = [
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("ext, fmt", [("bib", "bibtex"), ("biblatex", "biblatex"), ("ris", "ris"), ("csljson", "csl-json")])
+@pytest.mark.parametrize(
+    "ext, fmt", [("bib", "bibtex"), ("biblatex", "biblatex"), ("ris", "ris"), ("csljson", "csl-json")]
+)
 @pytest.mark.parametrize("url, filters", CASES)
 async def test_http_export_matches_the_cli(datasette, kb_db, ext, fmt, url, filters):
     response = await datasette.client.get(url.format(ext=ext))

@@ -38,13 +38,17 @@ def test_yaml_round_trip(hard_db, tmp_path):
     assert second == first
 
 
-@pytest.mark.parametrize("export_format, import_format, suffix", [
-    ("bibtex", "bibtex", ".bib"), ("biblatex", "bibtex", ".bib"), ("ris", "ris", ".ris"),
-    ("csl-json", "csl-json", ".json"), ("csv", "csv", ".csv"),
-])
+@pytest.mark.parametrize(
+    "export_format, import_format, suffix",
+    [
+        ("bibtex", "bibtex", ".bib"),
+        ("biblatex", "bibtex", ".bib"),
+        ("ris", "ris", ".ris"),
+        ("csl-json", "csl-json", ".json"),
+        ("csv", "csv", ".csv"),
+    ],
+)
 def test_round_trip(hard_db, tmp_path, export_format, import_format, suffix):
     first, second = round_trip(hard_db, tmp_path, export_format, import_format, suffix)
     assert "fuenteArms2008" in first
     assert second == first
-
-

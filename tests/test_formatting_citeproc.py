@@ -77,8 +77,9 @@ def citeproc_own(item: dict, style: str, output: str) -> str | None:
     return str(entries[0]) if entries else None
 
 
-@pytest.mark.parametrize(("style", "output"), [("apa", "html"), ("apa", "text"), ("ieee", "html"),
-                                               ("modern-language-association", "text")])
+@pytest.mark.parametrize(
+    ("style", "output"), [("apa", "html"), ("apa", "text"), ("ieee", "html"), ("modern-language-association", "text")]
+)
 def test_references_are_what_citeproc_py_makes_itself(style, output):
     """The hard cases of export and a few CSL types (a few, for time: without remembered
     macros citeproc-py's own formatting is slow)."""

@@ -33,13 +33,70 @@ from .test_browse import Client
 SEED = 20261201
 CASES = 250
 EXPORT_FORMATS = {"bibtex": ".bib", "biblatex": ".bib", "ris": ".ris", "csl-json": ".json", "csv": ".csv"}
-HOSTILE_TOKENS = ["{", "}", '"', "'", "[", "]", "@string{a = a # a}", "&a ", "*a", "#", "%", "\\", "\x00", "\x1b[31m",
-                  "\ufeff", "\u202e", "NaN", "Infinity", "1e999", "-0", "99999999999999999999999", "javascript:alert(1)",
-                  "<script>alert(1)</script>", "\r", "\n\n", "\t", ":", "- ", "---\n", "kind: work\n", "@article{", "TY  - ",
-                  "ER  - ", ",", ";", "x" * 5000, "é", "\udcff"[:0] + "\U0001f600"]
-HOSTILE_VALUES = [12345, -1, 1.5, float("inf"), True, None, [1, 2], {"a": 1}, [], {}, "", "x" * 3000, "a\u0000b",
-                  {"date-parts": "x"}, {"date-parts": [[2001, 13, 40]]}, {"date-parts": [[99999]]}, [{"family": 5}],
-                  [[[[1]]]], "javascript:alert(1)", "2001-02-30", "\u202eevil", 10**30]
+HOSTILE_TOKENS = [
+    "{",
+    "}",
+    '"',
+    "'",
+    "[",
+    "]",
+    "@string{a = a # a}",
+    "&a ",
+    "*a",
+    "#",
+    "%",
+    "\\",
+    "\x00",
+    "\x1b[31m",
+    "\ufeff",
+    "\u202e",
+    "NaN",
+    "Infinity",
+    "1e999",
+    "-0",
+    "99999999999999999999999",
+    "javascript:alert(1)",
+    "<script>alert(1)</script>",
+    "\r",
+    "\n\n",
+    "\t",
+    ":",
+    "- ",
+    "---\n",
+    "kind: work\n",
+    "@article{",
+    "TY  - ",
+    "ER  - ",
+    ",",
+    ";",
+    "x" * 5000,
+    "é",
+    "\udcff"[:0] + "\U0001f600",
+]
+HOSTILE_VALUES = [
+    12345,
+    -1,
+    1.5,
+    float("inf"),
+    True,
+    None,
+    [1, 2],
+    {"a": 1},
+    [],
+    {},
+    "",
+    "x" * 3000,
+    "a\u0000b",
+    {"date-parts": "x"},
+    {"date-parts": [[2001, 13, 40]]},
+    {"date-parts": [[99999]]},
+    [{"family": 5}],
+    [[[[1]]]],
+    "javascript:alert(1)",
+    "2001-02-30",
+    "\u202eevil",
+    10**30,
+]
 
 
 def _retype_json(text: str, rng: random.Random) -> str | None:
@@ -75,7 +132,7 @@ def mutate(text: str, suffix: str, rng: random.Random) -> str | bytes:
     if kind == 0:  # cut short
         return text[:at]
     if kind == 1:  # a span removed
-        return text[:at] + text[min(n, at + rng.randrange(1, 200)):]
+        return text[:at] + text[min(n, at + rng.randrange(1, 200)) :]
     if kind == 2:  # a span repeated
         span = text[at : at + rng.randrange(1, 400)]
         return text[:at] + span * rng.randrange(2, 5) + text[at:]
@@ -94,7 +151,7 @@ def mutate(text: str, suffix: str, rng: random.Random) -> str | bytes:
             if data:
                 data[rng.randrange(len(data))] = rng.choice([0x00, 0x80, 0xC3, 0xFF, 0x7B, 0x7D, 0x22, 0x0A])
         return bytes(data)
-    retyped = (_retype_json(text, rng) if suffix == ".json" else _retype_yaml(text, rng) if suffix == ".yaml" else None)
+    retyped = _retype_json(text, rng) if suffix == ".json" else _retype_yaml(text, rng) if suffix == ".yaml" else None
     if retyped is not None:  # kinds 6 and 7: a value of the wrong type or out of range
         return retyped
     return text[: at // 2] + rng.choice(HOSTILE_TOKENS) + text[at // 2 :]
@@ -103,8 +160,11 @@ def mutate(text: str, suffix: str, rng: random.Random) -> str | bytes:
 def assert_pages_serve(db: Path, rng: random.Random, pages: int = 40) -> None:
     """The articles table and a sample of article, organisation and event pages answer 200."""
     conn = sqlite3.connect(db)
-    rows = [(table, row[0]) for table in ("articles", "organisations", "events")
-            for row in conn.execute(f"select id from {table}")]
+    rows = [
+        (table, row[0])
+        for table in ("articles", "organisations", "events")
+        for row in conn.execute(f"select id from {table}")
+    ]
     conn.close()
     client = Client(db)
     try:
@@ -162,7 +222,9 @@ def test_fuzzed_imports_fail_cleanly_or_import_cleanly(seeds, tmp_path):
         db = tmp_path / f"case-{number:03d}.db"  # a file of its own: no -wal of an earlier case applies
         shutil.copyfile(base, db)
         before = digest(db)
-        result = invoke("import", str(source), "--db", str(db), *(["--url", "https://example.org/p"] if suffix == ".html" else []))
+        result = invoke(
+            "import", str(source), "--db", str(db), *(["--url", "https://example.org/p"] if suffix == ".html" else [])
+        )
         case = f"case {number} ({source.name}): {result.output[-500:]!r}"
         assert result.exception is None or isinstance(result.exception, SystemExit), case
         assert result.exit_code in (0, 1), case
@@ -186,7 +248,13 @@ def test_fuzzed_imports_fail_cleanly_or_import_cleanly(seeds, tmp_path):
     together = tmp_path / "together.db"
     shutil.copyfile(base, together)
     for source in accepted:
-        result = invoke("import", str(source), "--db", str(together), *(["--url", "https://example.org/p"] if source.suffix == ".html" else []))
+        result = invoke(
+            "import",
+            str(source),
+            "--db",
+            str(together),
+            *(["--url", "https://example.org/p"] if source.suffix == ".html" else []),
+        )
         assert result.exit_code in (0, 1) and "Traceback" not in result.output, (source.name, result.output[-500:])
     for fmt in [*EXPORT_FORMATS, "yaml"]:
         result = invoke("export", "--format", fmt, "--db", str(together))

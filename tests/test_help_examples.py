@@ -31,6 +31,7 @@ SKIPPED = {
     "python": "runs this test suite",
     ".": "activates the virtualenv",
     "pip": "installs kb (already installed here)",
+    "ruff": "lints and checks the formatting of the code (part of the test command, not of kb)",
     "export": "points KB_DB at the reader's own folder; the test works in a temporary one",
 }
 PROGRAMS = {"kb"} | {key.split()[0] for key in SKIPPED}
@@ -57,7 +58,7 @@ def help_examples(args: list[str]) -> list[str]:
     lines = text.splitlines()
     start = next(i for i, line in enumerate(lines) if line.strip() == "Example:")
     block = []
-    for line in lines[start + 1:]:
+    for line in lines[start + 1 :]:
         if line.strip() and not line.startswith("    "):  # the next section (Options:, Formats:)
             break
         block.append(line)
@@ -101,8 +102,10 @@ def _steps(command_line: str) -> list[list[list[str]]]:
     return [step for step in steps if step[0]]
 
 
-ONLINE = ("looks works up on the internet, which test machines do not reach; tests/test_add_online.py and "
-          "tests/test_enrich.py run these commands against local stand-ins for the services")
+ONLINE = (
+    "looks works up on the internet, which test machines do not reach; tests/test_add_online.py and "
+    "tests/test_enrich.py run these commands against local stand-ins for the services"
+)
 
 
 def _skip_reason(args: list[str]) -> str | None:
@@ -167,7 +170,9 @@ def test_example_runs(commands: list[str], sample: Path, tmp_path: Path, monkeyp
 
 def test_the_runner_reads_steps_pipes_and_comments():
     assert _steps('kb init && kb add --title "A b" --org NATO:host   # a comment') == [
-        [["kb", "init"]], [["kb", "add", "--title", "A b", "--org", "NATO:host"]]]
+        [["kb", "init"]],
+        [["kb", "add", "--title", "A b", "--org", "NATO:host"]],
+    ]
     assert _steps("kb ref --list-styles | grep harvard") == [[["kb", "ref", "--list-styles"], ["grep", "harvard"]]]
     assert _joined(["kb add --title x \\", "    --tag y", "", "kb stats"]) == ["kb add --title x --tag y", "kb stats"]
     assert _skip_reason(["kb", "link", "--review"]) and not _skip_reason(["kb", "link", "--detect"])

@@ -85,12 +85,20 @@ PB  - NATO Defense College
 UR  - https://example.org/doctrine-1
 ER  - 
 """,
-    "refs.json": json.dumps([{
-        "id": "cooley2012great", "type": "book", "title": "Great games, local rules",
-        "author": [{"family": "Cooley", "given": "Alexander"}], "issued": {"date-parts": [[2012]]},
-        "publisher": "Oxford University Press"}]),
+    "refs.json": json.dumps(
+        [
+            {
+                "id": "cooley2012great",
+                "type": "book",
+                "title": "Great games, local rules",
+                "author": [{"family": "Cooley", "given": "Alexander"}],
+                "issued": {"date-parts": [[2012]]},
+                "publisher": "Oxford University Press",
+            }
+        ]
+    ),
     "refs.csv": "Title,Author(s),Year,Journal,Keywords,Item Type\n"
-                "\"The August war\",\"Asmus, Ronald\",2010,Foreign Affairs,\"georgia; war\",Journal Article\n",
+    '"The August war","Asmus, Ronald",2010,Foreign Affairs,"georgia; war",Journal Article\n',
     "events.csv": "name,date,type,aliases\nBucharest Summit 2008,2-4 April 2008,summit,NATO Bucharest Summit\n",
     "more.yaml": "kind: organisation\nname: European Union\nacronym: EU\naliases: [the Union]\n",
 }
@@ -113,21 +121,98 @@ notes:
 
 # Every write command, as typed after `kb` ({dir} is the fixtures folder).
 WRITE_COMMANDS: list[list[str]] = [
-    ["add", "--title", "A new report on NATO", "--type", "report", "--author", "Jane Doe", "--date", "2011",
-     "--tag", "new", "--tag", "Russia", "--org", "NATO", "--event", "Lisbon Summit", "--note", "first reading", "--status", "unread"],
-    ["add", "--title", "Another work", "--key", "another2020", "--corporate-author", "RAND Corporation", "--editor", "Roe, Richard"],
-    ["add-event", "Munich Security Conference 2007", "--date", "10 February 2007", "--type", "conference",
-     "--alias", "Munich 2007", "--org", "Russia:participant", "--parent", "Russo-Georgian War"],
+    [
+        "add",
+        "--title",
+        "A new report on NATO",
+        "--type",
+        "report",
+        "--author",
+        "Jane Doe",
+        "--date",
+        "2011",
+        "--tag",
+        "new",
+        "--tag",
+        "Russia",
+        "--org",
+        "NATO",
+        "--event",
+        "Lisbon Summit",
+        "--note",
+        "first reading",
+        "--status",
+        "unread",
+    ],
+    [
+        "add",
+        "--title",
+        "Another work",
+        "--key",
+        "another2020",
+        "--corporate-author",
+        "RAND Corporation",
+        "--editor",
+        "Roe, Richard",
+    ],
+    [
+        "add-event",
+        "Munich Security Conference 2007",
+        "--date",
+        "10 February 2007",
+        "--type",
+        "conference",
+        "--alias",
+        "Munich 2007",
+        "--org",
+        "Russia:participant",
+        "--parent",
+        "Russo-Georgian War",
+    ],
     ["add-event", "Russo-Georgian War", "--alias", "The Georgian War", "--description", "Five days in August"],
     ["add-org", "European Union", "--acronym", "EU", "--alias", "the Union", "--type", "union", "--parent", "NATO"],
     ["add-org", "Georgia", "--acronym", "GEO", "--url", "https://gov.ge", "--alias", "Sakartvelo"],
-    ["add-person", "Jakub Kulhanek", "--org", "Atlantic Council", "--role", "fellow", "--start", "2012", "--orcid", "0000-0002-1825-0097"],
+    [
+        "add-person",
+        "Jakub Kulhanek",
+        "--org",
+        "Atlantic Council",
+        "--role",
+        "fellow",
+        "--start",
+        "2012",
+        "--orcid",
+        "0000-0002-1825-0097",
+    ],
     ["add-person", "Jane Roe", "--url", "https://example.org/roe"],
-    ["link", "kulhanekImpossibleDreamEarlier", "--org", "Georgia", "--event", "Russo-Georgian War", "--tag", "linked", "--relation", "mentions"],
+    [
+        "link",
+        "kulhanekImpossibleDreamEarlier",
+        "--org",
+        "Georgia",
+        "--event",
+        "Russo-Georgian War",
+        "--tag",
+        "linked",
+        "--relation",
+        "mentions",
+    ],
     ["link", "--apply"],
     ["link", "--detect", "--apply", "smith2009missile"],
     ["cite", "kulhanekImpossibleDreamEarlier", "smith2009missile", "--locator", "p. 2", "--context", "as Smith argues"],
-    ["note", "kulhanekImpossibleDream", "A comment", "--quote", "a quote", "--locator", "para. 3", "--org", "NATO", "--status", "read"],
+    [
+        "note",
+        "kulhanekImpossibleDream",
+        "A comment",
+        "--quote",
+        "a quote",
+        "--locator",
+        "para. 3",
+        "--org",
+        "NATO",
+        "--status",
+        "read",
+    ],
     ["note", "smith2009missile", "--status", "reading"],
     ["rekey", "kulhanekImpossibleDream", "kulhanek2010"],
     ["rekey", "roe2008nato"],
@@ -155,8 +240,18 @@ WRITE_COMMANDS: list[list[str]] = [
     ["unlink", "kulhanekImpossibleDream", "--event", "Russo-Georgian War", "--tag", "European Politics"],
     ["add-event", "Russo-Georgian War", "--date", "August 2008", "--update"],
     ["merge", "smith2009missile", "roe2008nato"],
-    ["add", "--title", "NATO and Russia: a troubled partnership", "--author", "Richard Roe", "--date", "2008",
-     "--type", "book", "--force"],
+    [
+        "add",
+        "--title",
+        "NATO and Russia: a troubled partnership",
+        "--author",
+        "Richard Roe",
+        "--date",
+        "2008",
+        "--type",
+        "book",
+        "--force",
+    ],
 ]
 # Commands that ask questions: (argv, what the user types).
 WRITE_COMMANDS_WITH_INPUT: list[tuple[list[str], str]] = [
@@ -183,8 +278,11 @@ def table_rows(db: Path) -> dict[str, list[tuple]]:
     """Every data table's rows, sorted (the history itself and FTS tables left out)."""
     conn = sqlite3.connect(db)
     try:
-        tables = [name for name, kind in conn.execute("SELECT name, type FROM pragma_table_list WHERE schema = 'main'")
-                  if kind == "table" and not name.startswith(("sqlite_", "history_"))]
+        tables = [
+            name
+            for name, kind in conn.execute("SELECT name, type FROM pragma_table_list WHERE schema = 'main'")
+            if kind == "table" and not name.startswith(("sqlite_", "history_"))
+        ]
         return {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
     finally:
         conn.close()
@@ -196,11 +294,16 @@ def fts_is_sound(db: Path) -> None:
         for table in ("articles_fts", "authors_fts", "organisations_fts", "events_fts"):
             conn.execute(f"INSERT INTO {table}({table}) VALUES ('integrity-check')")
         # The index holds exactly the rows of its table, with the same text.
-        assert conn.execute("SELECT count(*) FROM articles_fts").fetchone()[0] == conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-        stale = conn.execute("SELECT count(*) FROM articles a JOIN articles_fts f ON f.rowid = a.id "
-                             "WHERE f.title IS NOT a.title OR f.abstract IS NOT a.abstract OR coalesce(f.notes, '') != coalesce("
-                             "(SELECT group_concat(coalesce(quote, '') || ' ' || coalesce(comment, ''), ' ') FROM notes "
-                             "WHERE article_id = a.id), '')").fetchone()[0]
+        assert (
+            conn.execute("SELECT count(*) FROM articles_fts").fetchone()[0]
+            == conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        )
+        stale = conn.execute(
+            "SELECT count(*) FROM articles a JOIN articles_fts f ON f.rowid = a.id "
+            "WHERE f.title IS NOT a.title OR f.abstract IS NOT a.abstract OR coalesce(f.notes, '') != coalesce("
+            "(SELECT group_concat(coalesce(quote, '') || ' ' || coalesce(comment, ''), ' ') FROM notes "
+            "WHERE article_id = a.id), '')"
+        ).fetchone()[0]
         assert stale == 0
     finally:
         conn.close()
@@ -281,9 +384,10 @@ def test_the_command_is_recorded_as_typed_with_who_and_each_row(fresh):
     command, user = conn.execute("SELECT command, user FROM history_commands ORDER BY id DESC LIMIT 1").fetchone()
     assert command == f"kb note kulhanekImpossibleDream Sceptical --by alice --db {db}"
     assert user == "alice"
-    (table, action, before, after), = conn.execute(
+    ((table, action, before, after),) = conn.execute(
         "SELECT table_name, action, before_json, after_json FROM history_changes WHERE command_id = "
-        "(SELECT max(id) FROM history_commands)").fetchall()
+        "(SELECT max(id) FROM history_commands)"
+    ).fetchall()
     assert (table, action, before) == ("notes", "insert", None)
     assert json.loads(after)["comment"] == "Sceptical"
 
@@ -393,9 +497,17 @@ def test_log_lists_commands_newest_first_and_for_one_record(fresh):
     assert f"#{link} " in org_log and "add-org 'European Union'" in org_log and "refs.json" not in org_log
     assert "add-person" not in kb(db, "log", "--person", "Jane Doe").output
     shown = kb(db, "log", "--show", str(link)).output.splitlines()
-    assert shown[0].startswith(f"#{link} ") and shown[1].startswith("  + article_organisations") and "of smith2009missile" in shown[1]
+    assert (
+        shown[0].startswith(f"#{link} ")
+        and shown[1].startswith("  + article_organisations")
+        and "of smith2009missile" in shown[1]
+    )
     entries = json.loads(kb(db, "log", "--json").output)
-    assert entries[0]["id"] == undo and entries[0]["undoes"] == link and entries[0]["changes"] == {"article_organisations": {"delete": 1}}
+    assert (
+        entries[0]["id"] == undo
+        and entries[0]["undoes"] == link
+        and entries[0]["changes"] == {"article_organisations": {"delete": 1}}
+    )
     rows = json.loads(kb(db, "log", "--show", str(link), "--json").output)["rows"]
     assert rows[0]["action"] == "insert" and rows[0]["after"]["relation"] == "discusses"
     result = kb(db, "log", "noSuchWork", ok=False)
@@ -425,7 +537,12 @@ def test_writes_outside_a_kb_command_are_not_recorded(fresh):
     conn.execute("INSERT INTO tags (name) VALUES ('by hand')")
     conn.commit()
     assert last_command(db) == last
-    assert conn.execute("SELECT count(*) FROM history_changes WHERE table_name = 'tags' AND after_json LIKE '%by hand%'").fetchone()[0] == 0
+    assert (
+        conn.execute(
+            "SELECT count(*) FROM history_changes WHERE table_name = 'tags' AND after_json LIKE '%by hand%'"
+        ).fetchone()[0]
+        == 0
+    )
 
 
 @pytest.mark.skipif(not CORPUS.exists(), reason="the shared corpora are not here")
@@ -453,14 +570,25 @@ def test_a_write_by_any_code_in_a_store_transaction_is_recorded_with_its_cascade
     before_dump, before_rows = dumped(db, tmp_path / "before"), table_rows(db)
     store = Store(connect(db), user="tester")
     with store.transaction():  # a removal: the work's links, notes, citations and sources go by cascade
-        store.conn.execute("DELETE FROM articles WHERE citekey IN ('kulhanekImpossibleDream', 'kulhanekImpossibleDreamEarlier')")
+        store.conn.execute(
+            "DELETE FROM articles WHERE citekey IN ('kulhanekImpossibleDream', 'kulhanekImpossibleDreamEarlier')"
+        )
         store.conn.execute("UPDATE organisations SET acronym = 'OTAN' WHERE acronym = 'NATO'")
     store.db.conn.close()
     conn = sqlite3.connect(db)
-    deleted = dict(conn.execute("SELECT table_name, count(*) FROM history_changes WHERE action = 'delete' AND command_id = "
-                                "(SELECT max(id) FROM history_commands) GROUP BY table_name"))
+    deleted = dict(
+        conn.execute(
+            "SELECT table_name, count(*) FROM history_changes WHERE action = 'delete' AND command_id = "
+            "(SELECT max(id) FROM history_commands) GROUP BY table_name"
+        )
+    )
     conn.close()
-    assert deleted["articles"] == 2 and deleted["article_tags"] == 3 and deleted["citations"] == 1 and deleted["notes"] == 1
+    assert (
+        deleted["articles"] == 2
+        and deleted["article_tags"] == 3
+        and deleted["citations"] == 1
+        and deleted["notes"] == 1
+    )
     kb(db, "undo")
     assert table_rows(db) == before_rows
     assert dumped(db, tmp_path / "after") == before_dump
@@ -479,7 +607,10 @@ def test_an_earlier_import_can_be_undone_once_the_later_one_that_merged_into_it_
     kb(db, "undo")  # more.bib
     kb(db, "undo", str(first))
     conn = sqlite3.connect(db)
-    assert conn.execute("SELECT count(*) FROM articles WHERE citekey IN ('smith2009missile', 'roe2008nato')").fetchone()[0] == 0
+    assert (
+        conn.execute("SELECT count(*) FROM articles WHERE citekey IN ('smith2009missile', 'roe2008nato')").fetchone()[0]
+        == 0
+    )
     assert conn.execute("SELECT count(*) FROM imports WHERE file LIKE '%refs.bib'").fetchone()[0] == 0
     conn.close()
     fts_is_sound(db)

@@ -23,7 +23,17 @@ def test_kb_add_by_doi_is_undone_exactly_and_redone(services, db_path, run, tmp_
 
 
 def test_kb_enrich_is_undone_exactly(services, db_path, run, tmp_path):  # noqa: F811
-    run("add", "--title", "NATO and Russia after Lisbon", "--type", "article-journal", "--doi", DOI, "--author", "Jakub Kulhanek")
+    run(
+        "add",
+        "--title",
+        "NATO and Russia after Lisbon",
+        "--type",
+        "article-journal",
+        "--doi",
+        DOI,
+        "--author",
+        "Jakub Kulhanek",
+    )
     serve_doi(services)
     before_dump, before_rows = dumped(db_path, tmp_path / "before"), table_rows(db_path)
     assert run("enrich").exit_code == 0

@@ -15,7 +15,10 @@ def count(db_path):
 
 CASES = {
     "truncated.bib": (GOOD + "@article{cut, title = {Cut off in the mid", "truncated.bib:2"),
-    "unbalanced.bib": (GOOD + "@article{bad, title = {One {brace too many}, year = 2000}\n@book{next, title={N}, year=2001}\n", "unbalanced.bib:2"),
+    "unbalanced.bib": (
+        GOOD + "@article{bad, title = {One {brace too many}, year = 2000}\n@book{next, title={N}, year=2001}\n",
+        "unbalanced.bib:2",
+    ),
     "header.csv": ("Foo,Bar\n1,2\n", "header.csv:1"),
     # (A work's date kb cannot read no longer fails a file: the work lands with the date
     # kept as written, flagged; see test_import_bibtex_robust.py and test_dates_real.py.)
@@ -49,12 +52,19 @@ def test_skip_invalid_lands_the_valid_and_lists_the_skipped(run, db_path, tmp_pa
     assert count(db_path) == 2  # good (twice: one work), next
 
 
-@pytest.mark.parametrize("name, data, message", [
-    ("latin1.bib", "@article{k, title = {Caf\xe9}, year = 2000}\n".encode("latin-1"), "latin1.bib:1: byte 0xe9 is not UTF-8"),
-    ("binary.bib", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binary.bib: is a binary file"),
-    ("empty.bib", b"  \n\n", "empty.bib: the file is empty"),
-    ("nothing.bib", b"just some words, no entries\n", "nothing.bib: no BibTeX entries found"),
-])
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        (
+            "latin1.bib",
+            "@article{k, title = {Caf\xe9}, year = 2000}\n".encode("latin-1"),
+            "latin1.bib:1: byte 0xe9 is not UTF-8",
+        ),
+        ("binary.bib", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binary.bib: is a binary file"),
+        ("empty.bib", b"  \n\n", "empty.bib: the file is empty"),
+        ("nothing.bib", b"just some words, no entries\n", "nothing.bib: no BibTeX entries found"),
+    ],
+)
 def test_unreadable_files(run, db_path, tmp_path, name, data, message):
     path = tmp_path / name
     path.write_bytes(data)

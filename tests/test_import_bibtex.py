@@ -76,9 +76,11 @@ def test_crossref_and_xdata_inheritance():
 
 
 def test_biblatex_dates_ranges_partial_and_urldate():
-    a, b, c = works("""@online{a, title = {A}, date = {2010-11-19/2010-11-20}, urldate = {2020-01-02}, url = {https://x.org/a\\_b}}
+    a, b, c = (
+        works("""@online{a, title = {A}, date = {2010-11-19/2010-11-20}, urldate = {2020-01-02}, url = {https://x.org/a\\_b}}
         @report{b, title = {B}, date = {2008-08}}
         @misc{c, title = {C}, year = {forthcoming}}""")
+    )
     assert a.item["issued"] == {"date-parts": [[2010, 11, 19], [2010, 11, 20]]}
     assert a.item["accessed"] == {"date-parts": [[2020, 1, 2]]}
     assert a.item["URL"] == "https://x.org/a_b" and a.item["type"] == "webpage"
@@ -94,19 +96,32 @@ def test_keywords_and_tags_become_tags_and_unknown_fields_are_kept():
     assert record.item["DOI"] == "10.1000/ABC" and record.item["container-title"] == "Survival"
     assert record.item["issue"] == "3" and record.item["language"] == "english"
     assert record.item["id"] == "Key2000"
-    assert record.extra["bibtex"] == {"ENTRYTYPE": "article", "file": "a.pdf", "eprint": "2001.01234", "eprinttype": "arxiv"}
+    assert record.extra["bibtex"] == {
+        "ENTRYTYPE": "article",
+        "file": "a.pdf",
+        "eprint": "2001.01234",
+        "eprinttype": "arxiv",
+    }
     assert record.item["URL"] == "https://arxiv.org/abs/2001.01234"
 
 
 def test_entry_types_map_to_csl_types():
-    text = "\n".join(f"@{t}{{k{i}, title = {{T{i}}}, year = 2000}}" for i, t in enumerate(
-        ["article", "inproceedings", "phdthesis", "techreport", "misc", "unpublished", "weirdtype"]))
+    text = "\n".join(
+        f"@{t}{{k{i}, title = {{T{i}}}, year = 2000}}"
+        for i, t in enumerate(
+            ["article", "inproceedings", "phdthesis", "techreport", "misc", "unpublished", "weirdtype"]
+        )
+    )
     types = [r.item["type"] for r in works(text)]
     assert types == ["article-journal", "paper-conference", "thesis", "report", "document", "manuscript", "document"]
 
 
 def test_unbalanced_braces_yield_an_invalid_record_with_its_line():
-    records = list(bibtex.parse("@article{ok, title = {Fine}, year = 2000}\n\n@article{bad, title = {Broken, year = 2000\n", "r.bib"))
+    records = list(
+        bibtex.parse(
+            "@article{ok, title = {Fine}, year = 2000}\n\n@article{bad, title = {Broken, year = 2000\n", "r.bib"
+        )
+    )
     assert isinstance(records[0], WorkRecord)
     assert isinstance(records[1], Invalid) and records[1].origin == "r.bib:3"
 
@@ -130,5 +145,10 @@ def test_import_keeps_extra_fields_in_the_database(run, db_path, tmp_path):
 
 def test_an_entry_with_a_repeated_field_is_imported_not_a_traceback():
     """bibtexparser wraps such an entry in a DuplicateFieldKeyBlock; the entry is its ignore_error_block."""
-    records = works("@article{ok, title = {Fine}, year = 2000}\n\n@article{df,\n  title = {One},\n  title = {Two},\n  year = 2001}\n")
-    assert [(r.item["id"], r.item["issued"]) for r in records] == [("ok", {"date-parts": [[2000]]}), ("df", {"date-parts": [[2001]]})]
+    records = works(
+        "@article{ok, title = {Fine}, year = 2000}\n\n@article{df,\n  title = {One},\n  title = {Two},\n  year = 2001}\n"
+    )
+    assert [(r.item["id"], r.item["issued"]) for r in records] == [
+        ("ok", {"date-parts": [[2000]]}),
+        ("df", {"date-parts": [[2001]]}),
+    ]

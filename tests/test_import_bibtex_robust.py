@@ -40,7 +40,10 @@ def test_repeated_field_keeps_the_first_value_and_warns(run, db_path, tmp_path, 
     assert result.exit_code == 0, result.output
     assert "2 added" in result.output and "0 skipped" in result.output
     assert "warnings: 2 repeated fields ignored" in result.output
-    assert f"warning {path}:1: rep: field 'title' given again; kept the first value, ignored 'Second title'" in result.output
+    assert (
+        f"warning {path}:1: rep: field 'title' given again; kept the first value, ignored 'Second title'"
+        in result.output
+    )
     rows = works(db_path)
     assert set(rows) == {"rep", "plain"}
     assert rows["rep"]["title"] == "First title" and rows["rep"]["year"] == 2001
@@ -71,7 +74,9 @@ def test_commented_out_entry_is_ignored(run, db_path, tmp_path):
 
 
 def test_a_commented_line_keeps_line_numbers(run, db_path, tmp_path):
-    path = write(tmp_path, "lines.bib", "% a note\n%@misc{old, title={Old}}\n@article{bad, title = {Broken, year = 2000}\n")
+    path = write(
+        tmp_path, "lines.bib", "% a note\n%@misc{old, title={Old}}\n@article{bad, title = {Broken, year = 2000}\n"
+    )
     result = run("import", str(path))
     assert result.exit_code == 1
     assert result.output.strip().splitlines()[-1].startswith(f"Error: {path}:3: cannot read this BibTeX block")
@@ -116,7 +121,10 @@ def test_skipping_the_first_record_fails_whole_without_skip_invalid(run, db_path
     path = write(tmp_path, "first.bib", FIRST_BAD)
     result = run("import", str(path))
     assert result.exit_code == 1
-    assert result.output.strip().splitlines()[-1] == f"Error: {path}:1: citekey 'bad key' has spaces or characters a citekey cannot hold"
+    assert (
+        result.output.strip().splitlines()[-1]
+        == f"Error: {path}:1: citekey 'bad key' has spaces or characters a citekey cannot hold"
+    )
     assert works(db_path) == {}
 
 
@@ -162,7 +170,10 @@ def test_dates_land_and_the_unreadable_are_flagged(run, db_path, tmp_path):
     result = run("import", str(path))
     assert result.exit_code == 0, result.output
     assert "5 added" in result.output and "warnings: 2 dates kept as written (needs review)" in result.output
-    assert f"warning {path}:4: cannot read the date 'the year of the rabbit' in field year; kept as written" in result.output
+    assert (
+        f"warning {path}:4: cannot read the date 'the year of the rabbit' in field year; kept as written"
+        in result.output
+    )
     rows = works(db_path)
     assert (rows["noop"]["issued"], rows["noop"]["needs_review"]) == ("1973", 0)
     assert (rows["french"]["issued_start"], rows["french"]["issued_end"]) == ("1990-07-01", "1990-07-31")

@@ -9,9 +9,11 @@ from kb.model import EventRecord, OrganisationRecord, WorkRecord
 
 
 def test_comma_table_with_common_headers_and_author_forms():
-    text = ('Title,Author(s),Year,Journal,DOI,Keywords,Item Type\n'
-            '"Missile defence, again","Kulhanek, Jakub; Smith, John",2010,Survival,10.1/x,"nato; russia",Journal Article\n'
-            'Second,Jakub Kulhanek and John Smith,2011,,,,Report\n')
+    text = (
+        "Title,Author(s),Year,Journal,DOI,Keywords,Item Type\n"
+        '"Missile defence, again","Kulhanek, Jakub; Smith, John",2010,Survival,10.1/x,"nato; russia",Journal Article\n'
+        "Second,Jakub Kulhanek and John Smith,2011,,,,Report\n"
+    )
     a, b = list(csv_table.parse(text, "t.csv"))
     assert a.item["title"] == "Missile defence, again"
     assert a.item["author"] == [{"family": "Kulhanek", "given": "Jakub"}, {"family": "Smith", "given": "John"}]
@@ -32,20 +34,51 @@ def test_semicolon_and_tab_delimiters_are_sniffed():
 
 def test_map_names_columns_the_header_does_not_say():
     text = "Headline,Writer,When,Outlet\nA post,Jane Doe,2020-05-01,War on the Rocks\n"
-    (record,) = list(csv_table.parse(text, "m.csv", column_map={"Headline": "title", "Writer": "author", "When": "issued", "Outlet": "container-title"}))
+    (record,) = list(
+        csv_table.parse(
+            text,
+            "m.csv",
+            column_map={"Headline": "title", "Writer": "author", "When": "issued", "Outlet": "container-title"},
+        )
+    )
     assert record.item["title"] == "A post" and record.item["container-title"] == "War on the Rocks"
     assert record.item["issued"] == {"date-parts": [[2020, 5, 1]]}
 
 
 def test_events_and_organisations_tables():
-    events = list(csv_table.parse("Name,Type,Date,Location,Aliases,Parent\n"
-                                  "Lisbon Summit,summit,19-20 November 2010,Lisbon,Lisbon 2010|NATO Lisbon,\n", "e.csv"))
-    assert events == [EventRecord(name="Lisbon Summit", type="summit", date="19-20 November 2010", location="Lisbon",
-                                  aliases=["Lisbon 2010", "NATO Lisbon"], origin="e.csv:2")]
-    orgs = list(csv_table.parse("Name,Acronym,Type,Country,Aliases,Parent\n"
-                                "North Atlantic Treaty Organization,NATO,alliance,,the Alliance,\n", "o.csv"))
-    assert orgs == [OrganisationRecord(name="North Atlantic Treaty Organization", acronym="NATO", type="alliance",
-                                       aliases=["the Alliance"], origin="o.csv:2")]
+    events = list(
+        csv_table.parse(
+            "Name,Type,Date,Location,Aliases,Parent\n"
+            "Lisbon Summit,summit,19-20 November 2010,Lisbon,Lisbon 2010|NATO Lisbon,\n",
+            "e.csv",
+        )
+    )
+    assert events == [
+        EventRecord(
+            name="Lisbon Summit",
+            type="summit",
+            date="19-20 November 2010",
+            location="Lisbon",
+            aliases=["Lisbon 2010", "NATO Lisbon"],
+            origin="e.csv:2",
+        )
+    ]
+    orgs = list(
+        csv_table.parse(
+            "Name,Acronym,Type,Country,Aliases,Parent\n"
+            "North Atlantic Treaty Organization,NATO,alliance,,the Alliance,\n",
+            "o.csv",
+        )
+    )
+    assert orgs == [
+        OrganisationRecord(
+            name="North Atlantic Treaty Organization",
+            acronym="NATO",
+            type="alliance",
+            aliases=["the Alliance"],
+            origin="o.csv:2",
+        )
+    ]
 
 
 def test_unreadable_date_row_is_kept_as_written():
@@ -58,7 +91,9 @@ def test_events_csv_lands_with_the_cli(run, db_path, tmp_path):
     orgs = tmp_path / "orgs.csv"
     orgs.write_text("Name,Acronym,Type\nNorth Atlantic Treaty Organization,NATO,alliance\n", encoding="utf-8")
     events = tmp_path / "events.csv"
-    events.write_text("Event,When,Place,Participants\nLisbon Summit,19-20 November 2010,Lisbon,NATO:host\n", encoding="utf-8")
+    events.write_text(
+        "Event,When,Place,Participants\nLisbon Summit,19-20 November 2010,Lisbon,NATO:host\n", encoding="utf-8"
+    )
     result = run("import", str(orgs), str(events), "--map", "When=date", "--map", "kind=events")
     assert result.exit_code != 0  # --map applies to every file: orgs.csv has no When column
     assert "When" in result.output
@@ -67,7 +102,11 @@ def test_events_csv_lands_with_the_cli(run, db_path, tmp_path):
     assert result.exit_code == 0, result.output
     conn = sqlite3.connect(db_path)
     assert conn.execute("SELECT name, start_date, end_date, location FROM events").fetchone() == (
-        "Lisbon Summit", "2010-11-19", "2010-11-20", "Lisbon")
+        "Lisbon Summit",
+        "2010-11-19",
+        "2010-11-20",
+        "Lisbon",
+    )
     assert conn.execute("SELECT role FROM event_organisations").fetchone() == ("host",)
 
 

@@ -40,22 +40,33 @@ def test_bibtex_and_ris_of_the_same_work_merge_with_both_sources(run, db_path, f
     assert result.exit_code == 0, result.output
     assert "1 merged as duplicates" in result.output and "duplicate of smith2008crisis" in result.output
     assert rows(db_path, "SELECT count(*) FROM articles") == [(2,)]
-    assert rows(db_path, "SELECT volume, container_title FROM articles WHERE citekey = 'smith2008crisis'") == [("50", "Survival")]
+    assert rows(db_path, "SELECT volume, container_title FROM articles WHERE citekey = 'smith2008crisis'") == [
+        ("50", "Survival")
+    ]
     extra = rows(db_path, "SELECT extra_json FROM articles WHERE citekey = 'smith2008crisis'")[0][0]
     assert '"bibtex"' in extra and '"ris"' in extra
-    sources = rows(db_path, "SELECT i.format FROM article_sources s JOIN imports i ON i.id = s.import_id "
-                            "JOIN articles a ON a.id = s.article_id WHERE a.citekey = 'smith2008crisis' ORDER BY i.id")
+    sources = rows(
+        db_path,
+        "SELECT i.format FROM article_sources s JOIN imports i ON i.id = s.import_id "
+        "JOIN articles a ON a.id = s.article_id WHERE a.citekey = 'smith2008crisis' ORDER BY i.id",
+    )
     assert sources == [("bibtex",), ("ris",)]
 
 
-@pytest.mark.parametrize("field, first, second", [
-    ("doi", "doi = {10.1000/ABC}", "DO  - https://doi.org/10.1000/abc"),
-    ("url", "url = {https://www.example.org/post/?utm_source=x}", "UR  - http://example.org/post"),
-    ("isbn", "isbn = {0-19-955555-3}", "SN  - 9780199555550"),
-])
+@pytest.mark.parametrize(
+    "field, first, second",
+    [
+        ("doi", "doi = {10.1000/ABC}", "DO  - https://doi.org/10.1000/abc"),
+        ("url", "url = {https://www.example.org/post/?utm_source=x}", "UR  - http://example.org/post"),
+        ("isbn", "isbn = {0-19-955555-3}", "SN  - 9780199555550"),
+    ],
+)
 def test_exact_identifier_rules(run, db_path, files, field, first, second):
     entry_type, ris_type = ("book", "BOOK") if field == "isbn" else ("article", "JOUR")
-    run("import", files("a.bib", f"@{entry_type}{{k, title = {{First title}}, author = {{Smith, J}}, year = 2000, {first}}}"))
+    run(
+        "import",
+        files("a.bib", f"@{entry_type}{{k, title = {{First title}}, author = {{Smith, J}}, year = 2000, {first}}}"),
+    )
     # The identifier is evidence, the agreeing title and year make it the same work (issue 9:
     # a shared identifier with a different title and year is no longer merged).
     result = run("import", files("b.ris", f"TY  - {ris_type}\nTI  - First title.\nPY  - 2001\n{second}\nER  - \n"))
@@ -86,7 +97,9 @@ def test_reimport_adds_and_changes_nothing(run, db_path, files):
 
 def test_not_duplicate_decision_is_listed_and_respected(run, db_path, files):
     first = files("a.bib", BIB)
-    second = files("b.bib", "@article{smith2008crisis, title = {The crisis of Georgia}, author = {Smith, John}, year = 2009}")
+    second = files(
+        "b.bib", "@article{smith2008crisis, title = {The crisis of Georgia}, author = {Smith, John}, year = 2009}"
+    )
     run("import", first)
     result = run("import", second, "--on-duplicate", "keep-both")
     assert "1 added" in result.output

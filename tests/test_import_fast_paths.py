@@ -29,12 +29,19 @@ def test_a_bibtex_import_is_searchable_and_complete(store, tmp_path):
     assert report.counts.skipped_reasons[0].startswith(f"{path}:10: cannot read this BibTeX block")
     db = store.db
     assert db.execute("select title, year, url_key from articles where citekey = 'mueller2010'").fetchone() == (
-        "NATO's Čech Études — scepticism", 2010, "example.org/a")
+        "NATO's Čech Études — scepticism",
+        2010,
+        "example.org/a",
+    )
     assert db.execute("select publisher, container_title from articles where citekey = 'later'").fetchone() == (
-        "Oxford University Press", "Parent Volume")
+        "Oxford University Press",
+        "Parent Volume",
+    )
     # The full-text indexes hold the new rows (filled in bulk at the end of the import).
-    hits = db.execute("select a.citekey from articles_fts f join articles a on a.id = f.rowid "
-                      "where articles_fts match 'etudes OR scepticism'").fetchall()
+    hits = db.execute(
+        "select a.citekey from articles_fts f join articles a on a.id = f.rowid "
+        "where articles_fts match 'etudes OR scepticism'"
+    ).fetchall()
     assert hits == [("mueller2010",)]
     assert db.execute("select count(*) from authors_fts where authors_fts match 'müller'").fetchone()[0] == 1
     db.execute("insert into articles_fts(articles_fts) values ('integrity-check')")

@@ -65,8 +65,14 @@ def test_ris_tags_map_to_csl():
     assert item["URL"] == "https://example.org/a"
     assert a.tags == ["NATO", "Russia"]
     assert item["abstract"] == "An abstract that goes on over two lines."
-    assert (item["publisher"], item["publisher-place"], item["ISSN"], item["edition"], item["language"], item["note"]) == (
-        "Routledge", "London", "0039-6338", "2nd", "en", "A note")
+    assert (
+        item["publisher"],
+        item["publisher-place"],
+        item["ISSN"],
+        item["edition"],
+        item["language"],
+        item["note"],
+    ) == ("Routledge", "London", "0039-6338", "2nd", "en", "A note")
     assert a.extra["ris"]["ZZ"] == ["unknown one", "unknown two"]
     assert a.extra["ris"]["UR"] == ["https://example.org/b"]
     assert a.origin == "s.ris:1"
@@ -77,10 +83,19 @@ def test_ris_tags_map_to_csl():
 
 
 def test_ris_truncated_record_is_invalid_and_a_bad_date_is_kept_as_written():
-    records = list(ris.parse("TY  - JOUR\nTI  - Fine\nER  - \nTY  - JOUR\nTI  - Bad date\nPY  - soon\nER  - \nTY  - JOUR\nTI  - Cut", "t.ris"))
+    records = list(
+        ris.parse(
+            "TY  - JOUR\nTI  - Fine\nER  - \nTY  - JOUR\nTI  - Bad date\nPY  - soon\nER  - \nTY  - JOUR\nTI  - Cut",
+            "t.ris",
+        )
+    )
     assert isinstance(records[0], WorkRecord)
     assert isinstance(records[1], WorkRecord) and records[1].origin == "t.ris:4"
-    assert records[1].item["issued"] == {"literal": "soon"} and records[1].needs_review and "soon" in records[1].warnings[0].message
+    assert (
+        records[1].item["issued"] == {"literal": "soon"}
+        and records[1].needs_review
+        and "soon" in records[1].warnings[0].message
+    )
     assert isinstance(records[2], Invalid) and "ER" in records[2].message and records[2].origin == "t.ris:8"
 
 
@@ -117,15 +132,24 @@ def test_csl_json_dates_names_and_keys():
 
 def test_csl_json_lands_in_the_database(run, db_path, tmp_path):
     path = tmp_path / "lib.json"
-    path.write_text(CSL.replace(',\n {"id": "bad", "type": "book", "title": "Bad", "issued": {"date-parts": [["soon"]]}}', ""), encoding="utf-8")
+    path.write_text(
+        CSL.replace(',\n {"id": "bad", "type": "book", "title": "Bad", "issued": {"date-parts": [["soon"]]}}', ""),
+        encoding="utf-8",
+    )
     result = run("import", str(path))
     assert result.exit_code == 0, result.output
     assert "7 added" in result.output
     import sqlite3
 
     conn = sqlite3.connect(db_path)
-    assert conn.execute("SELECT citekey FROM articles WHERE title = 'Dated parts'").fetchone()[0] == "kulhanekDatedParts2010"
-    assert conn.execute("SELECT year, issued_start FROM articles WHERE citekey = 'raw2008'").fetchone() == (2008, "2008-08-01")
+    assert (
+        conn.execute("SELECT citekey FROM articles WHERE title = 'Dated parts'").fetchone()[0]
+        == "kulhanekDatedParts2010"
+    )
+    assert conn.execute("SELECT year, issued_start FROM articles WHERE citekey = 'raw2008'").fetchone() == (
+        2008,
+        "2008-08-01",
+    )
 
 
 def test_ris_id_is_the_citekey_unless_it_is_a_record_number():

@@ -7,12 +7,19 @@ from kb.keys import citekey_base, normalise_doi, normalise_isbn, normalise_url, 
 
 
 def test_citekey_follows_better_bibtex_default():
-    item = {"author": [{"family": "Kulhánek", "given": "Jakub"}], "title": "An impossible dream? NATO and Russia", "issued": {"date-parts": [[2010]]}}
+    item = {
+        "author": [{"family": "Kulhánek", "given": "Jakub"}],
+        "title": "An impossible dream? NATO and Russia",
+        "issued": {"date-parts": [[2010]]},
+    }
     assert citekey_base(item) == "kulhanekImpossibleDreamNATO2010"
 
 
 def test_citekey_uses_corporate_first_word_and_skips_function_words():
-    item = {"author": [{"literal": "North Atlantic Treaty Organization"}], "title": "The Strategic Concept of the Alliance"}
+    item = {
+        "author": [{"literal": "North Atlantic Treaty Organization"}],
+        "title": "The Strategic Concept of the Alliance",
+    }
     assert citekey_base(item) == "northStrategicConceptAlliance"
 
 
@@ -35,11 +42,25 @@ def test_identifiers_normalise():
     assert title_key("An {Impossible} Dream?") == title_key("an impossible dream")
 
 
-@pytest.mark.parametrize("url", [
-    "HTTP://WWW.Example.COM/A/B/", "https://www.x.org", "https://www.x.org/", "http://x.org//", "https://a.b/ü/ß",
-    "https://a.b/c;d", "https://a.b/%7Efoo", "https://a.b/c@d", "http://www.x.y/a.pdf", "https://a.b:8080/x",
-    "https://a.b/x?q=1", "https://a.b/x#f", "https://user@a.b/x", "http://a.b/x\\y",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "HTTP://WWW.Example.COM/A/B/",
+        "https://www.x.org",
+        "https://www.x.org/",
+        "http://x.org//",
+        "https://a.b/ü/ß",
+        "https://a.b/c;d",
+        "https://a.b/%7Efoo",
+        "https://a.b/c@d",
+        "http://www.x.y/a.pdf",
+        "https://a.b:8080/x",
+        "https://a.b/x?q=1",
+        "https://a.b/x#f",
+        "https://user@a.b/x",
+        "http://a.b/x\\y",
+    ],
+)
 def test_plain_url_fast_path_agrees_with_urllib(url, monkeypatch):
     fast = normalise_url(url)
     monkeypatch.setattr(keys, "_PLAIN_URL", re.compile(r"(?!)"))  # never matches: the urllib path

@@ -25,17 +25,39 @@ def test_every_accent_on_letters_in_each_spelling_matches_pylatexenc():
     assert checked > len(_ACCENTS) * len(LETTERS)  # the fast path did the work
 
 
-@pytest.mark.parametrize("value", [
-    "a -- b --- c ---- d", "``quoted''", "A~B", "\\& \\% \\$ \\_ \\#", "{{NATO}} and {R}ussia", "O'Brien",
-    "a `b' c", "x_1^2", "Rodr\\'{i}guez-Vel\\'{a}zquez", "Ay{\\'{a}}n", "Dartmouth ({DartNets}) Lab --- {NSF}",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "a -- b --- c ---- d",
+        "``quoted''",
+        "A~B",
+        "\\& \\% \\$ \\_ \\#",
+        "{{NATO}} and {R}ussia",
+        "O'Brien",
+        "a `b' c",
+        "x_1^2",
+        "Rodr\\'{i}guez-Vel\\'{a}zquez",
+        "Ay{\\'{a}}n",
+        "Dartmouth ({DartNets}) Lab --- {NSF}",
+    ],
+)
 def test_common_values_match_pylatexenc(value):
     assert _decode_common(value) == _decoder.latex_to_text(value)
 
 
-@pytest.mark.parametrize("value", [
-    "$x^2$ kept", "\\textit{italic}", "\\'{\\i}", "\\v c", "a & b", "50% comment", "\\url{http://x.org}", "\\'{}",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "$x^2$ kept",
+        "\\textit{italic}",
+        "\\'{\\i}",
+        "\\v c",
+        "a & b",
+        "50% comment",
+        "\\url{http://x.org}",
+        "\\'{}",
+    ],
+)
 def test_anything_else_goes_to_pylatexenc(value):
     assert _decode_common(value) is None
     assert latex_text._decode(value) == " ".join(_decoder.latex_to_text(value).replace("\u00a0", " ").split())

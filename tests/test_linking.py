@@ -17,12 +17,21 @@ WAR = Target("events", 1, "Russo-Georgian War")
 SUMMIT = Target("events", 2, "2010 NATO Lisbon Summit")
 US = Target("organisations", 4, "United States")
 
-FINDER = MentionFinder([
-    ("North Atlantic Treaty Organization", NATO), ("NATO", NATO), ("the Alliance", NATO),
-    ("Russia", RUSSIA), ("Moscow", RUSSIA), ("Georgia", GEORGIA),
-    ("Russo-Georgian War", WAR), ("2008 war in Georgia", WAR),
-    ("2010 NATO Lisbon Summit", SUMMIT), ("NATO Summit in Lisbon", SUMMIT), ("US", US),
-])
+FINDER = MentionFinder(
+    [
+        ("North Atlantic Treaty Organization", NATO),
+        ("NATO", NATO),
+        ("the Alliance", NATO),
+        ("Russia", RUSSIA),
+        ("Moscow", RUSSIA),
+        ("Georgia", GEORGIA),
+        ("Russo-Georgian War", WAR),
+        ("2008 war in Georgia", WAR),
+        ("2010 NATO Lisbon Summit", SUMMIT),
+        ("NATO Summit in Lisbon", SUMMIT),
+        ("US", US),
+    ]
+)
 
 
 def phrases(text: str) -> dict[str, dict[str, int]]:
@@ -47,21 +56,31 @@ def test_acronyms_match_only_in_capitals():
 def test_word_boundaries():
     assert phrases("Russians, Russian, Georgian, NATOs, USB") == {}
     assert phrases("NATO-Russia ties; NATO’s role (Russia).") == {
-        "North Atlantic Treaty Organization": {"NATO": 2}, "Russia": {"Russia": 2}}
+        "North Atlantic Treaty Organization": {"NATO": 2},
+        "Russia": {"Russia": 2},
+    }
 
 
 def test_longest_match_wins_over_the_names_inside_it():
     found = phrases("After the 2008 war in Georgia, the NATO Summit in Lisbon met.")
-    assert found == {"Russo-Georgian War": {"2008 war in Georgia": 1}, "2010 NATO Lisbon Summit": {"NATO Summit in Lisbon": 1}}
+    assert found == {
+        "Russo-Georgian War": {"2008 war in Georgia": 1},
+        "2010 NATO Lisbon Summit": {"NATO Summit in Lisbon": 1},
+    }
 
 
 def test_an_alias_phrase_in_lower_case():
-    assert phrases("Moscow suggested to the Alliance that ...")["North Atlantic Treaty Organization"] == {"the Alliance": 1}
+    assert phrases("Moscow suggested to the Alliance that ...")["North Atlantic Treaty Organization"] == {
+        "the Alliance": 1
+    }
 
 
 def test_text_whose_lower_case_is_longer_keeps_offsets():
     # "İ" lower-cases to two characters; the names after it must still be found where they are.
-    assert phrases("İİİ NATO and Russia") == {"North Atlantic Treaty Organization": {"NATO": 1}, "Russia": {"Russia": 1}}
+    assert phrases("İİİ NATO and Russia") == {
+        "North Atlantic Treaty Organization": {"NATO": 1},
+        "Russia": {"Russia": 1},
+    }
 
 
 def test_empty_finder_and_text():
@@ -80,9 +99,26 @@ def _sample_without_works(tmp_path: Path) -> Path:
         for file in (data / kind).glob("*.yaml"):
             (folder / kind / file.name).write_text(file.read_text())
     assert runner.invoke(cli, ["build", str(folder), "--db", str(db)]).exit_code == 0
-    result = runner.invoke(cli, ["add", "--db", str(db), "--title", "Moscow and the Alliance", "--type", "article-journal",
-                                 "--author", "Ann Lee", "--key", "lee", "--abstract", "NATO after the August War.",
-                                 "--note", "Compare the Atlantic Council view."])
+    result = runner.invoke(
+        cli,
+        [
+            "add",
+            "--db",
+            str(db),
+            "--title",
+            "Moscow and the Alliance",
+            "--type",
+            "article-journal",
+            "--author",
+            "Ann Lee",
+            "--key",
+            "lee",
+            "--abstract",
+            "NATO after the August War.",
+            "--note",
+            "Compare the Atlantic Council view.",
+        ],
+    )
     assert result.exit_code == 0, result.output
     return db
 
@@ -92,12 +128,14 @@ def test_detect_shows_phrase_and_count_and_writes_nothing(tmp_path: Path):
     result = CliRunner().invoke(cli, ["link", "--detect", "lee", "--db", str(db)])
     assert result.exit_code == 0, result.output
     lines = sorted(result.stdout.splitlines())
-    assert lines == sorted([
-        'lee\tevent\tRusso-Georgian War\t1\t"August War" x1',
-        'lee\torganisation\tAtlantic Council\t1\t"Atlantic Council" x1',
-        'lee\torganisation\tNorth Atlantic Treaty Organization\t2\t"the Alliance" x1, "NATO" x1',
-        'lee\torganisation\tRussia\t1\t"Moscow" x1',
-    ])
+    assert lines == sorted(
+        [
+            'lee\tevent\tRusso-Georgian War\t1\t"August War" x1',
+            'lee\torganisation\tAtlantic Council\t1\t"Atlantic Council" x1',
+            'lee\torganisation\tNorth Atlantic Treaty Organization\t2\t"the Alliance" x1, "NATO" x1',
+            'lee\torganisation\tRussia\t1\t"Moscow" x1',
+        ]
+    )
     assert sqlite3.connect(db).execute("SELECT count(*) FROM article_organisations").fetchone()[0] == 0
 
 
@@ -123,7 +161,8 @@ def test_review_accepts_rejects_and_remembers(tmp_path: Path):
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT source FROM article_events").fetchall() == [("manual",)]
     assert conn.execute("SELECT target_table, target_id FROM rejected_links").fetchall() == [
-        ("organisations", conn.execute("SELECT id FROM organisations WHERE acronym = 'NATO'").fetchone()[0])]
+        ("organisations", conn.execute("SELECT id FROM organisations WHERE acronym = 'NATO'").fetchone()[0])
+    ]
     detected = runner.invoke(cli, ["link", "--detect", "lee", "--db", str(db)]).stdout
     assert "North Atlantic Treaty Organization" not in detected and "Russo-Georgian War" not in detected
     assert "Russia" in detected

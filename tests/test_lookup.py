@@ -18,8 +18,8 @@ import yaml
 from click.testing import CliRunner
 from datasette.app import Datasette
 
-from kb import open_kb, select_works
 from kb import db as kb_db
+from kb import open_kb, select_works
 from kb.cli import cli
 from kb.errors import KbError
 from kb.lookup import find_target, name_key
@@ -42,13 +42,70 @@ def build(db: Path) -> Path:
     ok(db, "add-org", "North Atlantic Treaty Organization", "--acronym", "NATO", "--alias", "the Alliance")
     ok(db, "add-org", "Organisation pour la Sécurité et la Coopération en Europe", "--acronym", "OSCE")
     ok(db, "add-event", "Russo-Georgian War", "--date", "August 2008", "--alias", "2008 war in Georgia")
-    ok(db, "add", "--title", "Alliance after Georgia", "--type", "report", "--author", "Jakub Kulhánek", "--date", "2010",
-       "--key", "w1", "--org", "NATO", "--event", "Russo-Georgian War", "--tag", "Remote sensing",
-       "--doi", "10.1000/ABC.1", "--url", "https://www.example.org/reports/a")
-    ok(db, "add", "--title", "Second look", "--type", "report", "--author", "Smith, Jane", "--date", "2011",
-       "--key", "w2", "--org", "the alliance", "--tag", "remote-sensing", "--url", "https://example.org/b")
-    ok(db, "add", "--title", "Helsinki again", "--type", "report", "--author", "Doe, John", "--date", "2012",
-       "--key", "w3", "--org", "osce", "--event", "2008 WAR IN GEORGIA", "--tag", "other")
+    ok(
+        db,
+        "add",
+        "--title",
+        "Alliance after Georgia",
+        "--type",
+        "report",
+        "--author",
+        "Jakub Kulhánek",
+        "--date",
+        "2010",
+        "--key",
+        "w1",
+        "--org",
+        "NATO",
+        "--event",
+        "Russo-Georgian War",
+        "--tag",
+        "Remote sensing",
+        "--doi",
+        "10.1000/ABC.1",
+        "--url",
+        "https://www.example.org/reports/a",
+    )
+    ok(
+        db,
+        "add",
+        "--title",
+        "Second look",
+        "--type",
+        "report",
+        "--author",
+        "Smith, Jane",
+        "--date",
+        "2011",
+        "--key",
+        "w2",
+        "--org",
+        "the alliance",
+        "--tag",
+        "remote-sensing",
+        "--url",
+        "https://example.org/b",
+    )
+    ok(
+        db,
+        "add",
+        "--title",
+        "Helsinki again",
+        "--type",
+        "report",
+        "--author",
+        "Doe, John",
+        "--date",
+        "2012",
+        "--key",
+        "w3",
+        "--org",
+        "osce",
+        "--event",
+        "2008 WAR IN GEORGIA",
+        "--tag",
+        "other",
+    )
     ok(db, "add", "--title", "A response", "--type", "report", "--author", "Roe, Ann", "--date", "2013", "--key", "w4")
     ok(db, "cite", "w4", "https://doi.org/10.1000/abc.1")
     return db
@@ -64,7 +121,9 @@ class Http:
 
     def __init__(self, db: Path):
         self.loop = asyncio.new_event_loop()
-        self.ds = Datasette([str(db)], metadata=yaml.safe_load(METADATA.read_text()), settings={"suggest_facets": False})
+        self.ds = Datasette(
+            [str(db)], metadata=yaml.safe_load(METADATA.read_text()), settings={"suggest_facets": False}
+        )
         self.loop.run_until_complete(self.ds.invoke_startup())
 
     def get(self, path: str):
@@ -80,14 +139,46 @@ def http(kb_path):
 
 # The same names in different spellings: case, accents, white space, hyphens, acronym, alias.
 SPELLINGS = [
-    ("organisation", ["NATO", "nato", " Nato ", "North Atlantic Treaty Organization", "north atlantic treaty organization",
-                      "the Alliance", "THE  ALLIANCE"], ["w1", "w2"]),
-    ("organisation", ["OSCE", "osce", "Organisation pour la Sécurité et la Coopération en Europe",
-                      "organisation pour la securite et la cooperation en europe"], ["w3"]),
-    ("event", ["Russo-Georgian War", "russo georgian war", "RUSSO-GEORGIAN  WAR", "2008 war in Georgia",
-               "2008 War In Georgia"], ["w1", "w3"]),
+    (
+        "organisation",
+        [
+            "NATO",
+            "nato",
+            " Nato ",
+            "North Atlantic Treaty Organization",
+            "north atlantic treaty organization",
+            "the Alliance",
+            "THE  ALLIANCE",
+        ],
+        ["w1", "w2"],
+    ),
+    (
+        "organisation",
+        [
+            "OSCE",
+            "osce",
+            "Organisation pour la Sécurité et la Coopération en Europe",
+            "organisation pour la securite et la cooperation en europe",
+        ],
+        ["w3"],
+    ),
+    (
+        "event",
+        [
+            "Russo-Georgian War",
+            "russo georgian war",
+            "RUSSO-GEORGIAN  WAR",
+            "2008 war in Georgia",
+            "2008 War In Georgia",
+        ],
+        ["w1", "w3"],
+    ),
     ("tag", ["Remote sensing", "remote sensing", "Remote-sensing", "REMOTE SENSING", "remote-sensing"], ["w1", "w2"]),
-    ("author", ["Kulhánek", "kulhanek", "Jakub Kulhanek", "Kulhanek, Jakub", "KULHÁNEK, JAKUB", "Kulhánek, Jakub"], ["w1"]),
+    (
+        "author",
+        ["Kulhánek", "kulhanek", "Jakub Kulhanek", "Kulhanek, Jakub", "KULHÁNEK, JAKUB", "Kulhánek, Jakub"],
+        ["w1"],
+    ),
 ]
 TITLES = {"w1": "Alliance after Georgia", "w2": "Second look", "w3": "Helsinki again", "w4": "A response"}
 CLI_OPTION = {"organisation": "--org", "event": "--event", "tag": "--tag", "author": "--author"}
@@ -124,12 +215,26 @@ def test_every_interface_finds_the_same_works_for_every_spelling(kb_path, http, 
         assert bib_keys(response.text) == expected
 
 
-@pytest.mark.parametrize("kind, spelling", [(k, s) for k, s, _ in CASES if k in ("organisation", "event") and s.strip() == s
-                                             and "  " not in s])
+@pytest.mark.parametrize(
+    "kind, spelling",
+    [(k, s) for k, s, _ in CASES if k in ("organisation", "event") and s.strip() == s and "  " not in s],
+)
 def test_mention_detection_maps_a_phrase_to_the_record_the_filters_find(tmp_path, kind, spelling):
     db = build(tmp_path / "kb.db")
-    ok(db, "add", "--title", "Untitled", "--type", "report", "--date", "2014", "--key", "w5",
-       "--abstract", f"A report on {spelling} and more.")
+    ok(
+        db,
+        "add",
+        "--title",
+        "Untitled",
+        "--type",
+        "report",
+        "--date",
+        "2014",
+        "--key",
+        "w5",
+        "--abstract",
+        f"A report on {spelling} and more.",
+    )
     detected = ok(db, "link", "--detect", "w5")
     want = find_target(open_kb(db).conn, kind, spelling)
     name = open_kb(db).conn.execute(f"SELECT name FROM {kind}s WHERE id = ?", (want,)).fetchone()[0]
@@ -142,8 +247,17 @@ def test_mention_detection_maps_a_phrase_to_the_record_the_filters_find(tmp_path
     assert "w5" in cli_keys(db, CLI_OPTION[kind], spelling)
 
 
-DOI_FORMS = ["10.1000/ABC.1", "10.1000/abc.1", "doi:10.1000/abc.1", "DOI: 10.1000/ABC.1", "https://doi.org/10.1000/ABC.1",
-             "http://dx.doi.org/10.1000/abc.1", "https://www.example.org/reports/a/", "http://example.org/reports/a", "w1"]
+DOI_FORMS = [
+    "10.1000/ABC.1",
+    "10.1000/abc.1",
+    "doi:10.1000/abc.1",
+    "DOI: 10.1000/ABC.1",
+    "https://doi.org/10.1000/ABC.1",
+    "http://dx.doi.org/10.1000/abc.1",
+    "https://www.example.org/reports/a/",
+    "http://example.org/reports/a",
+    "w1",
+]
 
 
 @pytest.mark.parametrize("form", DOI_FORMS)
@@ -178,20 +292,52 @@ def unchanged_after(db: Path, args: tuple[str, ...], message: str) -> None:
     assert sqlite3.connect(db).execute("SELECT count(*) FROM article_organisations").fetchone()[0] == links_before
 
 
-@pytest.mark.parametrize("args, message", [
-    (("export", "--format", "bibtex", "--org", "NATOO"), "--organisation: no organisation 'NATOO'; did you mean NATO?"),
-    (("export", "--format", "bibtex", "--org", "N.A.T.O."), "--organisation: no organisation 'N.A.T.O.'; did you mean NATO?"),
-    (("export", "--format", "bibtex", "--event", "Russo-Georgian Warr"),
-     "--event: no event 'Russo-Georgian Warr'; did you mean Russo-Georgian War?"),
-    (("export", "--format", "bibtex", "--tag", "remote sensin"), "--tag: no tag 'remote sensin'; did you mean Remote sensing or remote-sensing?"),
-    (("export", "--format", "bibtex", "--org", "Zzyzx"), "--organisation: no organisation 'Zzyzx' in the knowledge base (add it with `kb add-org`)"),
-    (("export", "--format", "bibtex", "--key", "w1x"), "--key: no work with citekey, DOI or URL 'w1x'; did you mean w1?"),
-    (("export", "--format", "bibtex", "--citing", "10.9999/none"), "--citing: no work with citekey, DOI or URL '10.9999/none'"),
-    (("add", "--title", "New", "--type", "report", "--org", "NATOO"), "kb add: no organisation 'NATOO'; did you mean NATO?"),
-    (("link", "w1", "--org", "Nato Alliance"), "no organisation 'Nato Alliance'; did you mean NATO or the Alliance?"),
-    (("note", "w1", "A comment", "--event", "Russo-Georgian Warr"), "no event 'Russo-Georgian Warr'; did you mean Russo-Georgian War?"),
-    (("add-event", "Summit", "--org", "NATOO:host"), "kb add-event: no organisation 'NATOO'; did you mean NATO?"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ("export", "--format", "bibtex", "--org", "NATOO"),
+            "--organisation: no organisation 'NATOO'; did you mean NATO?",
+        ),
+        (
+            ("export", "--format", "bibtex", "--org", "N.A.T.O."),
+            "--organisation: no organisation 'N.A.T.O.'; did you mean NATO?",
+        ),
+        (
+            ("export", "--format", "bibtex", "--event", "Russo-Georgian Warr"),
+            "--event: no event 'Russo-Georgian Warr'; did you mean Russo-Georgian War?",
+        ),
+        (
+            ("export", "--format", "bibtex", "--tag", "remote sensin"),
+            "--tag: no tag 'remote sensin'; did you mean Remote sensing or remote-sensing?",
+        ),
+        (
+            ("export", "--format", "bibtex", "--org", "Zzyzx"),
+            "--organisation: no organisation 'Zzyzx' in the knowledge base (add it with `kb add-org`)",
+        ),
+        (
+            ("export", "--format", "bibtex", "--key", "w1x"),
+            "--key: no work with citekey, DOI or URL 'w1x'; did you mean w1?",
+        ),
+        (
+            ("export", "--format", "bibtex", "--citing", "10.9999/none"),
+            "--citing: no work with citekey, DOI or URL '10.9999/none'",
+        ),
+        (
+            ("add", "--title", "New", "--type", "report", "--org", "NATOO"),
+            "kb add: no organisation 'NATOO'; did you mean NATO?",
+        ),
+        (
+            ("link", "w1", "--org", "Nato Alliance"),
+            "no organisation 'Nato Alliance'; did you mean NATO or the Alliance?",
+        ),
+        (
+            ("note", "w1", "A comment", "--event", "Russo-Georgian Warr"),
+            "no event 'Russo-Georgian Warr'; did you mean Russo-Georgian War?",
+        ),
+        (("add-event", "Summit", "--org", "NATOO:host"), "kb add-event: no organisation 'NATOO'; did you mean NATO?"),
+    ],
+)
 def test_a_name_not_found_gets_the_closest_names_and_changes_nothing(tmp_path, args, message):
     db = build(tmp_path / "kb.db")
     unchanged_after(db, args, message)
@@ -210,20 +356,29 @@ def test_the_python_api_and_http_answer_an_unknown_name_as_before(kb_path, http)
 def test_tags_spelt_differently_stay_as_written_but_are_found_together(kb_path):
     conn = open_kb(kb_path).conn
     assert sorted(row[0] for row in conn.execute("SELECT name FROM tags WHERE name_key = 'remote sensing'")) == [
-        "Remote sensing", "remote-sensing"]
+        "Remote sensing",
+        "remote-sensing",
+    ]
 
 
 def test_the_store_writes_the_keys_and_uses_the_indexes(kb_path):
     conn = open_kb(kb_path).conn
     assert conn.execute("SELECT name_key, acronym_key FROM organisations WHERE acronym = 'OSCE'").fetchone() == (
-        "organisation pour la securite et la cooperation en europe", "osce")
+        "organisation pour la securite et la cooperation en europe",
+        "osce",
+    )
     assert conn.execute("SELECT alias_key FROM organisation_aliases").fetchall() == [("the alliance",)]
     assert conn.execute("SELECT alias_key FROM event_aliases").fetchall() == [("2008 war in georgia",)]
     assert conn.execute("SELECT family_key FROM authors WHERE family = 'Kulhánek'").fetchone() == ("kulhanek",)
-    for sql in ("SELECT id FROM organisations WHERE acronym_key = 'x'", "SELECT id FROM organisation_aliases WHERE alias_key = 'x'",
-                "SELECT id FROM events WHERE name_key = 'x'", "SELECT id FROM event_aliases WHERE alias_key = 'x'",
-                "SELECT id FROM tags WHERE name_key = 'x'", "SELECT id FROM authors WHERE family_key = 'x'",
-                "SELECT id FROM organisations WHERE name_key = 'x'"):
+    for sql in (
+        "SELECT id FROM organisations WHERE acronym_key = 'x'",
+        "SELECT id FROM organisation_aliases WHERE alias_key = 'x'",
+        "SELECT id FROM events WHERE name_key = 'x'",
+        "SELECT id FROM event_aliases WHERE alias_key = 'x'",
+        "SELECT id FROM tags WHERE name_key = 'x'",
+        "SELECT id FROM authors WHERE family_key = 'x'",
+        "SELECT id FROM organisations WHERE name_key = 'x'",
+    ):
         plan = " ".join(row[-1] for row in conn.execute("EXPLAIN QUERY PLAN " + sql))
         assert "USING" in plan and "INDEX" in plan, (sql, plan)
 
@@ -260,15 +415,24 @@ def test_the_migration_fills_the_keys_of_an_existing_kb_in_place(tmp_path):
     assert upgraded.execute("PRAGMA user_version").fetchone()[0] == kb_db.SCHEMA_VERSION
     conn = upgraded.conn
     assert conn.execute("SELECT name, name_key, acronym_key FROM organisations").fetchall() == [
-        ("North Atlantic Treaty Organization", "north atlantic treaty organization", "nato")]
-    assert conn.execute("SELECT alias, alias_key FROM organisation_aliases").fetchall() == [("the Alliance", "the alliance")]
+        ("North Atlantic Treaty Organization", "north atlantic treaty organization", "nato")
+    ]
+    assert conn.execute("SELECT alias, alias_key FROM organisation_aliases").fetchall() == [
+        ("the Alliance", "the alliance")
+    ]
     assert conn.execute("SELECT alias_key FROM event_aliases").fetchall() == [("guerre d aout",)]
     assert conn.execute("SELECT name, name_key FROM tags").fetchall() == [("Remote-Sensing", "remote sensing")]
     assert conn.execute("SELECT family_key FROM authors").fetchall() == [("kulhanek",)]
     assert conn.execute("SELECT citekey, title FROM articles").fetchall() == [("old2008", "Old")]
     conn.close()
-    for option, spelling in (("--org", "nato"), ("--org", "THE ALLIANCE"), ("--event", "guerre d'août"),
-                             ("--tag", "remote sensing"), ("--author", "kulhanek"), ("--key", "doi:10.5555/x")):
+    for option, spelling in (
+        ("--org", "nato"),
+        ("--org", "THE ALLIANCE"),
+        ("--event", "guerre d'août"),
+        ("--tag", "remote sensing"),
+        ("--author", "kulhanek"),
+        ("--key", "doi:10.5555/x"),
+    ):
         assert cli_keys(path, option, spelling) == ["old2008"], (option, spelling)
     client = Http(path)
     try:

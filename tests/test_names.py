@@ -31,7 +31,11 @@ def test_corporate_can_be_forced_either_way():
 
 
 def test_name_lists_respect_braces():
-    assert split_name_list("Smith, John and {Barnes and Noble} and Jane Doe") == ["Smith, John", "{Barnes and Noble}", "Jane Doe"]
+    assert split_name_list("Smith, John and {Barnes and Noble} and Jane Doe") == [
+        "Smith, John",
+        "{Barnes and Noble}",
+        "Jane Doe",
+    ]
     assert split_name_list("Smith, John; Doe, Jane") == ["Smith, John", "Doe, Jane"]
 
 

@@ -23,7 +23,18 @@ from .test_safety_serve import kb_serve
 
 ODD_KEYS = ["x<>|?*y", "CON", "nul.txt", "tab\there", "Case", "case", "trailing.", "ü-umlaut", "k" * 130, "a b"]
 # Keys the importers accept (at most 100 printable characters) that still need a safe file name.
-IMPORTABLE_ODD_KEYS = ["x<>|?*y", "CON", "nul.txt", "semi;colon", "Case", "case", "trailing.", "ü-umlaut", "k" * 100, "a b"]
+IMPORTABLE_ODD_KEYS = [
+    "x<>|?*y",
+    "CON",
+    "nul.txt",
+    "semi;colon",
+    "Case",
+    "case",
+    "trailing.",
+    "ü-umlaut",
+    "k" * 100,
+    "a b",
+]
 
 
 def run(*args: str, code: int = 0):
@@ -79,7 +90,10 @@ def test_a_symlinked_folder_is_refused_and_what_it_points_to_is_untouched(sample
     out.mkdir()
     (out / "works").symlink_to(elsewhere, target_is_directory=True)
     result = run("dump", str(out), "--db", str(sample_db), code=1)
-    assert result.output.strip() == f"Error: {out / 'works'} is a symbolic link; kb dump only writes inside {out} (remove the link)"
+    assert (
+        result.output.strip()
+        == f"Error: {out / 'works'} is a symbolic link; kb dump only writes inside {out} (remove the link)"
+    )
     assert [p.name for p in elsewhere.iterdir()] == ["precious.yaml"]
     assert (elsewhere / "precious.yaml").read_text(encoding="utf-8") == "my thesis\n"
 
@@ -118,15 +132,25 @@ def test_manifest_lists_every_file_and_build_notes_hand_edits(sample_db, tmp_pat
     check = subprocess.run(["sha256sum", "-c", "--quiet", MANIFEST_NAME], cwd=out, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
     work = out / "works" / "kulhanekImpossibleDream.yaml"
-    work.write_text(work.read_text(encoding="utf-8").replace("An impossible dream?", "A possible dream"), encoding="utf-8")
+    work.write_text(
+        work.read_text(encoding="utf-8").replace("An impossible dream?", "A possible dream"), encoding="utf-8"
+    )
     result = run("build", str(out), "--db", str(tmp_path / "edited.db"))
     assert "Note: 1 changed since kb dump wrote the folder" in result.stderr
 
 
 def big_kb(tmp_path: Path, works: int) -> Path:
-    items = [{"id": f"w{i:05d}", "type": "report", "title": f"Report {i} on {'abcdefghij'[i % 10] * (i % 7 + 1)} {i * 7919 % 10007}",
-              "author": [{"family": f"Family{i}", "given": "Ann"}], "issued": {"date-parts": [[1990 + i % 30]]},
-              "abstract": "words " * 60} for i in range(works)]
+    items = [
+        {
+            "id": f"w{i:05d}",
+            "type": "report",
+            "title": f"Report {i} on {'abcdefghij'[i % 10] * (i % 7 + 1)} {i * 7919 % 10007}",
+            "author": [{"family": f"Family{i}", "given": "Ann"}],
+            "issued": {"date-parts": [[1990 + i % 30]]},
+            "abstract": "words " * 60,
+        }
+        for i in range(works)
+    ]
     source = tmp_path / "big.json"
     source.write_text(json.dumps(items), encoding="utf-8")
     db = tmp_path / "big.db"
@@ -139,8 +163,12 @@ def big_kb(tmp_path: Path, works: int) -> Path:
 def test_a_killed_dump_is_refused_by_build(tmp_path):
     db = big_kb(tmp_path, 1500)
     out = tmp_path / "out"
-    process = subprocess.Popen([sys.executable, "-m", "kb.cli", "dump", str(out), "--db", str(db)], cwd=REPO,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kb.cli", "dump", str(out), "--db", str(db)],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     while process.poll() is None and time.monotonic() < deadline:
         try:
@@ -156,8 +184,9 @@ def test_a_killed_dump_is_refused_by_build(tmp_path):
     assert all(path.read_text(encoding="utf-8").startswith("kind: work") for path in (out / "works").glob("*.yaml"))
     rebuilt = tmp_path / "rebuilt.db"
     result = run("build", str(out), "--db", str(rebuilt), code=1)
-    assert result.output.strip() == (f"Error: {out} is an unfinished kb dump (it was stopped before writing "
-                                     f"{MANIFEST_NAME}); run kb dump again")
+    assert result.output.strip() == (
+        f"Error: {out} is an unfinished kb dump (it was stopped before writing {MANIFEST_NAME}); run kb dump again"
+    )
     assert not rebuilt.exists()
     run("dump", str(out), "--db", str(db))
     run("build", str(out), "--db", str(rebuilt))
@@ -165,7 +194,9 @@ def test_a_killed_dump_is_refused_by_build(tmp_path):
 
 
 def served_count(base: str) -> int:
-    with urllib.request.urlopen(base + "/kb.json?sql=select+count(*)+as+n+from+articles&_shape=array", timeout=10) as response:
+    with urllib.request.urlopen(
+        base + "/kb.json?sql=select+count(*)+as+n+from+articles&_shape=array", timeout=10
+    ) as response:
         return json.load(response)[0]["n"]
 
 

@@ -17,8 +17,8 @@ from selenium.webdriver.common.by import By
 from kb.safe_html import doi_link, safe_link
 
 from .browse_fixtures import REPO, build_browse_kb, kb
-from .test_browse import Client
 from .serving import free_port
+from .test_browse import Client
 from .test_browser import browser  # noqa: F401  (the browser fixture)
 
 HOSTILE_URL = "JaVaScRiPt:alert(1)"
@@ -26,28 +26,57 @@ BREAKOUT = 'https://example.org/"><script>alert(1)</script>'
 
 
 def add_hostile_records(db) -> dict[str, str]:
-    work = kb(db, "add", "--title", "A work with a hostile address", "--type", "webpage", "--url", HOSTILE_URL,
-              "--doi", '10.1/"><script>alert(2)</script>', "--date", "2020")
-    breakout = kb(db, "add", "--title", "Breaking out of an attribute", "--type", "webpage", "--url", BREAKOUT,
-                  "--date", "2021")
+    work = kb(
+        db,
+        "add",
+        "--title",
+        "A work with a hostile address",
+        "--type",
+        "webpage",
+        "--url",
+        HOSTILE_URL,
+        "--doi",
+        '10.1/"><script>alert(2)</script>',
+        "--date",
+        "2020",
+    )
+    breakout = kb(
+        db, "add", "--title", "Breaking out of an attribute", "--type", "webpage", "--url", BREAKOUT, "--date", "2021"
+    )
     kb(db, "add-org", "Hostile Institute", "--url", " java\tscript:alert(3)")
     kb(db, "add-org", "Good Institute", "--url", "https://good.example.org/")
     conn = sqlite3.connect(db)
-    ids = {name: str(conn.execute(sql, (value,)).fetchone()[0]) for name, sql, value in (
-        ("work", "select id from articles where citekey = ?", work),
-        ("breakout", "select id from articles where citekey = ?", breakout),
-        ("org", "select id from organisations where name = ?", "Hostile Institute"),
-        ("good", "select id from organisations where name = ?", "Good Institute"))}
+    ids = {
+        name: str(conn.execute(sql, (value,)).fetchone()[0])
+        for name, sql, value in (
+            ("work", "select id from articles where citekey = ?", work),
+            ("breakout", "select id from articles where citekey = ?", breakout),
+            ("org", "select id from organisations where name = ?", "Hostile Institute"),
+            ("good", "select id from organisations where name = ?", "Good Institute"),
+        )
+    }
     conn.close()
     return {**ids, "work_key": work, "breakout_key": breakout}
 
 
-@pytest.mark.parametrize("url,expected", [
-    ("https://example.org/a?b=1", "https://example.org/a?b=1"), ("http://x.org", "http://x.org"),
-    (HOSTILE_URL, None), ("java\tscript:alert(1)", None), (" javascript:alert(1)", None), ("data:text/html,x", None),
-    ("vbscript:x", None), ("//evil.example.org", None), ("/kb/articles", None), ("", None), (None, None), (12, None),
-    ("https://x.org/\nabc", None),
-])
+@pytest.mark.parametrize(
+    "url,expected",
+    [
+        ("https://example.org/a?b=1", "https://example.org/a?b=1"),
+        ("http://x.org", "http://x.org"),
+        (HOSTILE_URL, None),
+        ("java\tscript:alert(1)", None),
+        (" javascript:alert(1)", None),
+        ("data:text/html,x", None),
+        ("vbscript:x", None),
+        ("//evil.example.org", None),
+        ("/kb/articles", None),
+        ("", None),
+        (None, None),
+        (12, None),
+        ("https://x.org/\nabc", None),
+    ],
+)
 def test_only_http_and_https_addresses_become_links(url, expected):
     assert safe_link(url) == expected
 
@@ -71,14 +100,14 @@ def test_pages_show_unsafe_addresses_as_text_not_links(hostile_kb):
     try:
         article = client.get(f"/kb/articles/{ids['work']}")
         assert HOSTILE_URL in article.text
-        assert 'href="JaVaScRiPt' not in article.text and "href=\"javascript" not in article.text.lower()
+        assert 'href="JaVaScRiPt' not in article.text and 'href="javascript' not in article.text.lower()
         assert "<script>alert(2)" not in article.text
         assert article.headers["content-security-policy"].startswith("default-src 'self'")
         breakout = client.get(f"/kb/articles/{ids['breakout']}")
         assert "<script>alert(1)" not in breakout.text
         assert 'href="https://example.org/&#34;&gt;&lt;script&gt;' in breakout.text
         organisation = client.get(f"/kb/organisations/{ids['org']}").text
-        assert "script:alert(3)" in organisation and "href=\" java" not in organisation
+        assert "script:alert(3)" in organisation and 'href=" java' not in organisation
         assert 'href="java' not in organisation.replace("\t", "")
         good = client.get(f"/kb/organisations/{ids['good']}").text
         assert '<a href="https://good.example.org/" rel="nofollow noopener">' in good
@@ -94,8 +123,10 @@ def test_html_bibliography_escapes_url_and_doi(hostile_kb):
 
     from kb.cli import cli
 
-    for args in (["export", "--style", "apa", "--to", "html", "--key", ids["breakout_key"], "--key", ids["work_key"]],
-                 ["ref", ids["breakout_key"], ids["work_key"], "--to", "html"]):
+    for args in (
+        ["export", "--style", "apa", "--to", "html", "--key", ids["breakout_key"], "--key", ids["work_key"]],
+        ["ref", ids["breakout_key"], ids["work_key"], "--to", "html"],
+    ):
         result = CliRunner().invoke(cli, [*args, "--db", str(db)])
         assert result.exit_code == 0, result.output
         assert "<script>" not in result.output
@@ -109,8 +140,12 @@ def hostile_server(hostile_kb, tmp_path_factory):
     port = free_port()
     log_path = tmp_path_factory.mktemp("serve-log") / "serve.log"
     with open(log_path, "w") as log:
-        process = subprocess.Popen([sys.executable, "-m", "kb.cli", "serve", "--db", str(db), "--port", str(port)],
-                                   cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "kb.cli", "serve", "--db", str(db), "--port", str(port)],
+            cwd=REPO,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -140,8 +175,13 @@ def test_clicking_every_link_on_hostile_pages_runs_no_script(hostile_server, bro
     assert unsafe.text == HOSTILE_URL and unsafe.tag_name == "span"
     unsafe.click()
     assert_no_alert(browser)
-    pages = [f"/kb/articles/{ids['work']}", f"/kb/articles/{ids['breakout']}", f"/kb/organisations/{ids['org']}",
-             "/kb/articles", "/kb/organisations"]
+    pages = [
+        f"/kb/articles/{ids['work']}",
+        f"/kb/articles/{ids['breakout']}",
+        f"/kb/organisations/{ids['org']}",
+        "/kb/articles",
+        "/kb/organisations",
+    ]
     clicked = 0
     for page in pages:
         browser.get(base + page)

@@ -18,25 +18,56 @@ from kb.limits import DEFAULT_MAX_FILE_MB
 from .conftest import DATA
 
 ALIAS_BOMB = "kind: work\ncitekey: bomb\ntitle: t\ntags:\n  - &x0 [a,a,a,a,a,a,a,a,a]\n" + "".join(
-    f"  - &x{i} [{','.join([f'*x{i - 1}'] * 9)}]\n" for i in range(1, 10))
-MACRO_CHAIN = '@string{a0 = "xxxxxxxxxxxxxxxx"}\n' + "".join(
-    f"@string{{a{i} = a{i - 1} # a{i - 1}}}\n" for i in range(1, 45)) + "@article{k, title = a44, year = 2001}\n"
+    f"  - &x{i} [{','.join([f'*x{i - 1}'] * 9)}]\n" for i in range(1, 10)
+)
+MACRO_CHAIN = (
+    '@string{a0 = "xxxxxxxxxxxxxxxx"}\n'
+    + "".join(f"@string{{a{i} = a{i - 1} # a{i - 1}}}\n" for i in range(1, 45))
+    + "@article{k, title = a44, year = 2001}\n"
+)
 
 CASES = {
-    "title-number.json": ('[{"id": "a", "type": "book", "title": 12345}]', "item 1 (a): title should be text, found 12345"),
+    "title-number.json": (
+        '[{"id": "a", "type": "book", "title": 12345}]',
+        "item 1 (a): title should be text, found 12345",
+    ),
     "title-list.yaml": ("kind: work\ncitekey: a\ntitle: [1, 2]\n", ":1: title should be text, found [1, 2]"),
     "title-nan.yaml": ("kind: work\ncitekey: a\ntitle: .nan\n", "title should be text, found nan"),
-    "family-number.json": ('[{"id": "a", "type": "book", "title": "t", "author": [{"family": 5}]}]', "author family should be text"),
-    "date-parts-x.yaml": ("kind: work\ncitekey: a\ntitle: t\nissued: {date-parts: x}\n", "issued: date-parts should be"),
-    "digits.json": ('[{"id": "a", "type": "book", "title": "t", "volume": ' + "9" * 5000 + "}]", "not valid JSON: Exceeds the limit"),
+    "family-number.json": (
+        '[{"id": "a", "type": "book", "title": "t", "author": [{"family": 5}]}]',
+        "author family should be text",
+    ),
+    "date-parts-x.yaml": (
+        "kind: work\ncitekey: a\ntitle: t\nissued: {date-parts: x}\n",
+        "issued: date-parts should be",
+    ),
+    "digits.json": (
+        '[{"id": "a", "type": "book", "title": "t", "volume": ' + "9" * 5000 + "}]",
+        "not valid JSON: Exceeds the limit",
+    ),
     "nested.json": ("[" * 100_000, "not valid JSON: nested too deeply"),
-    "feb-30.yaml": ("kind: work\ncitekey: a\ntitle: t\nissued: {date-parts: [[2001, 2, 30]]}\n", "no day 30 in February 2001"),
-    "nul-key.json": ('[{"id": "a\\u0000b", "type": "book", "title": "t"}]', "(a\\x00b): the citekey holds a NUL character"),
-    "long-key.yaml": ("kind: work\ncitekey: " + "k" * 130 + "\ntitle: t\n", "the citekey is longer than 100 characters"),
-    "bool-container.yaml": ("kind: work\ncitekey: a\ntitle: t\ncontainer-title: true\n", "container-title should be text"),
+    "feb-30.yaml": (
+        "kind: work\ncitekey: a\ntitle: t\nissued: {date-parts: [[2001, 2, 30]]}\n",
+        "no day 30 in February 2001",
+    ),
+    "nul-key.json": (
+        '[{"id": "a\\u0000b", "type": "book", "title": "t"}]',
+        "(a\\x00b): the citekey holds a NUL character",
+    ),
+    "long-key.yaml": (
+        "kind: work\ncitekey: " + "k" * 130 + "\ntitle: t\n",
+        "the citekey is longer than 100 characters",
+    ),
+    "bool-container.yaml": (
+        "kind: work\ncitekey: a\ntitle: t\ncontainer-title: true\n",
+        "container-title should be text",
+    ),
     "alias-bomb.yaml": (ALIAS_BOMB, "YAML aliases (*x0) are not accepted"),
     "macro-chain.bib": (MACRO_CHAIN, "is longer than 2,000,000 characters"),
-    "cut.csv": ('title,author,year\n"A title",Smith,2001\n"Cut short, arXiv.', "cut.csv:3: the file ends inside a quoted field"),
+    "cut.csv": (
+        'title,author,year\n"A title",Smith,2001\n"Cut short, arXiv.',
+        "cut.csv:3: the file ends inside a quoted field",
+    ),
     "cut.yaml": ("kind: work\ncitekey: a\ntitle: t\ntags: [a, b", "not valid YAML"),
 }
 
@@ -57,8 +88,12 @@ def assert_kb_still_works(db: Path, tmp_path: Path) -> None:
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()
-    for args in (["export", "--format", "bibtex"], ["export", "--format", "ris"], ["export", "--style", "apa"],
-                 ["dump", str(tmp_path / "after-dump")]):
+    for args in (
+        ["export", "--format", "bibtex"],
+        ["export", "--format", "ris"],
+        ["export", "--style", "apa"],
+        ["dump", str(tmp_path / "after-dump")],
+    ):
         result = CliRunner().invoke(cli, [*args, "--db", str(db)])
         assert result.exit_code == 0, (args, result.output)
 
@@ -107,9 +142,11 @@ def test_hostile_dates_land_kept_as_written_and_break_nothing(name, kb_db, tmp_p
 
 def test_skip_invalid_counts_wrong_types_and_keeps_the_rest(kb_db, tmp_path):
     source = tmp_path / "mixed.json"
-    source.write_text('[{"id": "good2001", "type": "book", "title": "Good"}, {"id": "bad", "type": "book", "title": 5},'
-                      ' {"id": "bad2", "type": "book", "title": "t", "issued": {"date-parts": [[2001, 2, 31]]}}]',
-                      encoding="utf-8")
+    source.write_text(
+        '[{"id": "good2001", "type": "book", "title": "Good"}, {"id": "bad", "type": "book", "title": 5},'
+        ' {"id": "bad2", "type": "book", "title": "t", "issued": {"date-parts": [[2001, 2, 31]]}}]',
+        encoding="utf-8",
+    )
     result = CliRunner().invoke(cli, ["import", str(source), "--db", str(kb_db), "--skip-invalid"])
     assert result.exit_code == 0, result.output
     # The wrong type is skipped; 31 February is a date kb cannot read: kept as written.
@@ -126,10 +163,14 @@ def test_dev_zero_stops_at_once(kb_db):
 
 def test_file_size_limit_and_the_option_to_raise_it(kb_db, tmp_path):
     source = tmp_path / "padded.bib"
-    source.write_text("@comment{" + "x" * (2 * 1024 * 1024) + "}\n@book{k2001, title = {Padded}, year = 2001}\n", encoding="utf-8")
+    source.write_text(
+        "@comment{" + "x" * (2 * 1024 * 1024) + "}\n@book{k2001, title = {Padded}, year = 2001}\n", encoding="utf-8"
+    )
     result = CliRunner().invoke(cli, ["import", str(source), "--db", str(kb_db), "--max-file-mb", "1"])
     assert result.exit_code == 1
-    assert result.output.strip() == f"Error: {source}: the file is larger than 1 MB; pass --max-file-mb to read it anyway"
+    assert (
+        result.output.strip() == f"Error: {source}: the file is larger than 1 MB; pass --max-file-mb to read it anyway"
+    )
     result = CliRunner().invoke(cli, ["import", str(source), "--db", str(kb_db), "--max-file-mb", "3"])
     assert result.exit_code == 0, result.output
     assert DEFAULT_MAX_FILE_MB >= 100
@@ -137,8 +178,10 @@ def test_file_size_limit_and_the_option_to_raise_it(kb_db, tmp_path):
 
 def test_a_complete_csv_with_quoted_newlines_still_imports(kb_db, tmp_path):
     source = tmp_path / "fine.csv"
-    source.write_text('title,author,year\n"A title, with a comma","Smith, Ann",2001\n"Two\nlines ""quoted""",Jones,2002',
-                      encoding="utf-8")
+    source.write_text(
+        'title,author,year\n"A title, with a comma","Smith, Ann",2001\n"Two\nlines ""quoted""",Jones,2002',
+        encoding="utf-8",
+    )
     result = CliRunner().invoke(cli, ["import", str(source), "--db", str(kb_db)])
     assert result.exit_code == 0, result.output
     assert "2 added" in result.output
@@ -146,9 +189,11 @@ def test_a_complete_csv_with_quoted_newlines_still_imports(kb_db, tmp_path):
 
 def test_json_ld_types_of_the_wrong_kind_in_a_saved_page(kb_db, tmp_path):
     page = tmp_path / "page.html"
-    page.write_text('<html><head><title>A page</title><script type="application/ld+json">{"@type": [1, {}], '
-                    '"headline": "x"}</script></head><body><article><p>Some text about NATO.</p></article></body></html>',
-                    encoding="utf-8")
+    page.write_text(
+        '<html><head><title>A page</title><script type="application/ld+json">{"@type": [1, {}], '
+        '"headline": "x"}</script></head><body><article><p>Some text about NATO.</p></article></body></html>',
+        encoding="utf-8",
+    )
     result = CliRunner().invoke(cli, ["import", str(page), "--db", str(kb_db), "--url", "https://example.org/p"])
     assert result.exit_code == 0, result.output
     assert_kb_still_works(kb_db, tmp_path)
@@ -162,5 +207,7 @@ def test_export_to_an_unwritable_place_is_a_one_line_error(kb_db, target):
     assert result.exit_code in (1, 2), result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     last = result.output.strip().splitlines()[-1]
-    assert last in (f"Error: cannot write {target}: No such file or directory",
-                    f"Error: Invalid value for '-o' / '--output': the folder '{Path(target).parent}' does not exist"), last
+    assert last in (
+        f"Error: cannot write {target}: No such file or directory",
+        f"Error: Invalid value for '-o' / '--output': the folder '{Path(target).parent}' does not exist",
+    ), last

@@ -20,8 +20,14 @@ from .conftest import DATA, REPO
 
 
 def kb_process(db: Path, *args: str, **env: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "kb.cli", *args, "--db", str(db)], cwd=REPO, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **env})
+    return subprocess.Popen(
+        [sys.executable, "-m", "kb.cli", *args, "--db", str(db)],
+        cwd=REPO,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **env},
+    )
 
 
 def hold_write_lock(db: Path, seconds: float) -> threading.Event:
@@ -72,9 +78,16 @@ def test_a_writer_gives_up_after_its_wait_with_one_line(tmp_path):
 
 def test_import_and_add_at_once_both_land(tmp_path):
     db = built(tmp_path)
-    items = [{"id": f"w{i:05d}", "type": "report", "title": f"Report {i} on subject {i * 7919 % 10007}",
-              "author": [{"family": f"Family{i}", "given": "Ann"}], "issued": {"date-parts": [[1990 + i % 30]]}}
-             for i in range(2000)]
+    items = [
+        {
+            "id": f"w{i:05d}",
+            "type": "report",
+            "title": f"Report {i} on subject {i * 7919 % 10007}",
+            "author": [{"family": f"Family{i}", "given": "Ann"}],
+            "issued": {"date-parts": [[1990 + i % 30]]},
+        }
+        for i in range(2000)
+    ]
     source = tmp_path / "big.json"
     source.write_text(json.dumps(items), encoding="utf-8")
     importing = kb_process(db, "import", str(source), "--on-duplicate", "keep-both")

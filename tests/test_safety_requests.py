@@ -31,9 +31,16 @@ SLOW_CONDITION = "(select count(*) from articles a, articles b, articles c, arti
 def many_authors_db(tmp_path_factory) -> Path:
     """3,000 works by 3,000 authors: a family-name lookup scans them all in Python."""
     folder = tmp_path_factory.mktemp("many")
-    items = [{"id": f"w{i}", "type": "report", "title": f"Report number {i} about item {i * 37 % 1001}",
-              "author": [{"family": f"Family{i}", "given": f"G{i}"}], "issued": {"date-parts": [[2000 + i % 20]]}}
-             for i in range(3000)]
+    items = [
+        {
+            "id": f"w{i}",
+            "type": "report",
+            "title": f"Report number {i} about item {i * 37 % 1001}",
+            "author": [{"family": f"Family{i}", "given": f"G{i}"}],
+            "issued": {"date-parts": [[2000 + i % 20]]},
+        }
+        for i in range(3000)
+    ]
     source = folder / "many.json"
     source.write_text(json.dumps(items), encoding="utf-8")
     db = folder / "kb.db"
@@ -45,8 +52,11 @@ def many_authors_db(tmp_path_factory) -> Path:
 
 def get(db: Path, path: str, time_limit_ms: int = 1000):
     async def fetch():
-        ds = Datasette([str(db)], metadata=metadata_for(db.stem),
-                       settings={"suggest_facets": False, "sql_time_limit_ms": time_limit_ms})
+        ds = Datasette(
+            [str(db)],
+            metadata=metadata_for(db.stem),
+            settings={"suggest_facets": False, "sql_time_limit_ms": time_limit_ms},
+        )
         await ds.invoke_startup()
         return await ds.client.get(path)
 
@@ -90,16 +100,34 @@ def test_a_slow_sql_export_answers_with_the_time_limit_message(many_authors_db):
 def test_export_where_has_a_time_limit(many_authors_db, monkeypatch):
     monkeypatch.setenv("KB_WHERE_TIME_LIMIT_S", "1")
     started = time.monotonic()
-    result = CliRunner().invoke(cli, ["export", "--format", "bibtex", "--where", SLOW_CONDITION, "--db", str(many_authors_db)])
+    result = CliRunner().invoke(
+        cli, ["export", "--format", "bibtex", "--where", SLOW_CONDITION, "--db", str(many_authors_db)]
+    )
     assert time.monotonic() - started < 10
     assert result.exit_code == 1
     assert result.output.strip() == f"Error: --where {SLOW_CONDITION!r}: took longer than 1 s, the time limit"
 
 
 def test_ctrl_c_stops_export_where(many_authors_db):
-    process = subprocess.Popen([sys.executable, "-m", "kb.cli", "export", "--format", "bibtex", "--where", SLOW_CONDITION,
-                                "--db", str(many_authors_db)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, env={**os.environ, "KB_WHERE_TIME_LIMIT_S": "600"})
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "kb.cli",
+            "export",
+            "--format",
+            "bibtex",
+            "--where",
+            SLOW_CONDITION,
+            "--db",
+            str(many_authors_db),
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "KB_WHERE_TIME_LIMIT_S": "600"},
+    )
     time.sleep(3)  # well inside the query
     assert process.poll() is None
     process.send_signal(signal.SIGINT)

@@ -27,8 +27,13 @@ HOSTILE_METADATA = {
     "title": "HOSTILE TITLE",
     "extra_js_urls": ["https://evil.example.org/steal.js"],
     "description_html": "<script>window.hostile = 1</script>",
-    "databases": {"kb": {"queries": {"hostile_write": {
-        "sql": "insert into tags (name) values ('written by a visitor')", "write": True}}}},
+    "databases": {
+        "kb": {
+            "queries": {
+                "hostile_write": {"sql": "insert into tags (name) values ('written by a visitor')", "write": True}
+            }
+        }
+    },
 }
 
 
@@ -46,8 +51,12 @@ def kb_serve(db: Path, folder: Path, *args: str, host: str = "127.0.0.1"):
     port = free_port()
     log_path = folder / f"serve-{port}.log"
     with open(log_path, "w") as log:
-        process = subprocess.Popen([sys.executable, "-m", "kb.cli", "serve", "--db", str(db), "--port", str(port),
-                                    "--host", host, *args], cwd=folder, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "kb.cli", "serve", "--db", str(db), "--port", str(port), "--host", host, *args],
+            cwd=folder,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -99,8 +108,10 @@ def test_a_metadata_yml_in_the_current_folder_is_not_loaded(served_db, tmp_path)
 
 def test_an_explicit_metadata_is_laid_over_the_packaged_one_and_writes_are_announced(served_db, tmp_path):
     mine = tmp_path / "mine.yml"
-    mine.write_text(yaml.safe_dump({"title": "Department of War Studies", **{k: HOSTILE_METADATA[k] for k in ("databases",)}}),
-                    encoding="utf-8")
+    mine.write_text(
+        yaml.safe_dump({"title": "Department of War Studies", **{k: HOSTILE_METADATA[k] for k in ("databases",)}}),
+        encoding="utf-8",
+    )
     with kb_serve(served_db, tmp_path, "--metadata", str(mine)) as (base, _, log_path):
         assert "Department of War Studies" in status_and_body(base + "/")[1]
         status, page = status_and_body(base + "/kb/articles")
@@ -120,8 +131,15 @@ def test_bad_explicit_metadata_is_a_one_line_error(served_db, tmp_path):
 
 def test_debug_pages_are_hidden_when_listening_beyond_localhost(served_db, tmp_path):
     with kb_serve(served_db, tmp_path, host="0.0.0.0") as (base, _, _):
-        for path in ("/-/messages", "/-/allow-debug", "/-/permissions", "/-/threads", "/-/actor.json",
-                     "/-/metadata.json", "/-/versions.json"):
+        for path in (
+            "/-/messages",
+            "/-/allow-debug",
+            "/-/permissions",
+            "/-/threads",
+            "/-/actor.json",
+            "/-/metadata.json",
+            "/-/versions.json",
+        ):
             assert status_and_body(base + path)[0] == 404, path
         assert status_and_body(base + "/kb/articles")[0] == 200
         assert status_and_body(base + "/-/static/app.css")[0] == 200

@@ -54,7 +54,11 @@ def test_show_a_work_as_text_fits_80_columns(sample_db):
 
 def test_show_finds_an_organisation_event_or_person_by_alias(sample_db):
     org = json.loads(kb(sample_db, "show", "the Alliance").stdout)
-    assert org["kind"] == "organisation" and org["name"] == "North Atlantic Treaty Organization" and org["acronym"] == "NATO"
+    assert (
+        org["kind"] == "organisation"
+        and org["name"] == "North Atlantic Treaty Organization"
+        and org["acronym"] == "NATO"
+    )
     assert org["events"] == [{"name": "2010 NATO Lisbon Summit", "date": "19-20 November 2010", "role": "organiser"}]
     assert [w["citekey"] for w in org["works"]] == ["kulhanekImpossibleDream"]
     event = json.loads(kb(sample_db, "show", "--event", "Five-Day War").stdout)
@@ -97,7 +101,10 @@ def test_list_orgs_with_counts_most_linked_first(sample_db):
     assert result.exit_code == 0, result.output
     orgs = json.loads(result.stdout)
     assert [(o["name"], o["works"]) for o in orgs][:3] == [
-        ("Atlantic Council", 2), ("North Atlantic Treaty Organization", 1), ("Russia", 1)]
+        ("Atlantic Council", 2),
+        ("North Atlantic Treaty Organization", 1),
+        ("Russia", 1),
+    ]
     assert len(orgs) == 5 and result.stderr == "5 orgs\n"
 
 
@@ -160,7 +167,9 @@ def test_piped_output_is_json_and_a_terminal_gets_a_table(sample_db):
     assert json.loads(piped.stdout)[0]["name"] == "Atlantic Council"
     leader, follower = pty.openpty()
     try:
-        subprocess.run(command, stdout=follower, stderr=subprocess.DEVNULL, check=True, env={**os.environ, "COLUMNS": "80"})
+        subprocess.run(
+            command, stdout=follower, stderr=subprocess.DEVNULL, check=True, env={**os.environ, "COLUMNS": "80"}
+        )
         os.close(follower)
         screen = b""
         while True:
@@ -189,8 +198,24 @@ def test_show_a_work_by_doi_or_url(tmp_path):
     db = tmp_path / "doi.db"
     runner = CliRunner()
     assert runner.invoke(cli, ["init", "--db", str(db)]).exit_code == 0
-    added = runner.invoke(cli, ["add", "--title", "Deterrence", "--type", "article-journal", "--doi", "10.1000/XYZ.1",
-                                "--url", "https://www.example.org/deterrence/", "--key", "deterrence", "--db", str(db)])
+    added = runner.invoke(
+        cli,
+        [
+            "add",
+            "--title",
+            "Deterrence",
+            "--type",
+            "article-journal",
+            "--doi",
+            "10.1000/XYZ.1",
+            "--url",
+            "https://www.example.org/deterrence/",
+            "--key",
+            "deterrence",
+            "--db",
+            str(db),
+        ],
+    )
     assert added.exit_code == 0, added.output
     for name in ("https://doi.org/10.1000/xyz.1", "http://example.org/deterrence"):
         work = json.loads(kb(db, "show", name).stdout)

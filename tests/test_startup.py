@@ -11,8 +11,21 @@ from kb.importers import format_names, registry
 
 from .conftest import REPO
 
-HEAVY = ("sqlite_utils", "datasette", "citeproc", "lxml", "trafilatura", "extruct", "rapidfuzz", "bibtexparser",
-         "pylatexenc", "rispy", "yaml", "dateutil", "ahocorasick")
+HEAVY = (
+    "sqlite_utils",
+    "datasette",
+    "citeproc",
+    "lxml",
+    "trafilatura",
+    "extruct",
+    "rapidfuzz",
+    "bibtexparser",
+    "pylatexenc",
+    "rispy",
+    "yaml",
+    "dateutil",
+    "ahocorasick",
+)
 
 IMPORTED_BY = """
 import json, sys
@@ -40,7 +53,10 @@ def test_add_imports_only_what_writing_a_work_needs(tmp_path):
     db = str(tmp_path / "kb.db")
     assert heavy_libraries_imported("init", "--db", db) == ["sqlite_utils", "dateutil"]  # sqlite-utils imports dateutil
     assert heavy_libraries_imported("add", "--title", "A work", "--author", "Ann Smith", "--db", db, "--by", "me") == [
-        "sqlite_utils", "rapidfuzz", "dateutil"]
+        "sqlite_utils",
+        "rapidfuzz",
+        "dateutil",
+    ]
 
 
 def test_import_formats_are_listed_without_importing_the_importers():

@@ -7,7 +7,12 @@ from kb.model import CitationRef, EventRecord, Link, OrganisationRecord, WorkRec
 
 
 def work(title="An impossible dream?", **item):
-    base = {"type": "post-weblog", "title": title, "author": [{"family": "Kulhanek", "given": "Jakub"}], "issued": {"date-parts": [[2010]]}}
+    base = {
+        "type": "post-weblog",
+        "title": title,
+        "author": [{"family": "Kulhanek", "given": "Jakub"}],
+        "issued": {"date-parts": [[2010]]},
+    }
     base.update(item)
     return WorkRecord(item=base)
 
@@ -28,7 +33,9 @@ def test_same_doi_is_the_same_work_and_fields_merge(store):
     with store.transaction():
         store.save_work(work(DOI="10.1000/ABC"))
         # issue 9: the titles must agree (a wholly different title with the same DOI is only a candidate)
-        result = store.save_work(work("An Impossible Dream: a different rendering", DOI="https://doi.org/10.1000/abc", volume="7"))
+        result = store.save_work(
+            work("An Impossible Dream: a different rendering", DOI="https://doi.org/10.1000/abc", volume="7")
+        )
     assert result.outcome == "merged" and result.duplicate_of == "kulhanekImpossibleDream2010"
     assert count(store, "articles") == 1
     assert store.db.execute("select volume, title from articles").fetchone() == ("7", "An impossible dream?")
@@ -37,7 +44,9 @@ def test_same_doi_is_the_same_work_and_fields_merge(store):
 def test_same_url_after_normalisation_is_the_same_work(store):
     with store.transaction():
         store.save_work(work(URL="https://www.example.org/post/?utm_source=feed"))
-        result = store.save_work(work("An impossible dream", URL="http://example.org/post"))  # issue 9: titles must agree
+        result = store.save_work(
+            work("An impossible dream", URL="http://example.org/post")
+        )  # issue 9: titles must agree
     assert (result.outcome, result.duplicate_of) == ("unchanged", "kulhanekImpossibleDream2010")
     assert count(store, "articles") == 1
 
@@ -81,7 +90,9 @@ def test_on_duplicate_skip_and_keep_both(store):
 
 def test_organisations_match_by_name_acronym_or_alias(store):
     with store.transaction():
-        store.save_organisation(OrganisationRecord("North Atlantic Treaty Organization", acronym="NATO", aliases=["the Alliance"]))
+        store.save_organisation(
+            OrganisationRecord("North Atlantic Treaty Organization", acronym="NATO", aliases=["the Alliance"])
+        )
         assert store.save_organisation(OrganisationRecord("nato", country="BE"))[0] == "updated"
         assert store.find_organisation("The Alliance") == store.find_organisation("NATO")
     assert count(store, "organisations") == 1
@@ -158,5 +169,6 @@ def test_a_citation_follows_a_renamed_key_even_when_the_cited_record_comes_later
         store.save_work(citing)
         result = store.save_work(cited)
     assert result.citekey == "smith2010a"
-    assert store.db.execute(
-        "select b.citekey from citations join articles b on b.id = cited_id").fetchall() == [("smith2010a",)]
+    assert store.db.execute("select b.citekey from citations join articles b on b.id = cited_id").fetchall() == [
+        ("smith2010a",)
+    ]

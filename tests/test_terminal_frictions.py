@@ -51,7 +51,10 @@ def test_note_says_what_it_did(sample_db):
     assert count(sample_db, "SELECT count(*) FROM notes WHERE article_id = 1") == 0
     result = kb("note", "kulhanekImpossibleDream", "Sceptical", "--status", "read", "--db", str(sample_db))
     assert result.stderr == "kulhanekImpossibleDream: note added, status set to read\n"
-    assert kb("note", "kulhanekImpossibleDream", "Again", "--db", str(sample_db)).stderr == "kulhanekImpossibleDream: note added\n"
+    assert (
+        kb("note", "kulhanekImpossibleDream", "Again", "--db", str(sample_db)).stderr
+        == "kulhanekImpossibleDream: note added\n"
+    )
 
 
 def test_serve_checks_the_port_before_anything_starts(sample_db):
@@ -83,9 +86,22 @@ def test_files_written_with_o_follow_the_umask(sample_db, tmp_path):
 
 def _works_with_many_losses(tmp_path: Path) -> Path:
     """Three works holding seven CSL variables BibTeX has no field for."""
-    items = [{"id": f"w{n}", "type": "book", "title": f"Work {n}", "issued": {"date-parts": [[2000 + n]]},
-              "event-place": "Lisbon", "call-number": f"JZ{n}", "archive": "NATO Archives", "source": "WorldCat",
-              "number-of-pages": "300", "version": "2", "section": "A"} for n in range(3)]
+    items = [
+        {
+            "id": f"w{n}",
+            "type": "book",
+            "title": f"Work {n}",
+            "issued": {"date-parts": [[2000 + n]]},
+            "event-place": "Lisbon",
+            "call-number": f"JZ{n}",
+            "archive": "NATO Archives",
+            "source": "WorldCat",
+            "number-of-pages": "300",
+            "version": "2",
+            "section": "A",
+        }
+        for n in range(3)
+    ]
     (tmp_path / "works.json").write_text(json.dumps(items))
     db = tmp_path / "losses.db"
     assert kb("init", "--db", str(db)).exit_code == 0
@@ -99,9 +115,11 @@ def test_a_long_loss_list_is_summarised_with_details_on_request(tmp_path):
     result = kb("export", "--format", "bibtex", "-o", str(tmp_path / "out.bib"), "--db", str(db))
     assert result.exit_code == 0
     summary = [line for line in result.stderr.splitlines() if line.startswith("Not exported")]
-    assert summary == ["Not exported: 3 works hold fields BibTeX cannot carry: archive (3 works), call-number (3), "
-                       "event-place (3), number-of-pages (3), section (3) and 2 more kinds; --verbose lists each kind, "
-                       "--report FILE every work"]
+    assert summary == [
+        "Not exported: 3 works hold fields BibTeX cannot carry: archive (3 works), call-number (3), "
+        "event-place (3), number-of-pages (3), section (3) and 2 more kinds; --verbose lists each kind, "
+        "--report FILE every work"
+    ]
     verbose = kb("export", "--format", "bibtex", "--verbose", "--report", str(tmp_path / "lost.tsv"), "--db", str(db))
     lines = [line for line in verbose.stderr.splitlines() if line.startswith("Not exported")]
     assert len(lines) == 7 and "3 works: version not representable in BibTeX (w0, w1, w2)" in lines[-1]
@@ -112,10 +130,16 @@ def test_a_long_loss_list_is_summarised_with_details_on_request(tmp_path):
 
 def test_shell_completion_as_the_readme_says():
     installed = [str(Path(sys.executable).parent / "kb")]  # the `kb` script, as a shell runs it
-    script = subprocess.run(installed, env={**os.environ, "_KB_COMPLETE": "bash_source"}, capture_output=True, text=True)
+    script = subprocess.run(
+        installed, env={**os.environ, "_KB_COMPLETE": "bash_source"}, capture_output=True, text=True
+    )
     assert "complete -o nosort -F _kb_completion kb" in script.stdout
-    words = subprocess.run(installed, env={**os.environ, "_KB_COMPLETE": "bash_complete", "COMP_WORDS": "kb sh",
-                                    "COMP_CWORD": "1"}, capture_output=True, text=True)
+    words = subprocess.run(
+        installed,
+        env={**os.environ, "_KB_COMPLETE": "bash_complete", "COMP_WORDS": "kb sh", "COMP_CWORD": "1"},
+        capture_output=True,
+        text=True,
+    )
     assert "plain,show" in words.stdout.splitlines()
     readme = (Path(__file__).parent.parent / "README.md").read_text()
     for shell in ("bash_source", "zsh_source", "fish_source"):
@@ -157,18 +181,32 @@ def test_a_mistyped_type_at_the_prompt_is_asked_again_and_the_title_kept(tmp_pat
 
 def _complete(words: str, db: Path) -> list[str]:
     installed = str(Path(sys.executable).parent / "kb")
-    env = {**os.environ, "_KB_COMPLETE": "bash_complete", "COMP_WORDS": words,
-           "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1)), "KB_DB": str(db)}
+    env = {
+        **os.environ,
+        "_KB_COMPLETE": "bash_complete",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1)),
+        "KB_DB": str(db),
+    }
     result = subprocess.run([installed], env=env, capture_output=True, text=True, check=True)
     return [line.split(",", 1)[1] for line in result.stdout.splitlines() if line]
 
 
 def test_completion_reads_citekeys_and_names_from_the_knowledge_base(sample_db, tmp_path):
-    assert _complete("kb show kulhanekImpossibleDream", sample_db) == ["kulhanekImpossibleDream", "kulhanekImpossibleDreamEarlier"]
-    assert _complete("kb export --org n", sample_db) == ["NATO", "North Atlantic Alliance", "North Atlantic Treaty Organization"]
+    assert _complete("kb show kulhanekImpossibleDream", sample_db) == [
+        "kulhanekImpossibleDream",
+        "kulhanekImpossibleDreamEarlier",
+    ]
+    assert _complete("kb export --org n", sample_db) == [
+        "NATO",
+        "North Atlantic Alliance",
+        "North Atlantic Treaty Organization",
+    ]
     assert _complete("kb link kulhanekImpossibleDream --event Lis", sample_db) == ["Lisbon Summit"]
     assert _complete("kb list works --tag European", sample_db) == ["European Politics", "European security"]
-    assert _complete("kb cite kulhanekImpossibleDream kulhanekImpossibleDreamE", sample_db) == ["kulhanekImpossibleDreamEarlier"]
+    assert _complete("kb cite kulhanekImpossibleDream kulhanekImpossibleDreamE", sample_db) == [
+        "kulhanekImpossibleDreamEarlier"
+    ]
     assert _complete("kb show kul", tmp_path / "missing.db") == []  # no knowledge base: nothing, and no error
 
 
@@ -185,4 +223,8 @@ def test_a_folder_that_cannot_be_written_is_one_line_not_a_traceback(sample_db, 
     blocker.write_text("not a folder")
     result = kb("dump", str(blocker / "dump"), "--db", str(sample_db))
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: ") and len(result.stderr.splitlines()) == 1 and "Traceback" not in result.output
+    assert (
+        result.stderr.startswith("Error: ")
+        and len(result.stderr.splitlines()) == 1
+        and "Traceback" not in result.output
+    )

@@ -61,7 +61,9 @@ def test_blog_post_author_from_bio_with_affiliation_and_earlier_version():
     assert work.item["author"] == [{"family": "Carter", "given": "Sam"}]
     assert work.tags == ["Black Sea", "Maritime security", "Europe", "Security"]
     assert placeholder.needs_review and placeholder.item["container-title"] == "Maritime Review"
-    assert placeholder.item["title"] == "Why the Black Sea matters again (earlier version on the Maritime Review website)"
+    assert (
+        placeholder.item["title"] == "Why the Black Sea matters again (earlier version on the Maritime Review website)"
+    )
     assert [(c.key, c.relation) for c in work.cites] == [(placeholder.item["id"], "revises")]
     assert "Leave a Reply" not in work.text
 
@@ -76,12 +78,15 @@ def test_dublin_core_page():
     assert item["abstract"] == "An account of how allies bargain over defence spending."
 
 
-@pytest.mark.parametrize("name, message", [
-    ("just-a-moment.html", 'bot-check page ("Just a moment...")'),
-    ("login-wall-bare.html", "login or subscription wall"),
-    ("empty.html", "the page is empty"),
-    ("not-html.html", "not an HTML page"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("just-a-moment.html", 'bot-check page ("Just a moment...")'),
+        ("login-wall-bare.html", "login or subscription wall"),
+        ("empty.html", "the page is empty"),
+        ("not-html.html", "not an HTML page"),
+    ],
+)
 def test_pages_that_are_not_articles(name: str, message: str):
     (result,) = records(name)
     assert isinstance(result, Invalid) and message in result.message
@@ -100,14 +105,20 @@ def test_detect():
 
 # -- through the CLI ---------------------------------------------------------------------
 
+
 def test_import_html_keeps_text_for_search_and_links_mentions(sample_db: Path, run):
     result = run("import", str(WEB / "think-tank-report.html"), db=sample_db)
     assert result.exit_code == 0, result.output
     conn = sqlite3.connect(sample_db)
     (article_id,) = conn.execute("SELECT id FROM articles WHERE title LIKE 'Deterrence%'").fetchone()
-    assert conn.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'prepositioned'").fetchall() == [(article_id,)]
-    links = conn.execute("SELECT name, relation, source FROM article_organisations JOIN organisations ON id = organisation_id "
-                         "WHERE article_id = ?", (article_id,)).fetchall()
+    assert conn.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'prepositioned'").fetchall() == [
+        (article_id,)
+    ]
+    links = conn.execute(
+        "SELECT name, relation, source FROM article_organisations JOIN organisations ON id = organisation_id "
+        "WHERE article_id = ?",
+        (article_id,),
+    ).fetchall()
     assert links == [("North Atlantic Treaty Organization", "mentions", "detected")]
 
 
@@ -135,12 +146,16 @@ def test_cli_refuses_non_articles_with_one_line_and_writes_nothing(sample_db: Pa
     result = run("import", str(WEB / name), db=sample_db)
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: {WEB / name}") and len(result.stderr.strip().splitlines()) == 1
-    assert "Just a moment" not in "".join(r[0] for r in sqlite3.connect(sample_db).execute("SELECT title FROM articles"))
+    assert "Just a moment" not in "".join(
+        r[0] for r in sqlite3.connect(sample_db).execute("SELECT title FROM articles")
+    )
     assert sqlite3.connect(sample_db).execute("SELECT count(*) FROM articles").fetchone()[0] == before
 
 
 def test_skip_invalid_counts_the_interstitial(sample_db: Path, run):
-    result = run("import", str(WEB / "just-a-moment.html"), str(WEB / "news-article.html"), "--skip-invalid", db=sample_db)
+    result = run(
+        "import", str(WEB / "just-a-moment.html"), str(WEB / "news-article.html"), "--skip-invalid", db=sample_db
+    )
     assert result.exit_code == 0, result.output
     assert "1 skipped" in result.stderr and "bot-check" in result.stderr
 

@@ -25,36 +25,53 @@ def works(name: str) -> list[WorkRecord]:
     return [r for r in records(name) if isinstance(r, WorkRecord)]
 
 
-@pytest.mark.parametrize("line, tags", [
-    ("European PoliticsEuropean securityRussia", ["European Politics", "European security", "Russia"]),
-    ("European securityOSCEArms control", ["European security", "OSCE", "Arms control"]),
-    ("Arms control, Russia, Nuclear weapons", ["Arms control", "Russia", "Nuclear weapons"]),
-    ("Europe | Security · Baltic states", ["Europe", "Security", "Baltic states"]),
-    ("2008 warGeorgia", ["2008 war", "Georgia"]),
-    ("Russia", ["Russia"]),
-])
+@pytest.mark.parametrize(
+    "line, tags",
+    [
+        ("European PoliticsEuropean securityRussia", ["European Politics", "European security", "Russia"]),
+        ("European securityOSCEArms control", ["European security", "OSCE", "Arms control"]),
+        ("Arms control, Russia, Nuclear weapons", ["Arms control", "Russia", "Nuclear weapons"]),
+        ("Europe | Security · Baltic states", ["Europe", "Security", "Baltic states"]),
+        ("2008 warGeorgia", ["2008 war", "Georgia"]),
+        ("Russia", ["Russia"]),
+    ],
+)
 def test_split_categories(line: str, tags: list[str]):
     assert split_categories(line) == tags
 
 
-@pytest.mark.parametrize("sentence, expected", [
-    ("Jakub Kulhanek is a post-graduate student in the School of Politics and International Relations researching Russia’s relationship with NATO.",
-     ("Jakub Kulhanek", "postgraduate student", "School of Politics and International Relations")),
-    ("Jane Smith is a senior fellow at the Atlantic Council.", ("Jane Smith", "senior fellow", "Atlantic Council")),
-    ("Mary Ann O'Neill is a lecturer in International Relations at Aberystwyth University.",
-     ("Mary Ann O'Neill", "lecturer in International Relations", "Aberystwyth University")),
-    ("Dr Tom Brown is Professor of War Studies at King’s College London.", ("Tom Brown", "Professor of War Studies", "King’s College London")),
-])
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        (
+            "Jakub Kulhanek is a post-graduate student in the School of Politics and International Relations "
+            "researching Russia’s relationship with NATO.",
+            ("Jakub Kulhanek", "postgraduate student", "School of Politics and International Relations"),
+        ),
+        ("Jane Smith is a senior fellow at the Atlantic Council.", ("Jane Smith", "senior fellow", "Atlantic Council")),
+        (
+            "Mary Ann O'Neill is a lecturer in International Relations at Aberystwyth University.",
+            ("Mary Ann O'Neill", "lecturer in International Relations", "Aberystwyth University"),
+        ),
+        (
+            "Dr Tom Brown is Professor of War Studies at King’s College London.",
+            ("Tom Brown", "Professor of War Studies", "King’s College London"),
+        ),
+    ],
+)
 def test_bios(sentence: str, expected: tuple[str, str, str]):
     bio = parse_bio(sentence)
     assert (bio.name, bio.role, bio.organisation) == expected
 
 
-@pytest.mark.parametrize("sentence", [
-    "Russia is a state in the east of Europe.",
-    "North Atlantic Treaty Organization is an alliance of thirty states.",
-    "The summit is a chance for allies to agree.",
-])
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Russia is a state in the east of Europe.",
+        "North Atlantic Treaty Organization is an alliance of thirty states.",
+        "The summit is a chance for allies to agree.",
+    ],
+)
 def test_sentences_that_are_not_bios(sentence: str):
     assert parse_bio(sentence) is None
 
@@ -64,7 +81,11 @@ def test_wordpress_shape():
     assert isinstance(organisation, OrganisationRecord) and organisation.name == "School of Law and Government"
     assert isinstance(person, PersonRecord) and person.affiliations[0].organisation == "School of Law and Government"
     assert person.affiliations[0].role == "doctoral candidate"
-    assert work.item == {"type": "post-weblog", "title": "A summit too far?", "author": [{"family": "Novak", "given": "Mira"}]}
+    assert work.item == {
+        "type": "post-weblog",
+        "title": "A summit too far?",
+        "author": [{"family": "Novak", "given": "Mira"}],
+    }
     assert work.tags == ["European security", "OSCE", "Arms control"]
     assert work.origin.endswith("pasted-wordpress.txt:3")
     for boilerplate in ("Skip to content", "Leave a Reply", "Comments", "Save my name", "Post Comment", "Published in"):
@@ -111,14 +132,21 @@ def test_medium_shape_name_line_reading_time_and_tags_one_a_line():
 def test_url_option():
     work = works("pasted-think-tank.txt")[-1]
     assert "URL" not in work.item
-    (work,) = [r for r in pasted.parse((WEB / "pasted-think-tank.txt").read_text(), "p.txt", url="https://bpi.example.org/c/1") if isinstance(r, WorkRecord)]
+    (work,) = [
+        r
+        for r in pasted.parse((WEB / "pasted-think-tank.txt").read_text(), "p.txt", url="https://bpi.example.org/c/1")
+        if isinstance(r, WorkRecord)
+    ]
     assert work.item["URL"] == "https://bpi.example.org/c/1"
 
 
-@pytest.mark.parametrize("name, message", [
-    ("pasted-just-a-moment.txt", "bot-check page"),
-    ("pasted-login-wall.txt", "login or subscription wall"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("pasted-just-a-moment.txt", "bot-check page"),
+        ("pasted-login-wall.txt", "login or subscription wall"),
+    ],
+)
 def test_pasted_non_articles(name: str, message: str):
     (result,) = records(name)
     assert isinstance(result, Invalid) and message in result.message
@@ -141,6 +169,7 @@ def test_detection_picks_pasted_for_pages_only():
 
 # -- into a knowledge base ---------------------------------------------------------------
 
+
 def _build(tmp_path: Path) -> Path:
     db = tmp_path / "web.db"
     result = CliRunner().invoke(cli, ["build", str(WEB / "kb"), "--db", str(db)])
@@ -154,18 +183,33 @@ def test_import_merges_with_the_work_and_placeholder_already_there(tmp_path: Pat
     assert result.exit_code == 0, result.output
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT citekey, needs_review FROM articles ORDER BY citekey").fetchall() == [
-        ("novak2021summit", 0), ("novak2021summitEarlier", 1)]
-    assert conn.execute("SELECT c.citekey, d.citekey, relation FROM citations JOIN articles c ON c.id = citing_id "
-                        "JOIN articles d ON d.id = cited_id").fetchall() == [("novak2021summit", "novak2021summitEarlier", "revises")]
+        ("novak2021summit", 0),
+        ("novak2021summitEarlier", 1),
+    ]
+    assert conn.execute(
+        "SELECT c.citekey, d.citekey, relation FROM citations JOIN articles c ON c.id = citing_id "
+        "JOIN articles d ON d.id = cited_id"
+    ).fetchall() == [("novak2021summit", "novak2021summitEarlier", "revises")]
     assert conn.execute("SELECT count(*) FROM affiliations").fetchone()[0] == 1
-    assert conn.execute("SELECT count(*) FROM organisations WHERE name = 'School of Law and Government'").fetchone()[0] == 1
+    assert (
+        conn.execute("SELECT count(*) FROM organisations WHERE name = 'School of Law and Government'").fetchone()[0]
+        == 1
+    )
     tags = {r[0] for r in conn.execute("SELECT name FROM tags JOIN article_tags ON tag_id = tags.id")}
     assert tags == {"European security", "OSCE", "Arms control"}
-    detected = {r[0] for r in conn.execute(
-        "SELECT name FROM article_organisations JOIN organisations ON id = organisation_id WHERE source = 'detected' "
-        "UNION SELECT name FROM article_events JOIN events ON id = event_id WHERE source = 'detected'")}
-    assert {"Organization for Security and Co-operation in Europe", "Russia", "Caucasus",
-            "2021 OSCE Ministerial Council in Helsinki"} <= detected
+    detected = {
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM article_organisations JOIN organisations ON id = organisation_id WHERE source = 'detected' "
+            "UNION SELECT name FROM article_events JOIN events ON id = event_id WHERE source = 'detected'"
+        )
+    }
+    assert {
+        "Organization for Security and Co-operation in Europe",
+        "Russia",
+        "Caucasus",
+        "2021 OSCE Ministerial Council in Helsinki",
+    } <= detected
     # A second import changes nothing.
     run("import", str(WEB / "pasted-wordpress.txt"), db=db)
     assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 2
@@ -177,8 +221,10 @@ def test_import_into_an_empty_kb_creates_the_placeholder(db_path: Path, run):
     assert result.exit_code == 0, result.output
     conn = sqlite3.connect(db_path)
     rows = conn.execute("SELECT title, needs_review, container_title FROM articles ORDER BY id").fetchall()
-    assert rows == [("A summit too far? (earlier version on the Euro Policy Forum website)", 1, "Euro Policy Forum"),
-                    ("A summit too far?", 0, None)]
+    assert rows == [
+        ("A summit too far? (earlier version on the Euro Policy Forum website)", 1, "Euro Policy Forum"),
+        ("A summit too far?", 0, None),
+    ]
     assert conn.execute("SELECT count(*) FROM citations WHERE relation = 'revises'").fetchone()[0] == 1
 
 
@@ -198,18 +244,36 @@ def test_the_example_shape_with_the_sample_kb(sample_db: Path, run):
     assert result.exit_code == 0, result.output
     conn = sqlite3.connect(sample_db)
     assert conn.execute("SELECT citekey FROM articles ORDER BY citekey").fetchall() == [
-        ("kulhanekImpossibleDream",), ("kulhanekImpossibleDreamEarlier",)]
-    assert conn.execute("SELECT name, role FROM affiliations JOIN organisations o ON o.id = organisation_id").fetchall() == [
-        ("School of Politics and International Relations", "postgraduate student")]
-    tags = sorted(r[0] for r in conn.execute("SELECT name FROM tags JOIN article_tags ON tag_id = tags.id "
-                                             "JOIN articles a ON a.id = article_id WHERE citekey = 'kulhanekImpossibleDream'"))
+        ("kulhanekImpossibleDream",),
+        ("kulhanekImpossibleDreamEarlier",),
+    ]
+    assert conn.execute(
+        "SELECT name, role FROM affiliations JOIN organisations o ON o.id = organisation_id"
+    ).fetchall() == [("School of Politics and International Relations", "postgraduate student")]
+    tags = sorted(
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM tags JOIN article_tags ON tag_id = tags.id "
+            "JOIN articles a ON a.id = article_id WHERE citekey = 'kulhanekImpossibleDream'"
+        )
+    )
     assert tags == ["European Politics", "European security", "Russia"]
     assert conn.execute("SELECT relation FROM citations").fetchall() == [("revises",)]
-    linked = {r[0] for r in conn.execute(
-        "SELECT name FROM article_organisations JOIN organisations o ON o.id = organisation_id JOIN articles a ON a.id = article_id "
-        "WHERE citekey = 'kulhanekImpossibleDream' UNION SELECT name FROM article_events JOIN events e ON e.id = event_id "
-        "JOIN articles a ON a.id = article_id WHERE citekey = 'kulhanekImpossibleDream'")}
-    assert {"North Atlantic Treaty Organization", "Russia", "Atlantic Council", "2010 NATO Lisbon Summit", "Russo-Georgian War"} <= linked
+    linked = {
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM article_organisations JOIN organisations o ON o.id = organisation_id JOIN articles a ON a.id = article_id "
+            "WHERE citekey = 'kulhanekImpossibleDream' UNION SELECT name FROM article_events JOIN events e ON e.id = event_id "
+            "JOIN articles a ON a.id = article_id WHERE citekey = 'kulhanekImpossibleDream'"
+        )
+    }
+    assert {
+        "North Atlantic Treaty Organization",
+        "Russia",
+        "Atlantic Council",
+        "2010 NATO Lisbon Summit",
+        "Russo-Georgian War",
+    } <= linked
     assert "Georgia" not in linked  # "2008 war in Georgia" names the war
     assert conn.execute("SELECT count(*) FROM articles WHERE text LIKE '%Leave a Reply%'").fetchone()[0] == 0
 
@@ -225,10 +289,21 @@ def test_the_example_shape_without_the_work_gets_detected_links(tmp_path: Path, 
     assert CliRunner().invoke(cli, ["build", str(folder), "--db", str(db)]).exit_code == 0
     assert run("import", str(WEB / "pasted-sample-shape.txt"), db=db).exit_code == 0
     conn = sqlite3.connect(db)
-    detected = {r[0] for r in conn.execute(
-        "SELECT name FROM article_organisations JOIN organisations ON id = organisation_id WHERE source = 'detected' AND relation = 'mentions' "
-        "UNION SELECT name FROM article_events JOIN events ON id = event_id WHERE source = 'detected' AND relation = 'mentions'")}
-    assert {"North Atlantic Treaty Organization", "Russia", "Atlantic Council", "2010 NATO Lisbon Summit", "Russo-Georgian War"} <= detected
+    detected = {
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM article_organisations JOIN organisations ON id = organisation_id "
+            "WHERE source = 'detected' AND relation = 'mentions' "
+            "UNION SELECT name FROM article_events JOIN events ON id = event_id WHERE source = 'detected' AND relation = 'mentions'"
+        )
+    }
+    assert {
+        "North Atlantic Treaty Organization",
+        "Russia",
+        "Atlantic Council",
+        "2010 NATO Lisbon Summit",
+        "Russo-Georgian War",
+    } <= detected
     assert "Georgia" not in detected
 
 
@@ -242,10 +317,14 @@ def test_dry_run_writes_nothing(sample_db: Path, run):
 def test_format_pasted_on_a_txt_file(db_path: Path, run):
     result = run("import", str(WEB / "pasted-news.txt"), "--format", "pasted")
     assert result.exit_code == 0, result.output
-    assert sqlite3.connect(db_path).execute("SELECT title FROM articles").fetchall() == [("Allies agree new air policing rota for the Baltic",)]
+    assert sqlite3.connect(db_path).execute("SELECT title FROM articles").fetchall() == [
+        ("Allies agree new air policing rota for the Baltic",)
+    ]
 
 
 def test_pasted_bot_check_through_the_cli(db_path: Path, run):
     result = run("import", str(WEB / "pasted-just-a-moment.txt"))
-    assert result.exit_code == 1 and result.stderr.startswith(f"Error: {WEB / 'pasted-just-a-moment.txt'}:1: this is a bot-check page")
+    assert result.exit_code == 1 and result.stderr.startswith(
+        f"Error: {WEB / 'pasted-just-a-moment.txt'}:1: this is a bot-check page"
+    )
     assert sqlite3.connect(db_path).execute("SELECT count(*) FROM articles").fetchone()[0] == 0

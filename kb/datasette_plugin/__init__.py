@@ -10,17 +10,15 @@ import asyncio
 
 from datasette import hookimpl
 
-from . import facet_cache, filtered_ids, guard
 from ..safe_html import doi_link, safe_link
-
+from . import capture, facet_cache, filtered_ids, guard
 from .facets import FACET_CLASSES
 from .filters import relation_filters
 from .pages import page_template_vars, render_articles_cell
-from .routes import ROUTES
-from . import capture
 
 # The .bib/.ris export renderers register from their own module, imported here:
 from .renderers import register_output_renderer  # noqa: F401,E402
+from .routes import ROUTES
 
 
 @hookimpl

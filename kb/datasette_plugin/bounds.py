@@ -11,8 +11,9 @@ from __future__ import annotations
 from datasette.utils.asgi import BadRequest, Response
 
 MAX_FILTER_VALUES = 20
-TIME_LIMIT_MESSAGE = ("SQL query took too long. The time limit is controlled by the sql_time_limit_ms "
-                      "configuration option.")
+TIME_LIMIT_MESSAGE = (
+    "SQL query took too long. The time limit is controlled by the sql_time_limit_ms configuration option."
+)
 
 
 def too_many(count: int) -> str | None:

@@ -30,8 +30,10 @@ def enabled() -> bool:
 
 
 def _page(title: str, body: Markup | str, status: int = 200) -> Response:
-    html = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{escape(title)}</title></head>"
-            f"<body style='font-family: sans-serif; max-width: 40em; margin: 2em auto'><h1>{escape(title)}</h1>{body}</body></html>")
+    html = (
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{escape(title)}</title></head>"
+        f"<body style='font-family: sans-serif; max-width: 40em; margin: 2em auto'><h1>{escape(title)}</h1>{body}</body></html>"
+    )
     return Response.html(html, status=status)
 
 
@@ -66,7 +68,11 @@ def _local(request) -> bool:
 
 async def setup(datasette, request) -> Response:
     if not enabled():
-        return _page("Capture is off", "Start the server with <code>kb serve --capture</code> to log pages from the browser.", 404)
+        return _page(
+            "Capture is off",
+            "Start the server with <code>kb serve --capture</code> to log pages from the browser.",
+            404,
+        )
     if not _local(request):
         return _page("Refused", "Open this page as http://127.0.0.1:PORT/-/kb/capture.", 403)
     db = _kb_database(datasette, request.args.get("database"))
@@ -100,10 +106,18 @@ async def capture(datasette, request) -> Response:
     form = dict(urllib.parse.parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True))
     db = _kb_database(datasette, form.get("database"))
     if db is None or not token_matches(db.path, form.get("token")):
-        return _page("Refused", "This capture does not carry the knowledge base's token: set the bookmarklet up again "
-                                "from this server's capture page.", 403)
+        return _page(
+            "Refused",
+            "This capture does not carry the knowledge base's token: set the bookmarklet up again "
+            "from this server's capture page.",
+            403,
+        )
     if not db.is_mutable:
-        return _page("Refused", "This server serves a read-only snapshot (--immutable): captures need kb serve --capture alone.", 403)
+        return _page(
+            "Refused",
+            "This server serves a read-only snapshot (--immutable): captures need kb serve --capture alone.",
+            403,
+        )
 
     def save():
         store = Store(connect(db.path, must_exist=True))
@@ -118,8 +132,12 @@ async def capture(datasette, request) -> Response:
         return _page("Not logged", Markup("<p>{}</p><p>Nothing was written.</p>").format(str(exc)), 400)
     article_id = await db.execute("select id from articles where citekey = ?", [captured.citekey])
     row_url = datasette.urls.row(db.name, "articles", article_id.first()[0])
-    verb = {"added": "Logged", "merged": "Merged with a work already held:", "updated": "Updated",
-            "unchanged": "Already held:"}.get(captured.outcome, captured.outcome)
+    verb = {
+        "added": "Logged",
+        "merged": "Merged with a work already held:",
+        "updated": "Updated",
+        "unchanged": "Already held:",
+    }.get(captured.outcome, captured.outcome)
     body = Markup(
         "<p id='kb-result'>{verb} <a href='{url}'>{key}</a></p>"
         "<p>{detected} mention(s) of organisations and events linked (source: detected).</p>"

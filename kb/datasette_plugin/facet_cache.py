@@ -11,8 +11,8 @@ computed once more in the background without the limit, so the next load has it.
 from __future__ import annotations
 
 import asyncio
-import sys
 import os
+import sys
 from collections import OrderedDict
 from typing import Any
 
@@ -65,8 +65,9 @@ async def cached_facet_rows(datasette, database: str, sql: str, params: Any) -> 
         _results.move_to_end(key)
         return _results[key]
     try:
-        result = await db.execute(sql, params, truncate=False,
-                                  custom_time_limit=datasette.setting("facet_time_limit_ms"))
+        result = await db.execute(
+            sql, params, truncate=False, custom_time_limit=datasette.setting("facet_time_limit_ms")
+        )
     except QueryInterrupted:
         if key not in _pending:
             _pending[key] = asyncio.ensure_future(_compute_in_background(db, key, sql, params))

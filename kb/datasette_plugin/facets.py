@@ -24,7 +24,8 @@ from datasette.utils import escape_sqlite, path_with_added_args, path_with_remov
 
 from ..lookup import name_key
 from .facet_cache import cached_facet_rows
-from .filters import IDS_SQL, WHERE as RELATION_FILTER_WHERE
+from .filters import IDS_SQL
+from .filters import WHERE as RELATION_FILTER_WHERE
 from .relations import RELATIONS
 
 _WHERE = re.compile(r"\bwhere\b", re.IGNORECASE)
@@ -56,12 +57,22 @@ class _CachedFacet(Facet):
         values = []
         for row in rows[:facet_size]:
             selected, path = self.toggle(name, row["value"])
-            values.append({"value": row["value"], "label": row["value"], "count": row["count"], "selected": selected,
-                           "toggle_url": self.ds.absolute_url(self.request, str(self.ds.urls.path(path)))})
+            values.append(
+                {
+                    "value": row["value"],
+                    "label": row["value"],
+                    "count": row["count"],
+                    "selected": selected,
+                    "toggle_url": self.ds.absolute_url(self.request, str(self.ds.urls.path(path))),
+                }
+            )
         return {
-            "name": name, "type": self.type, "hideable": source_and_config["source"] != "metadata",
+            "name": name,
+            "type": self.type,
+            "hideable": source_and_config["source"] != "metadata",
             "toggle_url": self.ds.urls.path(path_with_removed_args(self.request, {f"_facet_{self.type}": name})),
-            "results": values, "truncated": len(rows) > facet_size,
+            "results": values,
+            "truncated": len(rows) > facet_size,
         }
 
     async def facet_results(self):
@@ -81,8 +92,10 @@ class KbColumnFacet(_CachedFacet):
 
     def facet_sql(self, name: str, limit: int) -> str:
         column = escape_sqlite(name)
-        return (f"select {column} as value, count(*) as count from ({self.sql}) where {column} is not null "
-                f"group by {column} order by count desc, value limit {limit}")
+        return (
+            f"select {column} as value, count(*) as count from ({self.sql}) where {column} is not null "
+            f"group by {column} order by count desc, value limit {limit}"
+        )
 
     def toggle(self, name: str, value) -> tuple[bool, str]:
         key = f"{name}__exact" if name.startswith("_") else name
@@ -107,23 +120,31 @@ class RelatedFacet(_CachedFacet):
         counted = "count(*)" if relation.name == "tag" else "count(distinct link.article_id)"
         if not _WHERE.search(self.sql):
             # The whole table is in view: count straight off the index.
-            counts = (f"select link.{column} as target_id, {counted} as count from {link} as link "
-                      f"group by link.{column} order by count desc, target_id limit {limit}")
+            counts = (
+                f"select link.{column} as target_id, {counted} as count from {link} as link "
+                f"group by link.{column} order by count desc, target_id limit {limit}"
+            )
         elif _WHERE.split(self.sql, 1)[1].strip() == RELATION_FILTER_WHERE:
             # Only kb's relation filters narrow the view: its id list is the works in
             # view, so the link table is walked from it without looking up the works.
-            counts = (f"select link.{column} as target_id, {counted} as count "
-                      f"from ({IDS_SQL}) as in_view "
-                      f"cross join {link} as link on link.article_id = in_view.id "
-                      f"group by link.{column} order by count desc, target_id limit {limit}")
+            counts = (
+                f"select link.{column} as target_id, {counted} as count "
+                f"from ({IDS_SQL}) as in_view "
+                f"cross join {link} as link on link.article_id = in_view.id "
+                f"group by link.{column} order by count desc, target_id limit {limit}"
+            )
         else:
-            counts = (f"select link.{column} as target_id, {counted} as count "
-                      f"from (select id from ({self.sql})) as in_view "
-                      f"cross join {link} as link on link.article_id = in_view.id "
-                      f"group by link.{column} order by count desc, target_id limit {limit}")
-        return (f"select target.{relation.label_column} as value, counts.count as count "
-                f"from ({counts}) as counts join {relation.target_table} as target on target.id = counts.target_id "
-                f"order by counts.count desc, value")
+            counts = (
+                f"select link.{column} as target_id, {counted} as count "
+                f"from (select id from ({self.sql})) as in_view "
+                f"cross join {link} as link on link.article_id = in_view.id "
+                f"group by link.{column} order by count desc, target_id limit {limit}"
+            )
+        return (
+            f"select target.{relation.label_column} as value, counts.count as count "
+            f"from ({counts}) as counts join {relation.target_table} as target on target.id = counts.target_id "
+            f"order by counts.count desc, value"
+        )
 
     def toggle(self, name: str, value) -> tuple[bool, str]:
         """A value is selected when a filter in the URL names it by kb.lookup's folded key

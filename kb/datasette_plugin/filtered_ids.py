@@ -62,17 +62,22 @@ def select_ids_json(conn: sqlite3.Connection, wanted: list[tuple[Relation, str]]
     for relation, value in wanted:
         target_ids = relation.target_ids(conn, value)
         marks = ", ".join("?" * len(target_ids)) or "null"
-        links = conn.execute(f"select count(*) from {relation.link_table} where {relation.link_column} in ({marks})",
-                             target_ids).fetchone()[0]
+        links = conn.execute(
+            f"select count(*) from {relation.link_table} where {relation.link_column} in ({marks})", target_ids
+        ).fetchone()[0]
         conditions.append((links, relation, target_ids))
     conditions.sort(key=lambda condition: condition[0])
     (_, driver, driver_ids), probes = conditions[0], conditions[1:]
     params = list(driver_ids)
-    sql = (f"select distinct d.article_id from {driver.link_table} as d "
-           f"where d.{driver.link_column} in ({', '.join('?' * len(driver_ids)) or 'null'})")
+    sql = (
+        f"select distinct d.article_id from {driver.link_table} as d "
+        f"where d.{driver.link_column} in ({', '.join('?' * len(driver_ids)) or 'null'})"
+    )
     for n, (_, relation, target_ids) in enumerate(probes, start=1):
-        sql += (f" and exists (select 1 from {relation.link_table} as p{n} where p{n}.{relation.link_column} "
-                f"in ({', '.join('?' * len(target_ids)) or 'null'}) and p{n}.article_id = d.article_id)")
+        sql += (
+            f" and exists (select 1 from {relation.link_table} as p{n} where p{n}.{relation.link_column} "
+            f"in ({', '.join('?' * len(target_ids)) or 'null'}) and p{n}.article_id = d.article_id)"
+        )
         params += target_ids
     # json_group_array builds the list inside SQLite: no Python object per work.
     return conn.execute(f"select json_group_array(article_id) from ({sql} order by d.article_id)", params).fetchone()[0]

@@ -26,8 +26,9 @@ WHERE = f"id in ({IDS_SQL})"
 async def relation_filters(request, database: str, table: str, datasette) -> FilterArguments | None:
     if table != "articles":
         return None
-    wanted = [(relation, value) for relation in RELATIONS.values()
-              for value in request.args.getlist(relation.arg) if value]
+    wanted = [
+        (relation, value) for relation in RELATIONS.values() for value in request.args.getlist(relation.arg) if value
+    ]
     if not wanted:
         return None
     check_filter_count(len(wanted))

@@ -36,8 +36,13 @@ def is_read_only(datasette: Any) -> bool:
 
 
 async def refuse(send: Callable[[dict], Awaitable[None]], status: int, message: str) -> None:
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8"), *SECURITY_HEADERS]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"text/plain; charset=utf-8"), *SECURITY_HEADERS],
+        }
+    )
     await send({"type": "http.response.body", "body": message.encode() + b"\n"})
 
 

@@ -77,46 +77,83 @@ async def article_page(datasette, database: str, article_id: int) -> dict[str, A
     style = citation_style(datasette, database)
     reference, reference_error = formatted_reference(item, style)
     page = {
-        "article": article, "style": style, "reference": reference, "reference_error": reference_error,
-        "authors": await _rows(db, """
+        "article": article,
+        "style": style,
+        "reference": reference,
+        "reference_error": reference_error,
+        "authors": await _rows(
+            db,
+            """
             select authors.id, authors.name, article_authors.role from article_authors
             join authors on authors.id = article_authors.author_id
-            where article_authors.article_id = ? order by article_authors.role, article_authors.position""", (article_id,)),
-        "tags": await _rows(db, """
+            where article_authors.article_id = ? order by article_authors.role, article_authors.position""",
+            (article_id,),
+        ),
+        "tags": await _rows(
+            db,
+            """
             select tags.id, tags.name from article_tags join tags on tags.id = article_tags.tag_id
-            where article_tags.article_id = ? order by tags.name""", (article_id,)),
-        "events": await _rows(db, """
+            where article_tags.article_id = ? order by tags.name""",
+            (article_id,),
+        ),
+        "events": await _rows(
+            db,
+            """
             select events.id, events.name, events.date, article_events.relation, article_events.source
             from article_events join events on events.id = article_events.event_id
-            where article_events.article_id = ? order by events.start_date, events.name""", (article_id,)),
-        "organisations": await _rows(db, """
+            where article_events.article_id = ? order by events.start_date, events.name""",
+            (article_id,),
+        ),
+        "organisations": await _rows(
+            db,
+            """
             select organisations.id, organisations.name, organisations.acronym, article_organisations.relation,
                    article_organisations.source
             from article_organisations join organisations on organisations.id = article_organisations.organisation_id
-            where article_organisations.article_id = ? order by organisations.name""", (article_id,)),
-        "cites": await _rows(db, """
+            where article_organisations.article_id = ? order by organisations.name""",
+            (article_id,),
+        ),
+        "cites": await _rows(
+            db,
+            """
             select articles.id, articles.citekey, articles.title, articles.year, citations.relation, citations.locator
             from citations join articles on articles.id = citations.cited_id
-            where citations.citing_id = ? order by articles.year, articles.citekey""", (article_id,)),
-        "cited_by": await _rows(db, """
+            where citations.citing_id = ? order by articles.year, articles.citekey""",
+            (article_id,),
+        ),
+        "cited_by": await _rows(
+            db,
+            """
             select articles.id, articles.citekey, articles.title, articles.year, citations.relation, citations.locator
             from citations join articles on articles.id = citations.citing_id
-            where citations.cited_id = ? order by articles.year, articles.citekey""", (article_id,)),
-        "notes": await _rows(db, """
+            where citations.cited_id = ? order by articles.year, articles.citekey""",
+            (article_id,),
+        ),
+        "notes": await _rows(
+            db,
+            """
             select notes.locator, notes.quote, notes.comment, notes.added_by, notes.added_at,
                    events.name as event, organisations.name as organisation
             from notes left join events on events.id = notes.event_id
             left join organisations on organisations.id = notes.organisation_id
-            where notes.article_id = ? order by notes.added_at, notes.id""", (article_id,)),
-        "imports": await _rows(db, """
+            where notes.article_id = ? order by notes.added_at, notes.id""",
+            (article_id,),
+        ),
+        "imports": await _rows(
+            db,
+            """
             select imports.id, imports.file, imports.format, imports.user, imports.imported_at, article_sources.source_key
             from article_sources join imports on imports.id = article_sources.import_id
-            where article_sources.article_id = ? order by imports.imported_at""", (article_id,)),
+            where article_sources.article_id = ? order by imports.imported_at""",
+            (article_id,),
+        ),
     }
     quoted_key = urllib.parse.quote(article["citekey"], safe="")
     base = datasette.urls.database(database)
-    page["exports"] = {"BibTeX": f"{base}/articles.bib?citekey={quoted_key}",
-                       "RIS": f"{base}/articles.ris?citekey={quoted_key}"}
+    page["exports"] = {
+        "BibTeX": f"{base}/articles.bib?citekey={quoted_key}",
+        "RIS": f"{base}/articles.ris?citekey={quoted_key}",
+    }
     return page
 
 
@@ -126,25 +163,47 @@ async def organisation_page(datasette, database: str, organisation_id: int) -> d
     if not found:
         return None
     organisation = found[0]
-    article_count = (await db.execute(
-        "select count(distinct article_id) from article_organisations where organisation_id = ?", (organisation_id,))).rows[0][0]
+    article_count = (
+        await db.execute(
+            "select count(distinct article_id) from article_organisations where organisation_id = ?", (organisation_id,)
+        )
+    ).rows[0][0]
     return {
         "organisation": organisation,
-        "aliases": [r["alias"] for r in await _rows(
-            db, "select alias from organisation_aliases where organisation_id = ? order by alias", (organisation_id,))],
-        "parent": (await _rows(db, "select id, name from organisations where id = ?", (organisation["parent_id"],)) or [None])[0]
-        if organisation["parent_id"] else None,
-        "children": await _rows(db, "select id, name from organisations where parent_id = ? order by name", (organisation_id,)),
-        "events": await _rows(db, """
+        "aliases": [
+            r["alias"]
+            for r in await _rows(
+                db,
+                "select alias from organisation_aliases where organisation_id = ? order by alias",
+                (organisation_id,),
+            )
+        ],
+        "parent": (
+            await _rows(db, "select id, name from organisations where id = ?", (organisation["parent_id"],)) or [None]
+        )[0]
+        if organisation["parent_id"]
+        else None,
+        "children": await _rows(
+            db, "select id, name from organisations where parent_id = ? order by name", (organisation_id,)
+        ),
+        "events": await _rows(
+            db,
+            """
             select events.id, events.name, events.date, event_organisations.role from event_organisations
             join events on events.id = event_organisations.event_id
-            where event_organisations.organisation_id = ? order by events.start_date, events.name""", (organisation_id,)),
+            where event_organisations.organisation_id = ? order by events.start_date, events.name""",
+            (organisation_id,),
+        ),
         "article_count": article_count,
-        "articles": await _rows(db, """
+        "articles": await _rows(
+            db,
+            """
             select articles.id, articles.citekey, articles.title, articles.year, article_organisations.relation
             from article_organisations join articles on articles.id = article_organisations.article_id
             where article_organisations.organisation_id = ?
-            order by articles.year desc, articles.citekey limit 50""", (organisation_id,)),
+            order by articles.year desc, articles.citekey limit 50""",
+            (organisation_id,),
+        ),
         "articles_url": filtered_articles_url(datasette, database, "organisation", organisation["name"]),
     }
 
@@ -157,16 +216,27 @@ async def event_page(datasette, database: str, event_id: int) -> dict[str, Any] 
     event = found[0]
     return {
         "event": event,
-        "aliases": [r["alias"] for r in await _rows(db, "select alias from event_aliases where event_id = ? order by alias", (event_id,))],
+        "aliases": [
+            r["alias"]
+            for r in await _rows(db, "select alias from event_aliases where event_id = ? order by alias", (event_id,))
+        ],
         "parent": (await _rows(db, "select id, name from events where id = ?", (event["parent_id"],)) or [None])[0]
-        if event["parent_id"] else None,
-        "children": await _rows(db, "select id, name, date from events where parent_id = ? order by start_date", (event_id,)),
-        "organisations": await _rows(db, """
+        if event["parent_id"]
+        else None,
+        "children": await _rows(
+            db, "select id, name, date from events where parent_id = ? order by start_date", (event_id,)
+        ),
+        "organisations": await _rows(
+            db,
+            """
             select organisations.id, organisations.name, event_organisations.role from event_organisations
             join organisations on organisations.id = event_organisations.organisation_id
-            where event_organisations.event_id = ? order by organisations.name""", (event_id,)),
-        "article_count": (await db.execute(
-            "select count(distinct article_id) from article_events where event_id = ?", (event_id,))).rows[0][0],
+            where event_organisations.event_id = ? order by organisations.name""",
+            (event_id,),
+        ),
+        "article_count": (
+            await db.execute("select count(distinct article_id) from article_events where event_id = ?", (event_id,))
+        ).rows[0][0],
         "articles_url": filtered_articles_url(datasette, database, "event", event["name"]),
     }
 
@@ -205,4 +275,4 @@ def render_articles_cell(value: Any, column: str, table: str | None):
     if table != "articles" or column not in LONG_COLUMNS or not isinstance(value, str) or len(value) < 80:
         return None
     summary = html.escape(value[:60]) + "…"
-    return Markup(f"<details class=\"kb-long\"><summary>{summary}</summary><pre>{html.escape(value)}</pre></details>")
+    return Markup(f'<details class="kb-long"><summary>{summary}</summary><pre>{html.escape(value)}</pre></details>')

@@ -16,11 +16,11 @@ from ..lookup import find_named
 
 @dataclass(frozen=True)
 class Relation:
-    name: str              # facet name, query-string key (?_tag=Russia) and kb.lookup kind
-    link_table: str        # article_tags
-    link_column: str       # tag_id
-    target_table: str      # tags
-    label_column: str      # the column a facet shows: tags.name
+    name: str  # facet name, query-string key (?_tag=Russia) and kb.lookup kind
+    link_table: str  # article_tags
+    link_column: str  # tag_id
+    target_table: str  # tags
+    label_column: str  # the column a facet shows: tags.name
 
     @property
     def arg(self) -> str:

@@ -29,7 +29,7 @@ from datasette.utils import sqlite_timelimit
 from datasette.utils.asgi import Response
 
 from ..errors import KbError
-from ..exporters import exporter, export_works
+from ..exporters import export_works, exporter
 from ..query import WorkFilter, select_work_ids
 from .bounds import time_limit_response, too_many
 
@@ -37,9 +37,18 @@ from .bounds import time_limit_response, too_many
 EXTENSIONS = {"bib": "bibtex", "biblatex": "biblatex", "ris": "ris", "csljson": "csl-json"}
 # `_kb_<name>` query-string parameters -> WorkFilter fields (repeatable ones take lists)
 KB_PARAMETERS = {
-    "tag": "tags", "author": "authors", "organisation": "organisations", "event": "events", "type": "types",
-    "year": "year", "added_since": "added_since", "added_by": "added_by", "key": "keys", "citing": "citing",
-    "cited_by": "cited_by", "search": "search",
+    "tag": "tags",
+    "author": "authors",
+    "organisation": "organisations",
+    "event": "events",
+    "type": "types",
+    "year": "year",
+    "added_since": "added_since",
+    "added_by": "added_by",
+    "key": "keys",
+    "citing": "citing",
+    "cited_by": "cited_by",
+    "search": "search",
 }
 RELATION_PARAMETERS = ("tag", "author", "organisation", "event")
 _LIST_FIELDS = {f.name for f in fields(WorkFilter) if f.default_factory is list}
@@ -55,8 +64,16 @@ def _kb_filter(request: Any, ids: list[int]) -> WorkFilter:
     return WorkFilter.from_options(**options)
 
 
-async def _selected_ids(datasette: Any, database: str, table: str | None, view_name: str, sql: str | None,
-                        data: dict[str, Any], rows: list[Any], columns: list[str]) -> list[int]:
+async def _selected_ids(
+    datasette: Any,
+    database: str,
+    table: str | None,
+    view_name: str,
+    sql: str | None,
+    data: dict[str, Any],
+    rows: list[Any],
+    columns: list[str],
+) -> list[int]:
     db = datasette.get_database(database)
     params = (data.get("query") or {}).get("params") or {}
     if view_name == "table" and sql:
@@ -77,7 +94,10 @@ def _renderer(extension: str, fmt: str):
 
     async def render(datasette, database, table, sql, view_name, data, rows, columns, request):
         if not _can_render(table, columns, view_name):
-            return Response.text(f"Error: .{extension} exports the articles table, or a query with an id column of article ids\n", status=400)
+            return Response.text(
+                f"Error: .{extension} exports the articles table, or a query with an id column of article ids\n",
+                status=400,
+            )
         count = sum(len(request.args.getlist(f"_kb_{name}")) for name in RELATION_PARAMETERS)
         if too_many(count):
             return Response.text(f"Error: {too_many(count)}\n", status=400)

@@ -37,27 +37,40 @@ async def timeline(datasette, request) -> Response:
     if request.args.get("type"):
         where.append("events.type = :type")
         params["type"] = request.args["type"]
-    for arg, clause in (("from", "coalesce(events.end_date, events.start_date) >= :from"),
-                        ("to", "events.start_date <= :to || '-12-31'")):
+    for arg, clause in (
+        ("from", "coalesce(events.end_date, events.start_date) >= :from"),
+        ("to", "events.start_date <= :to || '-12-31'"),
+    ):
         if request.args.get(arg):
             where.append(clause)
             params[arg] = request.args[arg]
-    rows = (await db.execute(f"""
+    rows = (
+        await db.execute(
+            f"""
         select events.id, events.name, events.type, events.date, events.date_precision,
                events.start_date, events.end_date, events.location,
                (select count(distinct article_id) from article_events where event_id = events.id) as sources
-        from events {'where ' + ' and '.join(where) if where else ''}
+        from events {"where " + " and ".join(where) if where else ""}
         order by events.start_date is null, events.start_date, events.name
-        limit {TIMELINE_LIMIT + 1}""", params)).rows
+        limit {TIMELINE_LIMIT + 1}""",
+            params,
+        )
+    ).rows
     events = [dict(row) for row in rows[:TIMELINE_LIMIT]]
     for event in events:
         event["url"] = datasette.urls.row(database, "events", event["id"])
         event["articles_url"] = filtered_articles_url(datasette, database, "event", event["name"])
-    types = [row[0] for row in (await db.execute(
-        "select distinct type from events where type is not null order by type")).rows]
+    types = [
+        row[0]
+        for row in (await db.execute("select distinct type from events where type is not null order by type")).rows
+    ]
     context = {
-        "database": database, "events": events, "truncated": len(rows) > TIMELINE_LIMIT,
-        "svg": draw_timeline(events), "types": types, "args": request.args,
+        "database": database,
+        "events": events,
+        "truncated": len(rows) > TIMELINE_LIMIT,
+        "svg": draw_timeline(events),
+        "types": types,
+        "args": request.args,
         "undated": [e for e in events if not e["start_date"]],
     }
     return Response.html(await datasette.render_template("kb_timeline.html", context, request=request))
@@ -66,26 +79,50 @@ async def timeline(datasette, request) -> Response:
 async def network(datasette, request) -> Response:
     """The citations among the works the articles page shows for the same query string."""
     database, db = await _kb_database(datasette, request)
-    pairs = [(k, v) for k, v in urllib.parse.parse_qsl(request.query_string, keep_blank_values=True)
-             if k not in ("_size", "_next", "_col", "_nocol", "_shape", "_facet", "_facet_related")]
-    query = urllib.parse.urlencode(pairs + [("_size", str(NETWORK_LIMIT)), ("_shape", "objects"), ("_nofacet", "1"),
-                                            ("_col", "citekey"), ("_col", "title"), ("_col", "year")])
+    pairs = [
+        (k, v)
+        for k, v in urllib.parse.parse_qsl(request.query_string, keep_blank_values=True)
+        if k not in ("_size", "_next", "_col", "_nocol", "_shape", "_facet", "_facet_related")
+    ]
+    query = urllib.parse.urlencode(
+        pairs
+        + [
+            ("_size", str(NETWORK_LIMIT)),
+            ("_shape", "objects"),
+            ("_nofacet", "1"),
+            ("_col", "citekey"),
+            ("_col", "title"),
+            ("_col", "year"),
+        ]
+    )
     response = await datasette.client.get(datasette.urls.table(database, "articles", format="json") + "?" + query)
     if response.status_code != 200:
         return Response.html(f"<p>Could not read the works in view ({response.status_code}).</p>", status=400)
     data = response.json()
     works = data.get("rows", [])
     ids = [work["id"] for work in works]
-    links = [dict(row) for row in (await db.execute("""
+    links = [
+        dict(row)
+        for row in (
+            await db.execute(
+                """
         select citing_id, cited_id, relation from citations
         where citing_id in (select value from json_each(:ids)) and cited_id in (select value from json_each(:ids))""",
-        {"ids": json.dumps(ids)})).rows]
+                {"ids": json.dumps(ids)},
+            )
+        ).rows
+    ]
     for work in works:
         work["url"] = datasette.urls.row(database, "articles", work["id"])
     table_url = datasette.urls.table(database, "articles") + (("?" + urllib.parse.urlencode(pairs)) if pairs else "")
     context = {
-        "database": database, "works": works, "links": links, "svg": draw_network(works, links),
-        "total": data.get("filtered_table_rows_count"), "limit": NETWORK_LIMIT, "table_url": table_url,
+        "database": database,
+        "works": works,
+        "links": links,
+        "svg": draw_network(works, links),
+        "total": data.get("filtered_table_rows_count"),
+        "limit": NETWORK_LIMIT,
+        "table_url": table_url,
         "description": data.get("human_description_en"),
     }
     return Response.html(await datasette.render_template("kb_network.html", context, request=request))
@@ -93,17 +130,17 @@ async def network(datasette, request) -> Response:
 
 SEARCHES = {
     "articles": "select articles.id, articles.title as label, articles.citekey || coalesce(' (' || articles.year || ')', '') "
-                "as detail from articles_fts join articles on articles.id = articles_fts.rowid "
-                "where articles_fts match :q order by articles_fts.rank limit :limit",
+    "as detail from articles_fts join articles on articles.id = articles_fts.rowid "
+    "where articles_fts match :q order by articles_fts.rank limit :limit",
     "authors": "select authors.id, authors.name as label, '' as detail from authors_fts "
-               "join authors on authors.id = authors_fts.rowid where authors_fts match :q "
-               "order by authors_fts.rank limit :limit",
+    "join authors on authors.id = authors_fts.rowid where authors_fts match :q "
+    "order by authors_fts.rank limit :limit",
     "organisations": "select organisations.id, organisations.name as label, coalesce(organisations.acronym, '') as detail "
-                     "from organisations_fts join organisations on organisations.id = organisations_fts.rowid "
-                     "where organisations_fts match :q order by organisations_fts.rank limit :limit",
+    "from organisations_fts join organisations on organisations.id = organisations_fts.rowid "
+    "where organisations_fts match :q order by organisations_fts.rank limit :limit",
     "events": "select events.id, events.name as label, coalesce(events.date, '') as detail from events_fts "
-              "join events on events.id = events_fts.rowid where events_fts match :q "
-              "order by events_fts.rank limit :limit",
+    "join events on events.id = events_fts.rowid where events_fts match :q "
+    "order by events_fts.rank limit :limit",
 }
 
 
@@ -123,8 +160,9 @@ async def search(datasette, request) -> Response:
             more_url = None
             if kind == "articles":
                 more_url = datasette.urls.table(database, "articles") + "?" + urllib.parse.urlencode({"_search": q})
-            sections.append({"kind": kind, "rows": rows[:SEARCH_LIMIT], "truncated": len(rows) > SEARCH_LIMIT,
-                             "more_url": more_url})
+            sections.append(
+                {"kind": kind, "rows": rows[:SEARCH_LIMIT], "truncated": len(rows) > SEARCH_LIMIT, "more_url": more_url}
+            )
     context = {"database": database, "q": q, "sections": sections}
     return Response.html(await datasette.render_template("kb_search.html", context, request=request))
 

@@ -82,7 +82,7 @@ class Losses:
         self.found[what].add(citekey)
 
     def lines(self) -> list[str]:
-        """"3 works: event-date not representable in RIS (a2010, b2011, c2012)", sorted."""
+        """ "3 works: event-date not representable in RIS (a2010, b2011, c2012)", sorted."""
         out = []
         for what in sorted(self.found):
             keys = sorted(self.found[what])
@@ -118,7 +118,8 @@ class _Rows:
                     self.extra[article_id] = extra_json
             for article_id, names in conn.execute(
                 "SELECT article_id, json_group_array(tags.name) FROM article_tags JOIN tags ON tags.id = tag_id "
-                "WHERE article_id IN (SELECT value FROM json_each(?)) GROUP BY article_id", (chunk,)
+                "WHERE article_id IN (SELECT value FROM json_each(?)) GROUP BY article_id",
+                (chunk,),
             ):
                 self.tags[article_id] = names
 
@@ -156,8 +157,9 @@ def iter_works(conn: sqlite3.Connection, ids: list[int]) -> Iterator[ExportWork]
         extra_json = extra.get(article_id)
         names = tags.get(article_id)
         # tag names sorted, as SQLite's BINARY order (UTF-8 bytes: code points) would give
-        yield ExportWork(article_id, citekey, item, loads(extra_json) if extra_json else {},
-                         sorted(loads(names)) if names else [])
+        yield ExportWork(
+            article_id, citekey, item, loads(extra_json) if extra_json else {}, sorted(loads(names)) if names else []
+        )
 
 
 def load_works(conn: sqlite3.Connection, ids: list[int]) -> list[ExportWork]:

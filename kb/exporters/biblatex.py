@@ -12,7 +12,15 @@ from typing import Any
 
 from . import ExportWork, Losses
 from .bibtex import (
-    _HANDLED, BIBLATEX_KNOWN, BIBLATEX_TYPES, Dialect, _date, _point_iso, _simple_point, escape, write_entries,
+    _HANDLED,
+    BIBLATEX_KNOWN,
+    BIBLATEX_TYPES,
+    Dialect,
+    _date,
+    _point_iso,
+    _simple_point,
+    escape,
+    write_entries,
 )
 
 FORMAT = "biblatex"
@@ -37,8 +45,13 @@ class BiblatexDialect(Dialect):
         return "journaltitle"  # a journal, a blog, a website, an outlet
 
     def publisher_field(self, entry_type: str) -> str:
-        return {"report": "institution", "thesis": "institution", "techreport": "institution",
-                "phdthesis": "school", "mastersthesis": "school"}.get(entry_type, "publisher")
+        return {
+            "report": "institution",
+            "thesis": "institution",
+            "techreport": "institution",
+            "phdthesis": "school",
+            "mastersthesis": "school",
+        }.get(entry_type, "publisher")
 
     def dates(self, item: dict[str, Any], fields: dict[str, str], work: ExportWork, losses: Losses) -> None:
         for variable, name in _DATE_FIELDS:

@@ -33,22 +33,61 @@ _VERBATIM_ESCAPES = str.maketrans({"{": "%7B", "}": "%7D"})
 
 # CSL type -> entry type, per dialect.
 BIBTEX_TYPES = {
-    "article": "article", "article-journal": "article", "article-magazine": "article", "article-newspaper": "article",
-    "review": "article", "review-book": "article", "book": "book", "classic": "book", "collection": "book",
-    "chapter": "incollection", "entry": "incollection", "entry-dictionary": "incollection",
-    "entry-encyclopedia": "incollection", "paper-conference": "inproceedings", "report": "techreport",
-    "thesis": "phdthesis", "manuscript": "unpublished", "pamphlet": "booklet",
+    "article": "article",
+    "article-journal": "article",
+    "article-magazine": "article",
+    "article-newspaper": "article",
+    "review": "article",
+    "review-book": "article",
+    "book": "book",
+    "classic": "book",
+    "collection": "book",
+    "chapter": "incollection",
+    "entry": "incollection",
+    "entry-dictionary": "incollection",
+    "entry-encyclopedia": "incollection",
+    "paper-conference": "inproceedings",
+    "report": "techreport",
+    "thesis": "phdthesis",
+    "manuscript": "unpublished",
+    "pamphlet": "booklet",
 }
 BIBLATEX_TYPES = {
-    "article": "article", "article-journal": "article", "article-magazine": "article", "article-newspaper": "article",
-    "review": "review", "review-book": "review", "book": "book", "classic": "book", "collection": "collection",
-    "chapter": "incollection", "entry": "inreference", "entry-dictionary": "inreference",
-    "entry-encyclopedia": "inreference", "paper-conference": "inproceedings", "report": "report",
-    "thesis": "thesis", "manuscript": "unpublished", "pamphlet": "booklet", "post": "online",
-    "post-weblog": "online", "webpage": "online", "dataset": "dataset", "software": "software",
-    "patent": "patent", "legislation": "legislation", "bill": "legislation", "regulation": "legislation",
-    "legal_case": "jurisdiction", "standard": "standard", "periodical": "periodical", "motion_picture": "movie",
-    "song": "audio", "musical_score": "music", "performance": "performance", "map": "misc",
+    "article": "article",
+    "article-journal": "article",
+    "article-magazine": "article",
+    "article-newspaper": "article",
+    "review": "review",
+    "review-book": "review",
+    "book": "book",
+    "classic": "book",
+    "collection": "collection",
+    "chapter": "incollection",
+    "entry": "inreference",
+    "entry-dictionary": "inreference",
+    "entry-encyclopedia": "inreference",
+    "paper-conference": "inproceedings",
+    "report": "report",
+    "thesis": "thesis",
+    "manuscript": "unpublished",
+    "pamphlet": "booklet",
+    "post": "online",
+    "post-weblog": "online",
+    "webpage": "online",
+    "dataset": "dataset",
+    "software": "software",
+    "patent": "patent",
+    "legislation": "legislation",
+    "bill": "legislation",
+    "regulation": "legislation",
+    "legal_case": "jurisdiction",
+    "standard": "standard",
+    "periodical": "periodical",
+    "motion_picture": "movie",
+    "song": "audio",
+    "musical_score": "music",
+    "performance": "performance",
+    "map": "misc",
 }
 # Entry types each dialect knows: an imported entry keeps its own type when it is one.
 BIBTEX_KNOWN = frozenset(
@@ -67,11 +106,48 @@ _THESIS_GENRES = {"phdthesis": "PhD thesis", "mastersthesis": "Master's thesis"}
 
 # The field order of every entry: these first, then the rest alphabetically.
 FIELD_ORDER = (
-    "author", "editor", "translator", "title", "subtitle", "titleaddon", "journal", "journaltitle", "booktitle",
-    "eventtitle", "series", "edition", "volume", "number", "pages", "date", "year", "month", "eventdate", "venue",
-    "howpublished", "organization", "institution", "school", "publisher", "address", "location", "type",
-    "language", "shorttitle", "shortjournal", "isbn", "issn", "doi", "url", "urldate", "keywords", "abstract", "note",
+    "author",
+    "editor",
+    "translator",
+    "title",
+    "subtitle",
+    "titleaddon",
+    "journal",
+    "journaltitle",
+    "booktitle",
+    "eventtitle",
+    "series",
+    "edition",
+    "volume",
+    "number",
+    "pages",
+    "date",
+    "year",
+    "month",
+    "eventdate",
+    "venue",
+    "howpublished",
+    "organization",
+    "institution",
+    "school",
+    "publisher",
+    "address",
+    "location",
+    "type",
+    "language",
+    "shorttitle",
+    "shortjournal",
+    "isbn",
+    "issn",
+    "doi",
+    "url",
+    "urldate",
+    "keywords",
+    "abstract",
+    "note",
 )
+
+
 class _Rank(dict):
     """Sort key of a field: its place in FIELD_ORDER, then the others by name."""
 
@@ -92,9 +168,20 @@ _HANDLED = frozenset(
 
 # CSL variables written one to one as text fields.
 _TEXT_FIELDS = {
-    "title": "title", "edition": "edition", "volume": "volume", "collection-number": "number", "number": "number",
-    "issue": "number", "genre": "type", "language": "language", "ISBN": "isbn", "ISSN": "issn",
-    "abstract": "abstract", "note": "note", "title-short": "shorttitle", "container-title-short": "shortjournal",
+    "title": "title",
+    "edition": "edition",
+    "volume": "volume",
+    "collection-number": "number",
+    "number": "number",
+    "issue": "number",
+    "genre": "type",
+    "language": "language",
+    "ISBN": "isbn",
+    "ISSN": "issn",
+    "abstract": "abstract",
+    "note": "note",
+    "title-short": "shorttitle",
+    "container-title-short": "shortjournal",
 }
 
 
@@ -123,7 +210,9 @@ class Dialect:
         return "journal"
 
     def publisher_field(self, entry_type: str) -> str:
-        return {"techreport": "institution", "phdthesis": "school", "mastersthesis": "school"}.get(entry_type, "publisher")
+        return {"techreport": "institution", "phdthesis": "school", "mastersthesis": "school"}.get(
+            entry_type, "publisher"
+        )
 
     place_field = "address"
 
@@ -189,8 +278,17 @@ def _date(value: Any, work: ExportWork, variable: str, losses: Losses) -> Partia
     return parsed
 
 
-_SIMPLE_ESCAPES = (("{", r"\{"), ("}", r"\}"), ("&", r"\&"), ("%", r"\%"), ("$", r"\$"), ("#", r"\#"), ("_", r"\_"),
-                   ("~", r"\textasciitilde{}"), ("^", r"\textasciicircum{}"))
+_SIMPLE_ESCAPES = (
+    ("{", r"\{"),
+    ("}", r"\}"),
+    ("&", r"\&"),
+    ("%", r"\%"),
+    ("$", r"\$"),
+    ("#", r"\#"),
+    ("_", r"\_"),
+    ("~", r"\textasciitilde{}"),
+    ("^", r"\textasciicircum{}"),
+)
 
 
 def _escape_specials(value: str) -> str:
@@ -227,8 +325,9 @@ def to_ascii(value: str) -> str:
     if _ascii_encoder is None:
         from pylatexenc.latexencode import UnicodeToLatexEncoder
 
-        _ascii_encoder = UnicodeToLatexEncoder(non_ascii_only=True, replacement_latex_protection="braces-all",
-                                               unknown_char_policy="keep")
+        _ascii_encoder = UnicodeToLatexEncoder(
+            non_ascii_only=True, replacement_latex_protection="braces-all", unknown_char_policy="keep"
+        )
     return _ascii_encoder.unicode_to_latex(value)
 
 
@@ -282,8 +381,9 @@ _PAGE_RANGE = re.compile(r"(?<=\w)\s*[-–—]+\s*(?=\w)")
 _ROLES = ("author", "editor", "translator")
 
 
-def entry_fields(work: ExportWork, dialect: Dialect, losses: Losses,
-                 name_cache: dict[Any, str] | None = None) -> tuple[str, dict[str, str]]:
+def entry_fields(
+    work: ExportWork, dialect: Dialect, losses: Losses, name_cache: dict[Any, str] | None = None
+) -> tuple[str, dict[str, str]]:
     """(entry type, {field: escaped value}) for one work."""
     item = work.item
     get = item.get

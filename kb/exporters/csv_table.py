@@ -30,9 +30,29 @@ DATE_COLUMNS = ("issued", "accessed")
 # The columns a spreadsheet user expects and the CSV importer reads back; any other
 # CSL variable (translator, genre, event-*, number ...) is reported as a loss.
 COLUMNS = (
-    "citekey", "type", "title", "author", "editor", "issued", "container-title", "collection-title", "publisher",
-    "publisher-place", "volume", "issue", "page", "edition", "DOI", "URL", "ISBN", "ISSN", "language", "accessed",
-    "abstract", "note", "tags",
+    "citekey",
+    "type",
+    "title",
+    "author",
+    "editor",
+    "issued",
+    "container-title",
+    "collection-title",
+    "publisher",
+    "publisher-place",
+    "volume",
+    "issue",
+    "page",
+    "edition",
+    "DOI",
+    "URL",
+    "ISBN",
+    "ISSN",
+    "language",
+    "accessed",
+    "abstract",
+    "note",
+    "tags",
 )
 
 
@@ -49,7 +69,8 @@ def write_from_db(conn: sqlite3.Connection, ids: list[int], losses: Losses, **_:
     tags: dict[int, list[str]] = {}
     for article_id, name in conn.execute(
         "SELECT article_id, tags.name FROM article_tags JOIN tags ON tags.id = tag_id "
-        "WHERE article_id IN (SELECT value FROM json_each(?)) ORDER BY article_id, tags.name", (json.dumps(ids),)
+        "WHERE article_id IN (SELECT value FROM json_each(?)) ORDER BY article_id, tags.name",
+        (json.dumps(ids),),
     ):
         tags.setdefault(article_id, []).append(name)
     buffer = io.StringIO()
@@ -67,7 +88,9 @@ def write_from_db(conn: sqlite3.Connection, ids: list[int], losses: Losses, **_:
                 row[variable] = name_cell(value)
             elif variable in DATE_COLUMNS:
                 parsed = partial_date_from_csl(value)
-                row[variable] = parsed.edtf if parsed else str(value.get("literal", "") if isinstance(value, dict) else value)
+                row[variable] = (
+                    parsed.edtf if parsed else str(value.get("literal", "") if isinstance(value, dict) else value)
+                )
             else:
                 row[variable] = str(value)
         for fmt, kept in sorted(work.extra.items()):

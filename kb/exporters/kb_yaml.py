@@ -27,8 +27,10 @@ NEEDS_CONNECTION = True
 def write_from_db(conn: sqlite3.Connection, ids: list[int], losses: Losses, **_: Any) -> str:
     db = sqlite_utils.Database(conn)
     links = dump._work_links(db)
-    rows = {row["id"]: row for row in db.query("SELECT * FROM articles WHERE id IN (SELECT value FROM json_each(?))",
-                                                 [json.dumps(ids)])}
+    rows = {
+        row["id"]: row
+        for row in db.query("SELECT * FROM articles WHERE id IN (SELECT value FROM json_each(?))", [json.dumps(ids)])
+    }
     keys = {rows[i]["citekey"] for i in ids if i in rows}
     works: list[dict[str, Any]] = []
     organisations: set[str] = set()
@@ -46,9 +48,14 @@ def write_from_db(conn: sqlite3.Connection, ids: list[int], losses: Losses, **_:
         events.update(_name(e) for e in work_links.get("events", []))
         organisations.update(n["organisation"] for n in work_links.get("notes", []) if n.get("organisation"))
         events.update(n["event"] for n in work_links.get("notes", []) if n.get("event"))
-    authors = {row[0] for row in conn.execute(
-        "SELECT DISTINCT authors.name FROM article_authors JOIN authors ON authors.id = author_id "
-        "WHERE article_id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))}
+    authors = {
+        row[0]
+        for row in conn.execute(
+            "SELECT DISTINCT authors.name FROM article_authors JOIN authors ON authors.id = author_id "
+            "WHERE article_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(ids),),
+        )
+    }
     people = [doc for name, doc in dump.person_documents(db) if name in authors]
     people_orgs = {a["organisation"] for doc in people for a in doc.get("affiliations", [])}
     event_docs = _closure(dump.event_documents(db), events)

@@ -21,21 +21,84 @@ MEDIA_TYPE = "application/x-research-info-systems; charset=utf-8"
 LABEL = "RIS"
 
 RIS_TYPES = {
-    "article": "JOUR", "article-journal": "JOUR", "article-magazine": "MGZN", "article-newspaper": "NEWS",
-    "review": "JOUR", "review-book": "JOUR", "book": "BOOK", "classic": "BOOK", "collection": "BOOK",
-    "chapter": "CHAP", "entry": "ENCYC", "entry-dictionary": "DICT", "entry-encyclopedia": "ENCYC",
-    "paper-conference": "CPAPER", "report": "RPRT", "thesis": "THES", "manuscript": "UNPB", "pamphlet": "PAMP",
-    "post": "BLOG", "post-weblog": "BLOG", "webpage": "ELEC", "dataset": "DATA", "software": "COMP",
-    "patent": "PAT", "legislation": "STAT", "bill": "BILL", "regulation": "STAT", "legal_case": "CASE",
-    "hearing": "HEAR", "map": "MAP", "motion_picture": "MPCT", "broadcast": "MPCT", "song": "SOUND",
-    "musical_score": "MUSIC", "graphic": "ART", "figure": "FIGURE", "interview": "GEN",
-    "personal_communication": "PCOMM", "speech": "GEN", "standard": "STAND", "treaty": "GEN", "event": "GEN",
-    "periodical": "JFULL", "document": "GEN",
+    "article": "JOUR",
+    "article-journal": "JOUR",
+    "article-magazine": "MGZN",
+    "article-newspaper": "NEWS",
+    "review": "JOUR",
+    "review-book": "JOUR",
+    "book": "BOOK",
+    "classic": "BOOK",
+    "collection": "BOOK",
+    "chapter": "CHAP",
+    "entry": "ENCYC",
+    "entry-dictionary": "DICT",
+    "entry-encyclopedia": "ENCYC",
+    "paper-conference": "CPAPER",
+    "report": "RPRT",
+    "thesis": "THES",
+    "manuscript": "UNPB",
+    "pamphlet": "PAMP",
+    "post": "BLOG",
+    "post-weblog": "BLOG",
+    "webpage": "ELEC",
+    "dataset": "DATA",
+    "software": "COMP",
+    "patent": "PAT",
+    "legislation": "STAT",
+    "bill": "BILL",
+    "regulation": "STAT",
+    "legal_case": "CASE",
+    "hearing": "HEAR",
+    "map": "MAP",
+    "motion_picture": "MPCT",
+    "broadcast": "MPCT",
+    "song": "SOUND",
+    "musical_score": "MUSIC",
+    "graphic": "ART",
+    "figure": "FIGURE",
+    "interview": "GEN",
+    "personal_communication": "PCOMM",
+    "speech": "GEN",
+    "standard": "STAND",
+    "treaty": "GEN",
+    "event": "GEN",
+    "periodical": "JFULL",
+    "document": "GEN",
 }
 
 # Tag order inside a record: TY first, ER last.
-TAG_ORDER = ("TY", "ID", "AU", "A2", "A3", "A4", "TI", "ST", "T2", "J2", "T3", "PY", "DA", "Y2", "VL", "IS",
-             "SP", "EP", "ET", "M3", "PB", "CY", "SN", "DO", "UR", "LA", "KW", "AB", "N1")
+TAG_ORDER = (
+    "TY",
+    "ID",
+    "AU",
+    "A2",
+    "A3",
+    "A4",
+    "TI",
+    "ST",
+    "T2",
+    "J2",
+    "T3",
+    "PY",
+    "DA",
+    "Y2",
+    "VL",
+    "IS",
+    "SP",
+    "EP",
+    "ET",
+    "M3",
+    "PB",
+    "CY",
+    "SN",
+    "DO",
+    "UR",
+    "LA",
+    "KW",
+    "AB",
+    "N1",
+)
 _ORDER = {tag: i for i, tag in enumerate(TAG_ORDER)}
 
 _HANDLED = frozenset(
@@ -65,7 +128,7 @@ def format_name(name: dict[str, Any], work: ExportWork, losses: Losses) -> str |
 
 
 def ris_date(value: Any, work: ExportWork, variable: str, losses: Losses) -> str | None:
-    """"2008/08//" style; ranges and circa are not representable and are reported."""
+    """ "2008/08//" style; ranges and circa are not representable and are reported."""
     parsed = partial_date_from_csl(value)
     if parsed is None:
         losses.add(work.citekey, f"{variable} (not a date)")
@@ -86,10 +149,22 @@ def record_lines(work: ExportWork, losses: Losses) -> list[tuple[str, str]]:
                 if text:
                     lines.append((tag, text))
     simple = (
-        ("title", "TI"), ("title-short", "ST"), ("container-title", "T2"), ("container-title-short", "J2"),
-        ("collection-title", "T3"), ("volume", "VL"), ("issue", "IS"), ("edition", "ET"), ("genre", "M3"),
-        ("publisher", "PB"), ("publisher-place", "CY"), ("DOI", "DO"), ("URL", "UR"), ("language", "LA"),
-        ("abstract", "AB"), ("note", "N1"),
+        ("title", "TI"),
+        ("title-short", "ST"),
+        ("container-title", "T2"),
+        ("container-title-short", "J2"),
+        ("collection-title", "T3"),
+        ("volume", "VL"),
+        ("issue", "IS"),
+        ("edition", "ET"),
+        ("genre", "M3"),
+        ("publisher", "PB"),
+        ("publisher-place", "CY"),
+        ("DOI", "DO"),
+        ("URL", "UR"),
+        ("language", "LA"),
+        ("abstract", "AB"),
+        ("note", "N1"),
     )
     for variable, tag in simple:
         value = item.get(variable)

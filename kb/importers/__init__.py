@@ -25,8 +25,15 @@ from ..model import Record
 # --format name (each module's FORMAT) -> module under kb.importers, in the order
 # detection tries them. Named here so that listing the formats (`kb import --help`)
 # does not import every importer and its libraries (trafilatura, extruct, bibtexparser ...).
-IMPORTER_FORMATS = {"yaml": "kb_yaml", "bibtex": "bibtex", "ris": "ris", "csl-json": "csl_json", "csv": "csv_table",
-                    "html": "html_page", "pasted": "pasted"}
+IMPORTER_FORMATS = {
+    "yaml": "kb_yaml",
+    "bibtex": "bibtex",
+    "ris": "ris",
+    "csl-json": "csl_json",
+    "csv": "csv_table",
+    "html": "html_page",
+    "pasted": "pasted",
+}
 IMPORTER_MODULES = list(IMPORTER_FORMATS.values())
 
 
@@ -45,7 +52,9 @@ def read_text(path: str | Path, encoding: str | None = None) -> str:
 
     def check_head(head: bytes) -> None:  # before the rest is read: /dev/zero fails at once
         if head.lstrip().startswith(b"%PDF-"):
-            raise KbError("is a PDF, not text: import its metadata (BibTeX, RIS) or the web page it came from", str(path))
+            raise KbError(
+                "is a PDF, not text: import its metadata (BibTeX, RIS) or the web page it came from", str(path)
+            )
         if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise KbError("is a binary file, not text", str(path))
 
@@ -94,8 +103,13 @@ def detect_format(path: str | Path, text: str) -> str:
 WEB_FORMATS = ("html", "pasted")
 
 
-def parse_file(path: str | Path, fmt: str | None = None, encoding: str | None = None,
-               column_map: dict[str, str] | None = None, url: str | None = None) -> tuple[str, Iterator[Record]]:
+def parse_file(
+    path: str | Path,
+    fmt: str | None = None,
+    encoding: str | None = None,
+    column_map: dict[str, str] | None = None,
+    url: str | None = None,
+) -> tuple[str, Iterator[Record]]:
     """(format, records) for a file; `column_map` (``--map``) goes to the table importer,
     `url` (``--url``) to the web page importers."""
     text = read_text(path, encoding)

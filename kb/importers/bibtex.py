@@ -33,24 +33,64 @@ EXTENSIONS = (".bib", ".bibtex", ".biblatex")
 
 MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
 _MONTH_NAMES = {
-    **MONTHS, **{name: i for i, name in enumerate(
-        "january february march april may june july august september october november december".split(), 1)},
+    **MONTHS,
+    **{
+        name: i
+        for i, name in enumerate(
+            "january february march april may june july august september october november december".split(), 1
+        )
+    },
 }
 
 # BibTeX/BibLaTeX entry type -> CSL type.
 TYPES = {
-    "article": "article-journal", "book": "book", "mvbook": "book", "booklet": "pamphlet",
-    "inbook": "chapter", "incollection": "chapter", "suppbook": "chapter", "bookinbook": "chapter",
-    "collection": "book", "mvcollection": "book", "proceedings": "book", "mvproceedings": "book",
-    "inproceedings": "paper-conference", "conference": "paper-conference", "manual": "report",
-    "mastersthesis": "thesis", "phdthesis": "thesis", "thesis": "thesis", "techreport": "report",
-    "report": "report", "misc": "document", "online": "webpage", "electronic": "webpage", "www": "webpage",
-    "unpublished": "manuscript", "patent": "patent", "periodical": "periodical", "dataset": "dataset",
-    "software": "software", "reference": "book", "mvreference": "book", "inreference": "entry-encyclopedia",
-    "standard": "standard", "video": "motion_picture", "movie": "motion_picture", "audio": "song",
-    "music": "song", "image": "graphic", "artwork": "graphic", "letter": "personal_communication",
-    "legislation": "legislation", "jurisdiction": "legal_case", "legal": "legislation", "review": "review",
-    "suppperiodical": "article", "suppcollection": "chapter", "presentation": "speech",
+    "article": "article-journal",
+    "book": "book",
+    "mvbook": "book",
+    "booklet": "pamphlet",
+    "inbook": "chapter",
+    "incollection": "chapter",
+    "suppbook": "chapter",
+    "bookinbook": "chapter",
+    "collection": "book",
+    "mvcollection": "book",
+    "proceedings": "book",
+    "mvproceedings": "book",
+    "inproceedings": "paper-conference",
+    "conference": "paper-conference",
+    "manual": "report",
+    "mastersthesis": "thesis",
+    "phdthesis": "thesis",
+    "thesis": "thesis",
+    "techreport": "report",
+    "report": "report",
+    "misc": "document",
+    "online": "webpage",
+    "electronic": "webpage",
+    "www": "webpage",
+    "unpublished": "manuscript",
+    "patent": "patent",
+    "periodical": "periodical",
+    "dataset": "dataset",
+    "software": "software",
+    "reference": "book",
+    "mvreference": "book",
+    "inreference": "entry-encyclopedia",
+    "standard": "standard",
+    "video": "motion_picture",
+    "movie": "motion_picture",
+    "audio": "song",
+    "music": "song",
+    "image": "graphic",
+    "artwork": "graphic",
+    "letter": "personal_communication",
+    "legislation": "legislation",
+    "jurisdiction": "legal_case",
+    "legal": "legislation",
+    "review": "review",
+    "suppperiodical": "article",
+    "suppcollection": "chapter",
+    "presentation": "speech",
 }
 _SEASONS = {"spring": 1, "summer": 2, "autumn": 3, "fall": 3, "winter": 4}
 _THESIS_GENRE = {"phdthesis": "PhD thesis", "mastersthesis": "Master's thesis"}
@@ -58,25 +98,67 @@ _CONTAINED = {"chapter", "paper-conference", "entry-encyclopedia"}  # booktitle 
 
 # Text fields mapped one to one (decoded from LaTeX).
 TEXT_FIELDS = {
-    "title": "title", "shorttitle": "title-short", "journal": "container-title", "journaltitle": "container-title",
-    "series": "collection-title", "publisher": "publisher", "address": "publisher-place",
-    "location": "publisher-place", "edition": "edition", "abstract": "abstract", "note": "note",
-    "eventtitle": "event-title", "venue": "event-place", "type": "genre", "howpublished": "medium",
-    "language": "language", "langid": "language", "version": "version", "pubstate": "status",
-    "annotation": "annote", "annote": "annote", "origtitle": "original-title", "library": "archive",
+    "title": "title",
+    "shorttitle": "title-short",
+    "journal": "container-title",
+    "journaltitle": "container-title",
+    "series": "collection-title",
+    "publisher": "publisher",
+    "address": "publisher-place",
+    "location": "publisher-place",
+    "edition": "edition",
+    "abstract": "abstract",
+    "note": "note",
+    "eventtitle": "event-title",
+    "venue": "event-place",
+    "type": "genre",
+    "howpublished": "medium",
+    "language": "language",
+    "langid": "language",
+    "version": "version",
+    "pubstate": "status",
+    "annotation": "annote",
+    "annote": "annote",
+    "origtitle": "original-title",
+    "library": "archive",
 }
 # Fields kept verbatim (identifiers and numbers).
 PLAIN_FIELDS = {
-    "doi": "DOI", "isbn": "ISBN", "issn": "ISSN", "volume": "volume", "issue": "issue", "chapter": "chapter-number",
-    "pagetotal": "number-of-pages", "volumes": "number-of-volumes", "pmid": "PMID", "pmcid": "PMCID",
+    "doi": "DOI",
+    "isbn": "ISBN",
+    "issn": "ISSN",
+    "volume": "volume",
+    "issue": "issue",
+    "chapter": "chapter-number",
+    "pagetotal": "number-of-pages",
+    "volumes": "number-of-volumes",
+    "pmid": "PMID",
+    "pmcid": "PMCID",
     "callnumber": "call-number",
 }
 NAME_FIELDS = {"author": "author", "editor": "editor", "translator": "translator", "bookauthor": "container-author"}
 DATE_FIELDS = {"urldate": "accessed", "eventdate": "event-date", "origdate": "original-date"}
 TAG_FIELDS = ("keywords", "tags")
 # Read into other fields; not kept again in extra.
-CONSUMED = {"year", "month", "day", "date", "url", "pages", "number", "booktitle", "subtitle", "maintitle",
-            "institution", "school", "organization", "xdata", "eprint", "eprinttype", "archiveprefix"}
+CONSUMED = {
+    "year",
+    "month",
+    "day",
+    "date",
+    "url",
+    "pages",
+    "number",
+    "booktitle",
+    "subtitle",
+    "maintitle",
+    "institution",
+    "school",
+    "organization",
+    "xdata",
+    "eprint",
+    "eprinttype",
+    "archiveprefix",
+}
 _NUMBERED_CONTAINER = {"article-journal", "article", "article-magazine", "article-newspaper", "periodical"}
 _URL_COMMAND = re.compile(r"\\url\{([^}]*)\}")
 _URL_ESCAPES = re.compile(r"\\([_%&#~$])")
@@ -135,8 +217,9 @@ class BibFile:
                 self._count += block.key in string_keys  # bibtexparser counts a repeated one as a failed block
                 if block.key not in string_keys:
                     string_keys.add(block.key)
-                    macros[block.key.lower()] = check_field_size(_value(block.value, macros), f"@string {block.key}",
-                                                                 _where(self.source, block))
+                    macros[block.key.lower()] = check_field_size(
+                        _value(block.value, macros), f"@string {block.key}", _where(self.source, block)
+                    )
             elif isinstance(block, DuplicateFieldKeyBlock) and isinstance(block.ignore_error_block, Entry):
                 # A field given twice: the first value is kept (BibTeX's own rule), the
                 # others are reported.
@@ -153,11 +236,19 @@ class BibFile:
             elif isinstance(block, ParsingFailedBlock):
                 self._count += 1
                 reason = getattr(block.error, "abort_reason", None) or str(block.error)
-                self._failures.append((len(entries), Invalid(f"cannot read this BibTeX block: {' '.join(reason.split())}",
-                                                             _where(self.source, block))))
+                self._failures.append(
+                    (
+                        len(entries),
+                        Invalid(
+                            f"cannot read this BibTeX block: {' '.join(reason.split())}", _where(self.source, block)
+                        ),
+                    )
+                )
             elif isinstance(block, Entry):
                 self._count += 1
-                fields, repeated = _first_fields(block, macros, _where(self.source, block))  # `title` and `Title`: one field given twice
+                fields, repeated = _first_fields(
+                    block, macros, _where(self.source, block)
+                )  # `title` and `Title`: one field given twice
                 if repeated:
                     self._repeated[len(entries)] = repeated
                 entries.append((_head(block), fields))
@@ -182,9 +273,14 @@ def parse(text: str, source: str) -> BibFile:
     return BibFile(text, source)
 
 
-def _records(entries: list[tuple[EntryHead, dict[str, str]]], by_key: dict[str, dict[str, str]],
-             failures: list[tuple[int, Invalid]], repeated: dict[int, list[ImportWarning]],
-             file_warnings: list[tuple[ImportWarning, str]], source: str) -> Iterator[Record]:
+def _records(
+    entries: list[tuple[EntryHead, dict[str, str]]],
+    by_key: dict[str, dict[str, str]],
+    failures: list[tuple[int, Invalid]],
+    repeated: dict[int, list[ImportWarning]],
+    file_warnings: list[tuple[ImportWarning, str]],
+    source: str,
+) -> Iterator[Record]:
     if not entries and not failures:
         raise KbError("no BibTeX entries found", source)
     failure_at: dict[int, list[Invalid]] = {index: [] for index, _ in failures}
@@ -195,8 +291,12 @@ def _records(entries: list[tuple[EntryHead, dict[str, str]]], by_key: dict[str, 
         entries[index] = None  # type: ignore[call-overload]  # this entry's fields are not needed after its work
         yield from failure_at.get(index, ())
         if entry.entry_type == "set":  # a BibLaTeX entry set: its members are works of their own
-            file_warnings.append((ImportWarning("block", f"@set {entry.key} ignored (its members are imported as works)"),
-                                  _where(source, entry)))
+            file_warnings.append(
+                (
+                    ImportWarning("block", f"@set {entry.key} ignored (its members are imported as works)"),
+                    _where(source, entry),
+                )
+            )
             continue
         if entry.entry_type == "xdata":
             continue  # a data container that other entries inherit from, not a work
@@ -225,7 +325,9 @@ def _without_comment_lines(text: str) -> str:
     return _COMMENT_LINE.sub("", text) if "%" in text else text
 
 
-def _first_fields(entry: Entry, macros: dict[str, str], where: str | None = None) -> tuple[dict[str, str], list[ImportWarning]]:
+def _first_fields(
+    entry: Entry, macros: dict[str, str], where: str | None = None
+) -> tuple[dict[str, str], list[ImportWarning]]:
     """An entry's fields, the first value of a repeated one kept; the others as warnings."""
     fields: dict[str, str] = {}
     repeated = []
@@ -235,7 +337,11 @@ def _first_fields(entry: Entry, macros: dict[str, str], where: str | None = None
         if key in fields:
             if value != fields[key]:
                 shown = value if len(value) <= 60 else value[:57] + "..."
-                repeated.append(ImportWarning("field", f"{entry.key}: field {key!r} given again; kept the first value, ignored {shown!r}"))
+                repeated.append(
+                    ImportWarning(
+                        "field", f"{entry.key}: field {key!r} given again; kept the first value, ignored {shown!r}"
+                    )
+                )
             else:
                 repeated.append(ImportWarning("field", f"{entry.key}: field {key!r} given twice with the same value"))
             continue
@@ -364,7 +470,9 @@ def entry_to_work(entry: Entry | EntryHead, fields: dict[str, str], source: str)
             booktitle += ": " + latex_to_text(fields["booksubtitle"])
         item.setdefault("container-title", booktitle)
     if "maintitle" in fields:
-        item.setdefault("container-title" if csl_type in _CONTAINED else "collection-title", latex_to_text(fields["maintitle"]))
+        item.setdefault(
+            "container-title" if csl_type in _CONTAINED else "collection-title", latex_to_text(fields["maintitle"])
+        )
     for name in ("institution", "school", "organization"):
         if fields.get(name):
             item.setdefault("publisher", latex_to_text(fields[name]))
@@ -393,7 +501,9 @@ def entry_to_work(entry: Entry | EntryHead, fields: dict[str, str], source: str)
     if not item.get("title"):  # keep the entry; say it needs a look
         item["title"] = f"[untitled {item.get('container-title') or item['id']}]"
         needs_review = True
-    return WorkRecord(item=item, tags=tags, extra={"bibtex": extra}, origin=where, needs_review=needs_review, warnings=warnings)
+    return WorkRecord(
+        item=item, tags=tags, extra={"bibtex": extra}, origin=where, needs_review=needs_review, warnings=warnings
+    )
 
 
 def _url_in(value: str | None) -> str | None:
@@ -436,8 +546,12 @@ def _name(text: str) -> dict[str, Any]:
             return {"family": family, "given": " ".join(given.split())} if given else {"family": family}
     if "{" not in text and "\\" not in text and "," not in text:
         words = text.split()  # "E L Thorndike": no particle, no suffix, not an organisation
-        if len(words) > 1 and all(w[0].isupper() for w in words) and words[-1].lower() not in SUFFIXES \
-                and not _CORPORATE_WORDS.search(text):
+        if (
+            len(words) > 1
+            and all(w[0].isupper() for w in words)
+            and words[-1].lower() not in SUFFIXES
+            and not _CORPORATE_WORDS.search(text)
+        ):
             return {"family": words[-1], "given": " ".join(words[:-1])}
     if "\\" not in text:
         name = parse_name(text)
@@ -507,7 +621,9 @@ def _issued(fields: dict[str, str], warnings: list[ImportWarning]) -> dict[str, 
         if day.isdigit():
             if not 1 <= int(day) <= calendar.monthrange(parts[0], number)[1]:
                 written = f"{day} {fields['month'].strip()} {year}"
-                warnings.append(ImportWarning("date", f"there is no day {day} in that month; kept as written ({written!r})"))
+                warnings.append(
+                    ImportWarning("date", f"there is no day {day} in that month; kept as written ({written!r})")
+                )
                 return {"date-parts": [parts], "raw": written}
             parts.append(int(day))
         return {"date-parts": [parts]}
@@ -516,7 +632,9 @@ def _issued(fields: dict[str, str], warnings: list[ImportWarning]) -> dict[str, 
     date = read_date(written)
     if date is not None and not date.kept_as_written:
         return date.csl
-    warnings.append(ImportWarning("date", f"cannot read the month {fields['month']!r}; kept as written ({written!r}), year {year}"))
+    warnings.append(
+        ImportWarning("date", f"cannot read the month {fields['month']!r}; kept as written ({written!r}), year {year}")
+    )
     return {"date-parts": [parts], "raw": written}
 
 
@@ -527,5 +645,7 @@ def _date(value: str, field: str, warnings: list[ImportWarning]) -> dict[str, An
     if date is None:
         return None
     if date.kept_as_written:
-        warnings.append(ImportWarning("date", f"cannot read the date {value.strip()!r} in field {field}; kept as written"))
+        warnings.append(
+            ImportWarning("date", f"cannot read the date {value.strip()!r} in field {field}; kept as written")
+        )
     return date.csl

@@ -77,7 +77,11 @@ def iter_blocks(text: str) -> Iterator[Block]:
     for i in range(len(starts) - 1):
         begin, end = starts[i], starts[i + 1]
         entry = _read_entry(text, begin, end, line)
-        blocks = [entry] if entry is not None else _library_blocks(text, begin, end, starts[i + 2] if i + 2 < len(starts) else end, line)
+        blocks = (
+            [entry]
+            if entry is not None
+            else _library_blocks(text, begin, end, starts[i + 2] if i + 2 < len(starts) else end, line)
+        )
         yield from blocks
         line += text.count("\n", begin, end)
 
@@ -145,7 +149,13 @@ def _read_entry(text: str, begin: int, end: int, line: int) -> Entry | None:
         pos = value_end + 1
     if "@" in text[close:end] or text[close:end].strip():
         return None  # more after the entry (a block later on the same line, stray text)
-    return Entry(start_line=line, entry_type=head.group(1).lower(), key=head.group(2).strip(), fields=fields, raw=text[begin:close])
+    return Entry(
+        start_line=line,
+        entry_type=head.group(1).lower(),
+        key=head.group(2).strip(),
+        fields=fields,
+        raw=text[begin:close],
+    )
 
 
 def _value_end(text: str, pos: int, end: int) -> int | None:

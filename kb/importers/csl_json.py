@@ -29,13 +29,21 @@ FORMAT = "csl-json"
 EXTENSIONS = (".csl.json", ".json", ".csljson")
 
 # Types of older CSL versions and of exporters that are not quite CSL.
-LEGACY_TYPES = {"article-encyclopedia": "entry-encyclopedia", "webpage-post": "post", "blog-post": "post-weblog",
-                "journal-article": "article-journal", "book-chapter": "chapter", "conference-paper": "paper-conference"}
+LEGACY_TYPES = {
+    "article-encyclopedia": "entry-encyclopedia",
+    "webpage-post": "post",
+    "blog-post": "post-weblog",
+    "journal-article": "article-journal",
+    "book-chapter": "chapter",
+    "conference-paper": "paper-conference",
+}
 
 
 def detect(head: str) -> bool:
     start = head.lstrip("\ufeff \t\r\n")
-    return start.startswith("[") and '"type"' in head or start.startswith("{") and '"type"' in head and '"title"' in head
+    return (
+        start.startswith("[") and '"type"' in head or start.startswith("{") and '"type"' in head and '"title"' in head
+    )
 
 
 def parse(text: str, source: str) -> Iterator[Record]:
@@ -101,8 +109,14 @@ def item_to_work(entry: dict[str, Any], where: str) -> WorkRecord:
     if not item.get("title"):  # keep the item; say it needs a look
         item["title"] = f"[untitled {item.get('container-title') or key or csl_type}]"
         needs_review = True
-    return WorkRecord(item=item, tags=tags, extra={"csl-json": extra} if extra else {}, origin=where, needs_review=needs_review,
-                      warnings=warnings)
+    return WorkRecord(
+        item=item,
+        tags=tags,
+        extra={"csl-json": extra} if extra else {},
+        origin=where,
+        needs_review=needs_review,
+        warnings=warnings,
+    )
 
 
 def _date(value: Any, variable: str, where: str, warnings: list[ImportWarning]) -> dict[str, Any] | None:
@@ -131,7 +145,9 @@ def _date(value: Any, variable: str, where: str, warnings: list[ImportWarning]) 
     if "season" in date:
         date["season"] = _season(date["season"], variable, where)
     if "circa" in date:
-        date["circa"] = bool(date["circa"]) if not isinstance(date["circa"], str) else date["circa"].lower() in ("true", "1", "yes")
+        date["circa"] = (
+            bool(date["circa"]) if not isinstance(date["circa"], str) else date["circa"].lower() in ("true", "1", "yes")
+        )
     if date.get("date-parts"):
         read = normalise_csl_date(date)
     elif date.get("raw") and not date.get("literal") and partial_date_from_csl({"raw": date["raw"]}) is None:

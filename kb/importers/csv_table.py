@@ -29,46 +29,153 @@ EXTENSIONS = (".csv", ".tsv", ".tab")
 
 # Folded header -> field. Work fields are CSL variables (plus kb's citekey and tags).
 WORK_HEADERS = {
-    "title": "title", "item title": "title", "article title": "title", "document title": "title", "name of work": "title",
-    "author": "author", "authors": "author", "author s": "author", "creator": "author", "creators": "author",
-    "author full names": "author", "editor": "editor", "editors": "editor", "editor s": "editor",
-    "year": "year", "publication year": "year", "pub year": "year", "py": "year",
-    "date": "issued", "publication date": "issued", "published": "issued", "date published": "issued", "issued": "issued",
-    "journal": "container-title", "publication": "container-title", "publication title": "container-title",
-    "source": "container-title", "source title": "container-title", "container": "container-title",
-    "container title": "container-title", "outlet": "container-title", "periodical": "container-title",
-    "book title": "container-title", "website": "container-title", "blog": "container-title",
-    "doi": "DOI", "url": "URL", "link": "URL", "web address": "URL", "abstract": "abstract", "summary": "abstract",
-    "keywords": "tags", "tags": "tags", "keyword": "tags", "manual tags": "tags", "author keywords": "tags",
-    "type": "type", "item type": "type", "document type": "type", "volume": "volume", "issue": "issue", "number": "issue",
-    "pages": "page", "page": "page", "publisher": "publisher", "place": "publisher-place",
-    "publisher place": "publisher-place", "isbn": "ISBN", "issn": "ISSN", "language": "language", "notes": "note",
-    "note": "note", "extra": "note", "key": "citekey", "citekey": "citekey", "citation key": "citekey",
-    "accessed": "accessed", "access date": "accessed", "date accessed": "accessed", "urldate": "accessed",
-    "edition": "edition", "series": "collection-title", "short title": "title-short", "status": "status",
+    "title": "title",
+    "item title": "title",
+    "article title": "title",
+    "document title": "title",
+    "name of work": "title",
+    "author": "author",
+    "authors": "author",
+    "author s": "author",
+    "creator": "author",
+    "creators": "author",
+    "author full names": "author",
+    "editor": "editor",
+    "editors": "editor",
+    "editor s": "editor",
+    "year": "year",
+    "publication year": "year",
+    "pub year": "year",
+    "py": "year",
+    "date": "issued",
+    "publication date": "issued",
+    "published": "issued",
+    "date published": "issued",
+    "issued": "issued",
+    "journal": "container-title",
+    "publication": "container-title",
+    "publication title": "container-title",
+    "source": "container-title",
+    "source title": "container-title",
+    "container": "container-title",
+    "container title": "container-title",
+    "outlet": "container-title",
+    "periodical": "container-title",
+    "book title": "container-title",
+    "website": "container-title",
+    "blog": "container-title",
+    "doi": "DOI",
+    "url": "URL",
+    "link": "URL",
+    "web address": "URL",
+    "abstract": "abstract",
+    "summary": "abstract",
+    "keywords": "tags",
+    "tags": "tags",
+    "keyword": "tags",
+    "manual tags": "tags",
+    "author keywords": "tags",
+    "type": "type",
+    "item type": "type",
+    "document type": "type",
+    "volume": "volume",
+    "issue": "issue",
+    "number": "issue",
+    "pages": "page",
+    "page": "page",
+    "publisher": "publisher",
+    "place": "publisher-place",
+    "publisher place": "publisher-place",
+    "isbn": "ISBN",
+    "issn": "ISSN",
+    "language": "language",
+    "notes": "note",
+    "note": "note",
+    "extra": "note",
+    "key": "citekey",
+    "citekey": "citekey",
+    "citation key": "citekey",
+    "accessed": "accessed",
+    "access date": "accessed",
+    "date accessed": "accessed",
+    "urldate": "accessed",
+    "edition": "edition",
+    "series": "collection-title",
+    "short title": "title-short",
+    "status": "status",
 }
 EVENT_HEADERS = {
-    "name": "name", "event": "name", "event name": "name", "type": "type", "kind of event": "type", "date": "date",
-    "dates": "date", "when": "date", "place": "location", "location": "location", "where": "location",
-    "aliases": "aliases", "alias": "aliases", "also known as": "aliases", "parent": "parent", "part of": "parent",
-    "description": "description", "organisations": "organisations", "organizations": "organisations",
-    "participants": "organisations", "start": "start", "start date": "start", "end": "end", "end date": "end",
+    "name": "name",
+    "event": "name",
+    "event name": "name",
+    "type": "type",
+    "kind of event": "type",
+    "date": "date",
+    "dates": "date",
+    "when": "date",
+    "place": "location",
+    "location": "location",
+    "where": "location",
+    "aliases": "aliases",
+    "alias": "aliases",
+    "also known as": "aliases",
+    "parent": "parent",
+    "part of": "parent",
+    "description": "description",
+    "organisations": "organisations",
+    "organizations": "organisations",
+    "participants": "organisations",
+    "start": "start",
+    "start date": "start",
+    "end": "end",
+    "end date": "end",
 }
 ORGANISATION_HEADERS = {
-    "name": "name", "organisation": "name", "organization": "name", "acronym": "acronym", "abbreviation": "acronym",
-    "type": "type", "country": "country", "parent": "parent", "part of": "parent", "url": "url", "website": "url",
-    "description": "description", "aliases": "aliases", "alias": "aliases", "also known as": "aliases",
+    "name": "name",
+    "organisation": "name",
+    "organization": "name",
+    "acronym": "acronym",
+    "abbreviation": "acronym",
+    "type": "type",
+    "country": "country",
+    "parent": "parent",
+    "part of": "parent",
+    "url": "url",
+    "website": "url",
+    "description": "description",
+    "aliases": "aliases",
+    "alias": "aliases",
+    "also known as": "aliases",
 }
 KINDS = ("works", "events", "organisations")
 
 # Spreadsheet type words -> CSL types.
 TYPE_WORDS = {
-    "journal article": "article-journal", "article": "article-journal", "book": "book", "book chapter": "chapter",
-    "chapter": "chapter", "report": "report", "blog post": "post-weblog", "blog": "post-weblog", "web page": "webpage",
-    "webpage": "webpage", "website": "webpage", "news": "article-newspaper", "newspaper article": "article-newspaper",
-    "magazine article": "article-magazine", "thesis": "thesis", "conference paper": "paper-conference",
-    "review": "review", "working paper": "report", "policy brief": "report", "speech": "speech", "interview": "interview",
-    "dataset": "dataset", "document": "document", "treaty": "treaty", "legislation": "legislation",
+    "journal article": "article-journal",
+    "article": "article-journal",
+    "book": "book",
+    "book chapter": "chapter",
+    "chapter": "chapter",
+    "report": "report",
+    "blog post": "post-weblog",
+    "blog": "post-weblog",
+    "web page": "webpage",
+    "webpage": "webpage",
+    "website": "webpage",
+    "news": "article-newspaper",
+    "newspaper article": "article-newspaper",
+    "magazine article": "article-magazine",
+    "thesis": "thesis",
+    "conference paper": "paper-conference",
+    "review": "review",
+    "working paper": "report",
+    "policy brief": "report",
+    "speech": "speech",
+    "interview": "interview",
+    "dataset": "dataset",
+    "document": "document",
+    "treaty": "treaty",
+    "legislation": "legislation",
 }
 
 
@@ -104,8 +211,9 @@ def _ends_inside_quotes(text: str, delimiter: str, quotechar: str | None) -> boo
         return False
     q, d = re.escape(quotechar), re.escape(delimiter)
     # A quoted field starts a line or follows a delimiter; "" inside it is a quote.
+    pattern = rf"(?:^|(?<=[{d}\r\n]))[ \t]*{q}(?:[^{q}]|{q}{q})*({q}?)"
     last = None
-    for last in re.finditer(rf"(?:^|(?<=[{d}\r\n]))[ \t]*{q}(?:[^{q}]|{q}{q})*({q}?)", text):
+    for last in re.finditer(pattern, text):  # noqa: B007  (the last match is what is wanted)
         pass
     return last is not None and last.group(1) == "" and last.end() == len(text)
 
@@ -153,15 +261,26 @@ def _map_header(header: list[str], column_map: dict[str, str], source: str) -> t
     mapped = {fold(column): field for column, field in column_map.items() if column != "kind"}
     unknown = [c for c in column_map if c != "kind" and fold(c) not in {fold(h) for h in header}]
     if unknown:
-        raise KbError(f"--map names a column the header does not have: {unknown[0]!r} (columns: {', '.join(header)})", f"{source}:1")
+        raise KbError(
+            f"--map names a column the header does not have: {unknown[0]!r} (columns: {', '.join(header)})",
+            f"{source}:1",
+        )
     folded = [fold(h) for h in header]
     if kind is None:
         guessed = [mapped.get(h) or WORK_HEADERS.get(h) for h in folded]
         if "title" in guessed:
             kind = "works"
-        elif any(mapped.get(h) in ("acronym", "country") or h in ("acronym", "country", "organisation", "organization") for h in folded):
+        elif any(
+            mapped.get(h) in ("acronym", "country") or h in ("acronym", "country", "organisation", "organization")
+            for h in folded
+        ):
             kind = "organisations"
-        elif any(mapped.get(h) in ("date", "start", "location") or EVENT_HEADERS.get(h) in ("date", "start", "location") or h == "event" for h in folded):
+        elif any(
+            mapped.get(h) in ("date", "start", "location")
+            or EVENT_HEADERS.get(h) in ("date", "start", "location")
+            or h == "event"
+            for h in folded
+        ):
             kind = "events"
     table = {"works": WORK_HEADERS, "events": EVENT_HEADERS, "organisations": ORGANISATION_HEADERS}.get(kind or "", {})
     fields = [mapped.get(h) or table.get(h) for h in folded]
@@ -169,12 +288,14 @@ def _map_header(header: list[str], column_map: dict[str, str], source: str) -> t
     if kind is None or needed[kind] not in fields:
         raise KbError(
             f"the header matches no known columns ({', '.join(header)}); a table of works needs a Title column, "
-            "of events or organisations a Name column; name them with --map column=field", f"{source}:1")
+            "of events or organisations a Name column; name them with --map column=field",
+            f"{source}:1",
+        )
     return kind, fields
 
 
 def _names(text: str, where: str) -> list[dict[str, Any]]:
-    """ "Last, First; Last, First", "First Last and First Last" or "Last, First and Last, First". """
+    """ "Last, First; Last, First", "First Last and First Last" or "Last, First and Last, First"."""
     parts = split_name_list(text)
     if len(parts) == 1 and text.count(",") > 1 and ";" not in text:
         parts = [p.strip() for p in text.split(",") if p.strip()]  # "First Last, First Last"
@@ -247,16 +368,29 @@ def _event(values: dict[str, str], where: str) -> EventRecord:
         except KbError as exc:
             raise KbError(f"date: {exc.message}", where) from None
     return EventRecord(
-        name=values["name"], type=values.get("type"), date=date, location=values.get("location"),
-        parent=values.get("parent"), description=values.get("description"), aliases=_split(values.get("aliases")),
-        organisations=[Participant(*p.rsplit(":", 1)) if ":" in p else Participant(p) for p in _split(values.get("organisations"))],
+        name=values["name"],
+        type=values.get("type"),
+        date=date,
+        location=values.get("location"),
+        parent=values.get("parent"),
+        description=values.get("description"),
+        aliases=_split(values.get("aliases")),
+        organisations=[
+            Participant(*p.rsplit(":", 1)) if ":" in p else Participant(p) for p in _split(values.get("organisations"))
+        ],
         origin=where,
     )
 
 
 def _organisation(values: dict[str, str], where: str) -> OrganisationRecord:
     return OrganisationRecord(
-        name=values["name"], acronym=values.get("acronym"), type=values.get("type"), country=values.get("country"),
-        parent=values.get("parent"), url=values.get("url"), description=values.get("description"),
-        aliases=_split(values.get("aliases")), origin=where,
+        name=values["name"],
+        acronym=values.get("acronym"),
+        type=values.get("type"),
+        country=values.get("country"),
+        parent=values.get("parent"),
+        url=values.get("url"),
+        description=values.get("description"),
+        aliases=_split(values.get("aliases")),
+        origin=where,
     )

@@ -32,11 +32,21 @@ EXTENSIONS = (".html", ".htm", ".xhtml")
 
 # schema.org types that are a work, and their CSL type.
 JSONLD_TYPES = {
-    "Article": "article", "NewsArticle": "article-newspaper", "ReportageNewsArticle": "article-newspaper",
-    "AnalysisNewsArticle": "article-newspaper", "OpinionNewsArticle": "article-newspaper",
-    "BlogPosting": "post-weblog", "LiveBlogPosting": "post-weblog", "SocialMediaPosting": "post",
-    "Report": "report", "ScholarlyArticle": "article-journal", "TechArticle": "article",
-    "WebPage": "webpage", "Book": "book", "Chapter": "chapter", "Thesis": "thesis",
+    "Article": "article",
+    "NewsArticle": "article-newspaper",
+    "ReportageNewsArticle": "article-newspaper",
+    "AnalysisNewsArticle": "article-newspaper",
+    "OpinionNewsArticle": "article-newspaper",
+    "BlogPosting": "post-weblog",
+    "LiveBlogPosting": "post-weblog",
+    "SocialMediaPosting": "post",
+    "Report": "report",
+    "ScholarlyArticle": "article-journal",
+    "TechArticle": "article",
+    "WebPage": "webpage",
+    "Book": "book",
+    "Chapter": "chapter",
+    "Thesis": "thesis",
 }
 _HTML_START = re.compile(r"<(!doctype\s+html|html|head|body|meta|title|article|div|p)\b", re.I)
 
@@ -121,7 +131,9 @@ def _keywords(*values: Any) -> list[str]:
 
 
 _BLOG = re.compile(r"\b(Leave a (Reply|Comment)|Posted (in|by)|Filed under)\b")
-_CATEGORY_LABEL = re.compile(r"^\s*((posted|published|filed)\s+(in|under)|categories|category|tags|tagged( with)?|topics)\s*:?\s*$", re.I)
+_CATEGORY_LABEL = re.compile(
+    r"^\s*((posted|published|filed)\s+(in|under)|categories|category|tags|tagged( with)?|topics)\s*:?\s*$", re.I
+)
 
 
 def _category_links(tree: Any) -> list[str]:
@@ -152,7 +164,10 @@ def parse(text: str, source: str, url: str | None = None) -> Iterator[Record]:
     from lxml.etree import ParserError
 
     if not _HTML_START.search(text[:5000]):
-        yield Invalid("this is not an HTML page (no HTML tags); a page copied from the browser as text imports with --format pasted", source)
+        yield Invalid(
+            "this is not an HTML page (no HTML tags); a page copied from the browser as text imports with --format pasted",
+            source,
+        )
         return
     try:
         tree = lxml.html.document_fromstring(text)
@@ -163,42 +178,75 @@ def parse(text: str, source: str, url: str | None = None) -> Iterator[Record]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            embedded = extruct.extract(text, base_url=url, syntaxes=["json-ld", "opengraph", "dublincore"], uniform=True, errors="ignore")
+            embedded = extruct.extract(
+                text, base_url=url, syntaxes=["json-ld", "opengraph", "dublincore"], uniform=True, errors="ignore"
+            )
         except Exception:  # extruct raises what its parsers raise; metadata is optional
             embedded = {}
-        extracted = trafilatura.bare_extraction(text, url=url, with_metadata=True, include_comments=False,
-                                                include_tables=False, favor_precision=True)
+        extracted = trafilatura.bare_extraction(
+            text, url=url, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
+        )
     page = extracted.as_dict() if extracted is not None and hasattr(extracted, "as_dict") else (extracted or {})
     ld, ld_type = _jsonld_work(embedded.get("json-ld", []))
     og = (embedded.get("opengraph") or [{}])[0]
-    dc = {e["name"].split(".", 1)[-1].lower(): e.get("content") for block in embedded.get("dublincore", [])
-          for e in block.get("elements", []) + block.get("terms", []) if e.get("name") and e.get("content")}
+    dc = {
+        e["name"].split(".", 1)[-1].lower(): e.get("content")
+        for block in embedded.get("dublincore", [])
+        for e in block.get("elements", []) + block.get("terms", [])
+        if e.get("name") and e.get("content")
+    }
     html_title = _first(tree.findtext(".//title"))
     body_text = (page.get("text") or "").strip()
     visible = " ".join((tree.body.text_content() if tree.body is not None else "").split())
 
     reason = interstitial_reason(html_title, visible)
     if reason:
-        yield Invalid(f"this is {reason}, not the article: open the page in a browser, let it load, and save it again", source)
+        yield Invalid(
+            f"this is {reason}, not the article: open the page in a browser, let it load, and save it again", source
+        )
         return
-    title = _first(meta.get("citation_title"), ld.get("headline"), ld.get("name"), dc.get("title"), og.get("og:title"),
-                   meta.get("twitter:title"), page.get("title"), html_title)
+    title = _first(
+        meta.get("citation_title"),
+        ld.get("headline"),
+        ld.get("name"),
+        dc.get("title"),
+        og.get("og:title"),
+        meta.get("twitter:title"),
+        page.get("title"),
+        html_title,
+    )
     walled = login_wall(html_title, visible)
     if not title or (walled and not (meta.get("citation_title") or ld or og.get("og:title"))):
         if walled:
-            yield Invalid("this is a login or subscription wall, not the article: sign in, then save the page again", source)
+            yield Invalid(
+                "this is a login or subscription wall, not the article: sign in, then save the page again", source
+            )
         elif not visible:
             yield Invalid("the page is empty: no title and no text", source)
         else:
             yield Invalid("the page has no title (no <title>, citation_title, JSON-LD or OpenGraph title)", source)
         return
 
-    authors = (_names(meta.get("citation_author", [])) or _jsonld_names(ld.get("author")) or _names([dc["creator"]] if dc.get("creator") else [])
-               or _names(meta.get("article:author", [])) or _names(meta.get("author", []))
-               or _names([a for a in (page.get("author") or "").split("; ") if a]))
-    publisher = _first(meta.get("citation_publisher"), meta.get("citation_technical_report_institution"), ld.get("publisher"), dc.get("publisher"))
-    container = _first(meta.get("citation_journal_title"), meta.get("citation_conference_title"),
-                       ld.get("isPartOf") if isinstance(ld.get("isPartOf"), dict) else None, og.get("og:site_name"))
+    authors = (
+        _names(meta.get("citation_author", []))
+        or _jsonld_names(ld.get("author"))
+        or _names([dc["creator"]] if dc.get("creator") else [])
+        or _names(meta.get("article:author", []))
+        or _names(meta.get("author", []))
+        or _names([a for a in (page.get("author") or "").split("; ") if a])
+    )
+    publisher = _first(
+        meta.get("citation_publisher"),
+        meta.get("citation_technical_report_institution"),
+        ld.get("publisher"),
+        dc.get("publisher"),
+    )
+    container = _first(
+        meta.get("citation_journal_title"),
+        meta.get("citation_conference_title"),
+        ld.get("isPartOf") if isinstance(ld.get("isPartOf"), dict) else None,
+        og.get("og:site_name"),
+    )
     if not container and page.get("sitename") != publisher:  # trafilatura's guess may be the publisher again
         container = _first(page.get("sitename"))
     if meta.get("citation_journal_title"):
@@ -218,9 +266,16 @@ def parse(text: str, source: str, url: str | None = None) -> Iterator[Record]:
         "type": work_type,
         "title": title,
         "author": authors,
-        "issued": _date(_first(meta.get("citation_publication_date")), _first(meta.get("citation_date")), _first(meta.get("citation_online_date")),
-                        _first(ld.get("datePublished")), dc.get("date"), dc.get("issued"), _first(meta.get("article:published_time")),
-                        page.get("date")),
+        "issued": _date(
+            _first(meta.get("citation_publication_date")),
+            _first(meta.get("citation_date")),
+            _first(meta.get("citation_online_date")),
+            _first(ld.get("datePublished")),
+            dc.get("date"),
+            dc.get("issued"),
+            _first(meta.get("article:published_time")),
+            page.get("date"),
+        ),
         "container-title": container,
         "publisher": publisher,
         "volume": _first(meta.get("citation_volume")),
@@ -228,26 +283,51 @@ def parse(text: str, source: str, url: str | None = None) -> Iterator[Record]:
         "page": f"{first_page}-{last_page}" if first_page and last_page else first_page,
         "DOI": normalise_doi(_first(meta.get("citation_doi"), dc.get("identifier"))),
         "ISBN": _first(meta.get("citation_isbn")),
-        "URL": url or _first(meta.get("citation_public_url"), meta.get("citation_abstract_html_url"), ld.get("url"),
-                             og.get("og:url"), tree.xpath("string(//link[@rel='canonical']/@href)") or None, page.get("url")),
-        "abstract": _first(meta.get("citation_abstract"), dc.get("description"), ld.get("description"), og.get("og:description"),
-                           meta.get("description")),
+        "URL": url
+        or _first(
+            meta.get("citation_public_url"),
+            meta.get("citation_abstract_html_url"),
+            ld.get("url"),
+            og.get("og:url"),
+            tree.xpath("string(//link[@rel='canonical']/@href)") or None,
+            page.get("url"),
+        ),
+        "abstract": _first(
+            meta.get("citation_abstract"),
+            dc.get("description"),
+            ld.get("description"),
+            og.get("og:description"),
+            meta.get("description"),
+        ),
         "language": _first(meta.get("citation_language"), tree.get("lang"), dc.get("language"), ld.get("inLanguage")),
     }
-    tags = _keywords(meta.get("citation_keywords"), ld.get("keywords"), meta.get("article:tag"), meta.get("keywords"),
-                     page.get("categories"), page.get("tags"), _category_links(tree))
+    tags = _keywords(
+        meta.get("citation_keywords"),
+        ld.get("keywords"),
+        meta.get("article:tag"),
+        meta.get("keywords"),
+        page.get("categories"),
+        page.get("tags"),
+        _category_links(tree),
+    )
     origin = source
     paragraphs = [p.strip() for p in body_text.split("\n") if p.strip()]
     if paragraphs and paragraphs[0] in (title, page.get("title")):
         paragraphs = paragraphs[1:]  # the heading again: the title is kept on its own
     body_text = "" if walled else "\n\n".join(paragraphs)
-    found_authors, bios = author_bios([a.get("literal") or " ".join(filter(None, [a.get("given"), a.get("family")])) for a in authors], paragraphs)
+    found_authors, bios = author_bios(
+        [a.get("literal") or " ".join(filter(None, [a.get("given"), a.get("family")])) for a in authors], paragraphs
+    )
     if not authors and found_authors:
         item["author"] = [parse_name(name, corporate=False) for name in found_authors]
     yield from affiliation_records(bios, origin)
     work = WorkRecord(item=item, tags=tags, text=body_text or None, origin=origin, needs_review=walled)
     if walled:
-        work.notes.append(NoteRecord(comment="Saved from behind a login wall: the page's metadata names the work, but its text is missing."))
+        work.notes.append(
+            NoteRecord(
+                comment="Saved from behind a login wall: the page's metadata names the work, but its text is missing."
+            )
+        )
     earlier = earlier_version(title, item["author"], body_text, origin)
     if earlier:
         placeholder, citation = earlier

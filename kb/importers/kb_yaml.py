@@ -38,8 +38,21 @@ from ..names import parse_name
 FORMAT = "yaml"
 EXTENSIONS = (".yaml", ".yml")
 
-WORK_KEYS = {"kind", "citekey", "tags", "events", "organisations", "cites", "notes", "extra", "text",
-             "status", "added_by", "added_at", "needs_review"}
+WORK_KEYS = {
+    "kind",
+    "citekey",
+    "tags",
+    "events",
+    "organisations",
+    "cites",
+    "notes",
+    "extra",
+    "text",
+    "status",
+    "added_by",
+    "added_at",
+    "needs_review",
+}
 KINDS = ("work", "event", "organisation", "person")
 
 
@@ -153,7 +166,9 @@ def _links(value: Any, what: str, where: str) -> list[Link]:
         if isinstance(entry, str):
             links.append(Link(entry))
         elif isinstance(entry, dict) and entry.get("name"):
-            links.append(Link(str(entry["name"]), entry.get("relation") or "discusses", entry.get("source") or "manual"))
+            links.append(
+                Link(str(entry["name"]), entry.get("relation") or "discusses", entry.get("source") or "manual")
+            )
         else:
             raise KbError(f"each of `{what}` should be a name or a mapping with `name`", where)
     return links
@@ -177,14 +192,23 @@ def _work(data: dict[str, Any], where: str) -> WorkRecord:
         if isinstance(entry, str):
             cites.append(CitationRef(entry))
         elif isinstance(entry, dict) and entry.get("key"):
-            cites.append(CitationRef(str(entry["key"]), entry.get("relation") or "cites", _text(entry.get("locator")), _text(entry.get("context"))))
+            cites.append(
+                CitationRef(
+                    str(entry["key"]),
+                    entry.get("relation") or "cites",
+                    _text(entry.get("locator")),
+                    _text(entry.get("context")),
+                )
+            )
         else:
             raise KbError("each of `cites` should be a citekey or a mapping with `key`", where)
     notes = []
     for entry in _list(data.get("notes"), "notes", where):
         if isinstance(entry, str):
             entry = {"comment": entry}
-        _check_keys(entry, {"comment", "quote", "locator", "event", "organisation", "added_by", "added_at"}, "note", where)
+        _check_keys(
+            entry, {"comment", "quote", "locator", "event", "organisation", "added_by", "added_at"}, "note", where
+        )
         notes.append(NoteRecord(**{k: _text(v) for k, v in entry.items()}))
     extra = data.get("extra") or {}
     if not isinstance(extra, dict):
@@ -207,7 +231,9 @@ def _work(data: dict[str, Any], where: str) -> WorkRecord:
 
 
 def _event(data: dict[str, Any], where: str) -> EventRecord:
-    _check_keys(data, {"name", "type", "date", "location", "parent", "description", "aliases", "organisations"}, "event", where)
+    _check_keys(
+        data, {"name", "type", "date", "location", "parent", "description", "aliases", "organisations"}, "event", where
+    )
     if not data.get("name"):
         raise KbError("an event needs a `name`", where)
     participants = []
@@ -219,23 +245,34 @@ def _event(data: dict[str, Any], where: str) -> EventRecord:
         else:
             raise KbError("each of an event's `organisations` should be a name or a mapping with `organisation`", where)
     return EventRecord(
-        name=str(data["name"]), type=_text(data.get("type")), date=_text(data.get("date")),
-        location=_text(data.get("location")), parent=_text(data.get("parent")),
+        name=str(data["name"]),
+        type=_text(data.get("type")),
+        date=_text(data.get("date")),
+        location=_text(data.get("location")),
+        parent=_text(data.get("parent")),
         description=_text(data.get("description")),
         aliases=[str(a) for a in _list(data.get("aliases"), "aliases", where)],
-        organisations=participants, origin=where,
+        organisations=participants,
+        origin=where,
     )
 
 
 def _organisation(data: dict[str, Any], where: str) -> OrganisationRecord:
-    _check_keys(data, {"name", "acronym", "type", "country", "parent", "url", "description", "aliases"}, "organisation", where)
+    _check_keys(
+        data, {"name", "acronym", "type", "country", "parent", "url", "description", "aliases"}, "organisation", where
+    )
     if not data.get("name"):
         raise KbError("an organisation needs a `name`", where)
     return OrganisationRecord(
-        name=str(data["name"]), acronym=_text(data.get("acronym")), type=_text(data.get("type")),
-        country=_text(data.get("country")), parent=_text(data.get("parent")), url=_text(data.get("url")),
+        name=str(data["name"]),
+        acronym=_text(data.get("acronym")),
+        type=_text(data.get("type")),
+        country=_text(data.get("country")),
+        parent=_text(data.get("parent")),
+        url=_text(data.get("url")),
         description=_text(data.get("description")),
-        aliases=[str(a) for a in _list(data.get("aliases"), "aliases", where)], origin=where,
+        aliases=[str(a) for a in _list(data.get("aliases"), "aliases", where)],
+        origin=where,
     )
 
 
@@ -250,6 +287,15 @@ def _person(data: dict[str, Any], where: str) -> PersonRecord:
         _check_keys(entry, {"organisation", "role", "start", "end"}, "affiliation", where)
         if not entry.get("organisation"):
             raise KbError("an affiliation needs an `organisation`", where)
-        affiliations.append(Affiliation(str(entry["organisation"]), _text(entry.get("role")), _text(entry.get("start")), _text(entry.get("end"))))
-    return PersonRecord(name=_name(data["name"], where), affiliations=affiliations,
-                        orcid=_text(data.get("orcid")), url=_text(data.get("url")), origin=where)
+        affiliations.append(
+            Affiliation(
+                str(entry["organisation"]), _text(entry.get("role")), _text(entry.get("start")), _text(entry.get("end"))
+            )
+        )
+    return PersonRecord(
+        name=_name(data["name"], where),
+        affiliations=affiliations,
+        orcid=_text(data.get("orcid")),
+        url=_text(data.get("url")),
+        origin=where,
+    )

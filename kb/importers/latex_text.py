@@ -26,13 +26,20 @@ def _context():
     """pylatexenc's macros, but the ASCII escapes come out as the ASCII characters they
     escape (its default gives the modifier letters U+02C6 and U+02DC)."""
     context = get_default_latex_context_db()
-    context.add_context_category("kb-ascii", prepend=True, macros=[
-        MacroTextSpec("textasciicircum", "^"), MacroTextSpec("textasciitilde", "~"),
-    ])
+    context.add_context_category(
+        "kb-ascii",
+        prepend=True,
+        macros=[
+            MacroTextSpec("textasciicircum", "^"),
+            MacroTextSpec("textasciitilde", "~"),
+        ],
+    )
     return context
 
 
-_decoder = LatexNodes2Text(latex_context=_context(), math_mode="verbatim", keep_comments=False, strict_latex_spaces=False)
+_decoder = LatexNodes2Text(
+    latex_context=_context(), math_mode="verbatim", keep_comments=False, strict_latex_spaces=False
+)
 
 
 def latex_to_text(value: str) -> str:
@@ -61,8 +68,21 @@ def _decode(value: str) -> str:
 # there), this a few microseconds; it gives pylatexenc's output (checked for every
 # accent on every letter, and on every such value of the benchmark corpora, in
 # tests/test_latex_text.py) and None for anything else, which pylatexenc then reads.
-_ACCENTS = {"'": "\u0301", '"': "\u0308", "`": "\u0300", "^": "\u0302", "~": "\u0303", "=": "\u0304", ".": "\u0307",
-            "v": "\u030c", "c": "\u0327", "H": "\u030b", "u": "\u0306", "k": "\u0328", "r": "\u030a"}
+_ACCENTS = {
+    "'": "\u0301",
+    '"': "\u0308",
+    "`": "\u0300",
+    "^": "\u0302",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+    "v": "\u030c",
+    "c": "\u0327",
+    "H": "\u030b",
+    "u": "\u0306",
+    "k": "\u0328",
+    "r": "\u030a",
+}
 _COMMON = re.compile(
     r"\\(['\"`^~=.]) *(?:\{([A-Za-z])\}|([A-Za-z]))"  # \'{e}  \'e  \' e
     r"|\\([vcHukr])\{([A-Za-z])\}"  # \v{c}

@@ -22,17 +22,25 @@ from ..names import fold, parse_name
 
 # Titles and phrases of pages that stand in front of the article instead of it.
 _INTERSTITIALS = [
-    (re.compile(r"^\s*just a moment\.*\s*$", re.I), "a bot-check page (\"Just a moment...\")"),
+    (re.compile(r"^\s*just a moment\.*\s*$", re.I), 'a bot-check page ("Just a moment...")'),
     (re.compile(r"attention required!?\s*\|\s*cloudflare", re.I), "a Cloudflare bot-check page"),
-    (re.compile(r"checking (if the site connection is secure|your browser before accessing)", re.I), "a bot-check page"),
+    (
+        re.compile(r"checking (if the site connection is secure|your browser before accessing)", re.I),
+        "a bot-check page",
+    ),
     (re.compile(r"verify(ing)? (that )?you are (a )?human", re.I), "a bot-check page"),
     (re.compile(r"enable javascript and cookies to continue", re.I), "a bot-check page"),
-    (re.compile(r"^\s*(access denied|403 forbidden|404 not found|page not found|too many requests)\s*$", re.I), "an error page"),
+    (
+        re.compile(r"^\s*(access denied|403 forbidden|404 not found|page not found|too many requests)\s*$", re.I),
+        "an error page",
+    ),
 ]
 _LOGIN_TITLE = re.compile(r"^\s*(sign in|log ?in|subscribe to (continue|read)|create (a free )?account)\b", re.I)
 _LOGIN_TEXT = re.compile(
     r"(sign in|log ?in|subscribe) to (continue|read|access)|this (content|article) is (only )?(available|for) (to )?subscribers|"
-    r"already a subscriber\?|to continue reading", re.I)
+    r"already a subscriber\?|to continue reading",
+    re.I,
+)
 
 
 def interstitial_reason(title: str | None, text: str) -> str | None:
@@ -149,7 +157,7 @@ def parse_bio(sentence: str) -> Bio | None:
     candidates: list[tuple[int, str]] = []
     for index, word in enumerate(words):
         if word in ("in", "at", "with", "of", "for") and index + 1 < len(words):
-            following = words[index + 1:]
+            following = words[index + 1 :]
             if following and following[0] == "the":
                 following = following[1:]
             phrase = _capitalised_phrase(following)
@@ -221,7 +229,7 @@ def find_revision(text: str) -> Revision | None:
     if not site:
         return None
     start = max(text.rfind(".", 0, match.start()) + 1, text.rfind("\n", 0, match.start()) + 1)
-    sentence = text[start:match.end()].strip()
+    sentence = text[start : match.end()].strip()
     return Revision(" ".join(match.group("where").split()), site, sentence)
 
 
@@ -264,6 +272,7 @@ def split_categories(text: str) -> list[str]:
 
 # -- records a page's text gives besides the work ----------------------------------------
 
+
 def author_bios(authors: list[str], body: list[str]) -> tuple[list[str], list[Bio]]:
     """(the authors, their biographies). With authors named elsewhere (a byline, the page's
     metadata) only their biographies count; without, a biography among the last three
@@ -283,12 +292,19 @@ def affiliation_records(bios: list[Bio], origin: str) -> list[Record]:
     for bio in bios:
         if bio.organisation:
             records.append(OrganisationRecord(name=bio.organisation, origin=origin))
-            records.append(PersonRecord(name=parse_name(bio.name, corporate=False),
-                                        affiliations=[Affiliation(bio.organisation, bio.role)], origin=origin))
+            records.append(
+                PersonRecord(
+                    name=parse_name(bio.name, corporate=False),
+                    affiliations=[Affiliation(bio.organisation, bio.role)],
+                    origin=origin,
+                )
+            )
     return records
 
 
-def earlier_version(title: str, authors: list[dict[str, Any]], body_text: str, origin: str) -> tuple[WorkRecord, CitationRef] | None:
+def earlier_version(
+    title: str, authors: list[dict[str, Any]], body_text: str, origin: str
+) -> tuple[WorkRecord, CitationRef] | None:
     """A placeholder for the piece this page revises, and the `revises` citation to it.
 
     The placeholder's title and first author are those of the page, so importing the
@@ -298,7 +314,13 @@ def earlier_version(title: str, authors: list[dict[str, Any]], body_text: str, o
     revision = find_revision(body_text)
     if not revision:
         return None
-    item: dict[str, Any] = {"type": "webpage", "title": placeholder_title(title, revision),
-                            "author": authors, "container-title": revision.site}
+    item: dict[str, Any] = {
+        "type": "webpage",
+        "title": placeholder_title(title, revision),
+        "author": authors,
+        "container-title": revision.site,
+    }
     item["id"] = citekey_base(item)
-    return WorkRecord(item=item, needs_review=True, origin=origin), CitationRef(item["id"], "revises", context=revision.sentence)
+    return WorkRecord(item=item, needs_review=True, origin=origin), CitationRef(
+        item["id"], "revises", context=revision.sentence
+    )

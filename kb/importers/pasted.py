@@ -32,9 +32,9 @@ from ..model import Invalid, Record, WorkRecord
 from ..names import parse_name, split_name_list
 from .page_text import (
     affiliation_records,
-    find_bios,
     author_bios,
     earlier_version,
+    find_bios,
     interstitial_reason,
     is_boilerplate,
     is_end_marker,
@@ -46,12 +46,26 @@ FORMAT = "pasted"
 EXTENSIONS: tuple[str, ...] = ()
 
 # "Published inEuropean Politics...": the browser may drop the space after "in".
-_CATEGORIES = re.compile(r"^(?:published|posted|filed)\s*(?:in|under)(?=\s|:|(?-i:[A-Z])|$):?\s*(?P<rest>.*)$|^(?:categories|category|tags|tagged( with)?|topics)\s*[:\-]?\s*(?P<rest2>.*)$", re.I)
-_BYLINE = re.compile(r"^(?:by|posted by|written by|author|authors|words by)\s*[:\-]?\s+(?P<names>[^|·•\d]+?)\s*(?:[|·•,–—-]\s*(?P<after>.*))?$", re.I)
-_DATE_LINE = re.compile(r"^(?:(?:published|posted|updated|first published|last updated)\s*(?:on|:)?\s*)?(?P<date>[^|·•]{4,40}?)\s*(?:[|·•]\s*\d+\s*min(?:ute)?s?\s*read)?$", re.I)
+_CATEGORIES = re.compile(
+    r"^(?:published|posted|filed)\s*(?:in|under)(?=\s|:|(?-i:[A-Z])|$):?\s*(?P<rest>.*)$"
+    r"|^(?:categories|category|tags|tagged( with)?|topics)\s*[:\-]?\s*(?P<rest2>.*)$",
+    re.I,
+)
+_BYLINE = re.compile(
+    r"^(?:by|posted by|written by|author|authors|words by)\s*[:\-]?\s+(?P<names>[^|·•\d]+?)\s*(?:[|·•,–—-]\s*(?P<after>.*))?$",
+    re.I,
+)
+_DATE_LINE = re.compile(
+    r"^(?:(?:published|posted|updated|first published|last updated)\s*(?:on|:)?\s*)?"
+    r"(?P<date>[^|·•]{4,40}?)\s*(?:[|·•]\s*\d+\s*min(?:ute)?s?\s*read)?$",
+    re.I,
+)
 _MONTHS = r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
 _PROSE_WORDS = 25
-_BLOG_MARKERS = re.compile(r"^(leave a (reply|comment)|be (the )?first to comment|\d+ comments?|(published|posted|filed)\s*(in|under)(?=\s|:|(?-i:[A-Z])))", re.I | re.M)
+_BLOG_MARKERS = re.compile(
+    r"^(leave a (reply|comment)|be (the )?first to comment|\d+ comments?|(published|posted|filed)\s*(in|under)(?=\s|:|(?-i:[A-Z])))",
+    re.I | re.M,
+)
 
 
 def detect(head: str) -> bool:
@@ -95,7 +109,12 @@ def _byline_names(line: str) -> list[str] | None:
     match = _BYLINE.match(line)
     if not match:
         return None
-    names = [n.strip() for part in re.split(r"\s+and\s+|\s*&\s*", match.group("names")) for n in split_name_list(part) if n.strip()]
+    names = [
+        n.strip()
+        for part in re.split(r"\s+and\s+|\s*&\s*", match.group("names"))
+        for n in split_name_list(part)
+        if n.strip()
+    ]
     names = [n for n in names if re.match(r"^[A-Z][\w'’.-]*(\s+[\w'’.-]+){0,4}$", n)]
     return names or None
 
@@ -109,7 +128,10 @@ def parse(text: str, source: str, url: str | None = None) -> Iterator[Record]:
     first_line = next((line for _, line in lines if not is_boilerplate(line)), lines[0][1])
     reason = interstitial_reason(first_line, text)
     if reason:
-        yield Invalid(f"this is {reason}, not the article: open the page in a browser, let it load, and save or paste it again", f"{source}:{lines[0][0]}")
+        yield Invalid(
+            f"this is {reason}, not the article: open the page in a browser, let it load, and save or paste it again",
+            f"{source}:{lines[0][0]}",
+        )
         return
 
     # People the page's biographies name: a line holding just such a name is a byline
@@ -129,7 +151,11 @@ def parse(text: str, source: str, url: str | None = None) -> Iterator[Record]:
                 tags += [t for t in split_categories(rest) if t not in tags]
             pending_categories = not rest
             continue
-        if pending_categories and len(line) <= 60 and not (is_boilerplate(line) or is_end_marker(line) or _byline_names(line)):
+        if (
+            pending_categories
+            and len(line) <= 60
+            and not (is_boilerplate(line) or is_end_marker(line) or _byline_names(line))
+        ):
             tags += [t for t in split_categories(line) if t not in tags]  # one category a line after "Categories"
             continue
         pending_categories = False
@@ -159,21 +185,31 @@ def parse(text: str, source: str, url: str | None = None) -> Iterator[Record]:
     first_prose = next((i for i, (_, line, kind) in enumerate(kept) if kind == "line" and _is_prose(line)), None)
     if first_prose is None:
         if login_wall(first_line, text):
-            yield Invalid("this is a login or subscription wall, not the article: sign in, then save or paste the page again", source)
+            yield Invalid(
+                "this is a login or subscription wall, not the article: sign in, then save or paste the page again",
+                source,
+            )
         else:
             yield Invalid("no article text found (no paragraph of prose): is this a pasted web page?", source)
         return
     first_meta = next((i for i, (_, _l, kind) in enumerate(kept) if kind == "meta"), first_prose)
     limit = min(first_meta, first_prose)
-    title_index = next((i for i in range(limit - 1, -1, -1) if kept[i][2] == "line" and _is_title_candidate(kept[i][1])), None)
+    title_index = next(
+        (i for i in range(limit - 1, -1, -1) if kept[i][2] == "line" and _is_title_candidate(kept[i][1])), None
+    )
     if title_index is None:
-        yield Invalid("cannot find the title: no heading line before the first paragraph", f"{source}:{kept[first_prose][0]}")
+        yield Invalid(
+            "cannot find the title: no heading line before the first paragraph", f"{source}:{kept[first_prose][0]}"
+        )
         return
     title_number, title, _ = kept[title_index]
     if login_wall(title, text) or interstitial_reason(title, text):
-        yield Invalid("this is a login wall or bot check, not the article: save or paste the page again once it shows the article", f"{source}:{title_number}")
+        yield Invalid(
+            "this is a login wall or bot check, not the article: save or paste the page again once it shows the article",
+            f"{source}:{title_number}",
+        )
         return
-    body = [line for _, line, kind in kept[title_index + 1:] if kind == "line"]
+    body = [line for _, line, kind in kept[title_index + 1 :] if kind == "line"]
     origin = f"{source}:{title_number}"
 
     authors, bios = author_bios(byline, body)

@@ -24,24 +24,103 @@ FORMAT = "ris"
 EXTENSIONS = (".ris", ".nbib.ris", ".enw.ris")
 
 TYPES = {
-    "JOUR": "article-journal", "JFULL": "periodical", "EJOUR": "article-journal", "INPR": "article-journal",
-    "ABST": "article", "MGZN": "article-magazine", "NEWS": "article-newspaper", "BOOK": "book", "EBOOK": "book",
-    "EDBOOK": "book", "SER": "book", "CTLG": "book", "CHAP": "chapter", "ECHAP": "chapter", "CONF": "paper-conference",
-    "CPAPER": "paper-conference", "RPRT": "report", "GOVDOC": "report", "THES": "thesis", "ELEC": "webpage",
-    "WEB": "webpage", "ICOMM": "webpage", "BLOG": "post-weblog", "GEN": "document", "MULTI": "document",
-    "DATA": "dataset", "AGGR": "dataset", "COMP": "software", "PAT": "patent", "UNPB": "manuscript", "UNPD": "manuscript",
-    "MANSCPT": "manuscript", "ANCIENT": "manuscript", "MPCT": "motion_picture", "VIDEO": "motion_picture",
-    "CASE": "legal_case", "STAT": "legislation", "LEGAL": "legislation", "BILL": "bill", "HEAR": "hearing",
-    "ENCYC": "entry-encyclopedia", "DICT": "entry-dictionary", "PAMP": "pamphlet", "MAP": "map", "ART": "graphic",
-    "FIGURE": "figure", "CHART": "figure", "SOUND": "song", "MUSIC": "musical_score", "PCOMM": "personal_communication",
-    "STAND": "standard", "CLSWK": "classic", "EQUA": "document", "SLIDE": "speech",
+    "JOUR": "article-journal",
+    "JFULL": "periodical",
+    "EJOUR": "article-journal",
+    "INPR": "article-journal",
+    "ABST": "article",
+    "MGZN": "article-magazine",
+    "NEWS": "article-newspaper",
+    "BOOK": "book",
+    "EBOOK": "book",
+    "EDBOOK": "book",
+    "SER": "book",
+    "CTLG": "book",
+    "CHAP": "chapter",
+    "ECHAP": "chapter",
+    "CONF": "paper-conference",
+    "CPAPER": "paper-conference",
+    "RPRT": "report",
+    "GOVDOC": "report",
+    "THES": "thesis",
+    "ELEC": "webpage",
+    "WEB": "webpage",
+    "ICOMM": "webpage",
+    "BLOG": "post-weblog",
+    "GEN": "document",
+    "MULTI": "document",
+    "DATA": "dataset",
+    "AGGR": "dataset",
+    "COMP": "software",
+    "PAT": "patent",
+    "UNPB": "manuscript",
+    "UNPD": "manuscript",
+    "MANSCPT": "manuscript",
+    "ANCIENT": "manuscript",
+    "MPCT": "motion_picture",
+    "VIDEO": "motion_picture",
+    "CASE": "legal_case",
+    "STAT": "legislation",
+    "LEGAL": "legislation",
+    "BILL": "bill",
+    "HEAR": "hearing",
+    "ENCYC": "entry-encyclopedia",
+    "DICT": "entry-dictionary",
+    "PAMP": "pamphlet",
+    "MAP": "map",
+    "ART": "graphic",
+    "FIGURE": "figure",
+    "CHART": "figure",
+    "SOUND": "song",
+    "MUSIC": "musical_score",
+    "PCOMM": "personal_communication",
+    "STAND": "standard",
+    "CLSWK": "classic",
+    "EQUA": "document",
+    "SLIDE": "speech",
 }
 _BOOKISH = {"book", "chapter"}
 # rispy's key -> tag, to put unmodelled values back under their RIS tag in extra.
 _KEY_TAG = {key: tag for tag, key in TAG_KEY_MAPPING.items()}
 # Tags read into the CSL item (or tags); everything else goes to extra["ris"].
-_MODELLED = {"TY", "AU", "A1", "A2", "A3", "A4", "TI", "T1", "T2", "T3", "JO", "JF", "JA", "J2", "PY", "Y1", "DA",
-             "VL", "IS", "SP", "EP", "DO", "UR", "KW", "AB", "N2", "PB", "CY", "SN", "ET", "LA", "N1", "ST", "Y2", "ER", "ID"}
+_MODELLED = {
+    "TY",
+    "AU",
+    "A1",
+    "A2",
+    "A3",
+    "A4",
+    "TI",
+    "T1",
+    "T2",
+    "T3",
+    "JO",
+    "JF",
+    "JA",
+    "J2",
+    "PY",
+    "Y1",
+    "DA",
+    "VL",
+    "IS",
+    "SP",
+    "EP",
+    "DO",
+    "UR",
+    "KW",
+    "AB",
+    "N2",
+    "PB",
+    "CY",
+    "SN",
+    "ET",
+    "LA",
+    "N1",
+    "ST",
+    "Y2",
+    "ER",
+    "ID",
+}
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
 
 
@@ -122,8 +201,14 @@ def _strict_date(value: str) -> dict[str, Any] | None:
         if not (part[1:] if part[:1] == "-" and not numbers else part).isdigit():  # "-379///": a year BCE
             return None
         numbers.append(int(part))
-    if not numbers or not (1000 <= numbers[0] <= 2999 or numbers[0] < 0) or len(numbers) > 1 and not 1 <= numbers[1] <= 12 \
-            or len(numbers) > 2 and not 1 <= numbers[2] <= 31:
+    if (
+        not numbers
+        or not (1000 <= numbers[0] <= 2999 or numbers[0] < 0)
+        or len(numbers) > 1
+        and not 1 <= numbers[1] <= 12
+        or len(numbers) > 2
+        and not 1 <= numbers[2] <= 31
+    ):
         return None
     date: dict[str, Any] = {"date-parts": [numbers]}
     other = parts[3].strip() if len(parts) > 3 else ""
@@ -160,7 +245,9 @@ def _issued(entry: dict[str, Any], warnings: list[ImportWarning]) -> dict[str, A
         date = read_date(written)
         if date is not None and not date.kept_as_written:
             return date.csl
-        warnings.append(ImportWarning("date", f"cannot read the date {full.strip()!r} in DA; kept as written, year {year.group(1)}"))
+        warnings.append(
+            ImportWarning("date", f"cannot read the date {full.strip()!r} in DA; kept as written, year {year.group(1)}")
+        )
         return {"date-parts": [[int(year.group(1))]], "raw": written}
     if full:
         return _date(full, "DA", warnings)
@@ -179,13 +266,18 @@ def record_to_work(entry: dict[str, Any], where: str) -> WorkRecord:
     authors = _names((entry.get("authors") or []) + (entry.get("first_authors") or []), where)
     if authors:
         item["author"] = authors
-    for key, variable in (("secondary_authors", "editor"), ("tertiary_authors", "collection-editor"),
-                          ("subsidiary_authors", "translator")):
+    for key, variable in (
+        ("secondary_authors", "editor"),
+        ("tertiary_authors", "collection-editor"),
+        ("subsidiary_authors", "translator"),
+    ):
         names = _names(entry.get(key), where)
         if names:
             item[variable] = names
     item["title"] = _first(entry, "title", "primary_title")
-    container = _first(entry, "alternate_title3", "journal_name", "secondary_title", "alternate_title2", "alternate_title1")
+    container = _first(
+        entry, "alternate_title3", "journal_name", "secondary_title", "alternate_title2", "alternate_title1"
+    )
     if container:
         item["container-title"] = container
     short_container = _first(entry, "alternate_title2", "alternate_title1")
@@ -200,9 +292,16 @@ def record_to_work(entry: dict[str, Any], where: str) -> WorkRecord:
     accessed = _first(entry, "access_date")
     if accessed:
         item["accessed"] = _date(accessed, "Y2", warnings)
-    for key, variable in (("volume", "volume"), ("number", "issue"), ("doi", "DOI"), ("publisher", "publisher"),
-                          ("place_published", "publisher-place"), ("edition", "edition"), ("language", "language"),
-                          ("short_title", "title-short")):
+    for key, variable in (
+        ("volume", "volume"),
+        ("number", "issue"),
+        ("doi", "DOI"),
+        ("publisher", "publisher"),
+        ("place_published", "publisher-place"),
+        ("edition", "edition"),
+        ("language", "language"),
+        ("short_title", "title-short"),
+    ):
         value = _first(entry, key)
         if value:
             item[variable] = value
@@ -220,7 +319,9 @@ def record_to_work(entry: dict[str, Any], where: str) -> WorkRecord:
         item["URL"] = urls[0]
     serial = _first(entry, "issn")
     if serial:
-        item["ISBN" if csl_type in _BOOKISH and re.sub(r"[^0-9Xx]", "", serial).__len__() in (10, 13) else "ISSN"] = serial
+        item["ISBN" if csl_type in _BOOKISH and re.sub(r"[^0-9Xx]", "", serial).__len__() in (10, 13) else "ISSN"] = (
+            serial
+        )
     tags = [" ".join(k.split()) for k in entry.get("keywords") or [] if k and k.strip()]
     extra: dict[str, list[str]] = {}
     if ris_type not in TYPES or ris_type != _canonical_type(csl_type):
@@ -237,8 +338,14 @@ def record_to_work(entry: dict[str, Any], where: str) -> WorkRecord:
             extra.setdefault(tag, []).append(str(value))
         elif tag and tag not in _MODELLED:
             extra.setdefault(tag, []).extend(value if isinstance(value, list) else [value])
-    return WorkRecord(item={k: v for k, v in item.items() if v}, tags=tags, extra={"ris": extra} if extra else {}, origin=where,
-                      needs_review=bool(warnings), warnings=warnings)
+    return WorkRecord(
+        item={k: v for k, v in item.items() if v},
+        tags=tags,
+        extra={"ris": extra} if extra else {},
+        origin=where,
+        needs_review=bool(warnings),
+        warnings=warnings,
+    )
 
 
 def _canonical_type(csl_type: str) -> str:

@@ -19,13 +19,31 @@ from .http import HttpClient, LookupFailed, Response, base_url
 
 # Crossref's work types that are not CSL's own names.
 TYPES = {
-    "journal-article": "article-journal", "proceedings-article": "paper-conference", "book-chapter": "chapter",
-    "book-section": "chapter", "book-part": "chapter", "edited-book": "book", "monograph": "book",
-    "reference-book": "book", "book-set": "book", "book-series": "book", "book-track": "chapter",
-    "reference-entry": "entry", "posted-content": "article", "dissertation": "thesis", "report-series": "report",
-    "report-component": "report", "journal-issue": "periodical", "journal": "periodical", "proceedings": "book",
-    "peer-review": "review", "component": "document", "other": "document", "database": "dataset",
-    "standard-series": "standard", "grant": "document",
+    "journal-article": "article-journal",
+    "proceedings-article": "paper-conference",
+    "book-chapter": "chapter",
+    "book-section": "chapter",
+    "book-part": "chapter",
+    "edited-book": "book",
+    "monograph": "book",
+    "reference-book": "book",
+    "book-set": "book",
+    "book-series": "book",
+    "book-track": "chapter",
+    "reference-entry": "entry",
+    "posted-content": "article",
+    "dissertation": "thesis",
+    "report-series": "report",
+    "report-component": "report",
+    "journal-issue": "periodical",
+    "journal": "periodical",
+    "proceedings": "book",
+    "peer-review": "review",
+    "component": "document",
+    "other": "document",
+    "database": "dataset",
+    "standard-series": "standard",
+    "grant": "document",
 }
 # CSL variables copied as they are when Crossref has them.
 PLAIN = ("publisher", "publisher-place", "volume", "issue", "page", "language", "edition")
@@ -46,8 +64,10 @@ def _message(response: Response) -> dict[str, Any]:
     data = response.json("a Crossref work record")
     message = data.get("message") if isinstance(data, dict) else None
     if not isinstance(message, dict) or not message.get("DOI"):
-        raise LookupFailed("Crossref answered with something that is not a work record (no message.DOI): "
-                           "try again later, or log the work by hand with kb add --title")
+        raise LookupFailed(
+            "Crossref answered with something that is not a work record (no message.DOI): "
+            "try again later, or log the work by hand with kb add --title"
+        )
     return message
 
 
@@ -67,7 +87,7 @@ def _first(value: Any) -> str | None:
 
 
 def orcid_of(value: str | None) -> str | None:
-    """"http://orcid.org/0000-0002-1825-0097" -> "0000-0002-1825-0097"."""
+    """ "http://orcid.org/0000-0002-1825-0097" -> "0000-0002-1825-0097"."""
     match = re.search(r"(\d{4}-\d{4}-\d{4}-\d{3}[\dX])", value or "")
     return match.group(1) if match else None
 
@@ -122,7 +142,9 @@ def to_item(message: dict[str, Any]) -> dict[str, Any]:
 
 def orcids(message: dict[str, Any]) -> dict[int, str]:
     """Author position -> ORCID, for the authors Crossref gives one."""
-    return {i: orcid for i, person in enumerate(message.get("author") or []) if (orcid := orcid_of(person.get("ORCID")))}
+    return {
+        i: orcid for i, person in enumerate(message.get("author") or []) if (orcid := orcid_of(person.get("ORCID")))
+    }
 
 
 def reference_dois(message: dict[str, Any]) -> list[str]:
@@ -134,8 +156,12 @@ def search(client: HttpClient, title: str, family: str, year: int) -> str | None
     """The DOI of the one Crossref work with this title, first author's family name and
     year; None unless exactly one candidate agrees on all three (a certain match)."""
     url = f"{base_url('crossref')}/works"
-    params = {"query.bibliographic": title, "query.author": family, "rows": "5",
-              "filter": f"from-pub-date:{year},until-pub-date:{year}"}
+    params = {
+        "query.bibliographic": title,
+        "query.author": family,
+        "rows": "5",
+        "filter": f"from-pub-date:{year},until-pub-date:{year}",
+    }
     response = client.get("crossref", url, params=params, validate=lambda r: _items(r))
     if response.status != 200:
         raise LookupFailed(f"Crossref answered HTTP {response.status} to a search: try again later")
@@ -155,5 +181,7 @@ def _items(response: Response) -> list[dict[str, Any]]:
     data = response.json("a Crossref search result")
     items = (data.get("message") or {}).get("items") if isinstance(data, dict) else None
     if not isinstance(items, list):
-        raise LookupFailed("Crossref answered a search with something that is not a list of works (no message.items): try again later")
+        raise LookupFailed(
+            "Crossref answered a search with something that is not a list of works (no message.items): try again later"
+        )
     return [item for item in items if isinstance(item, dict) and item.get("DOI")]

@@ -27,16 +27,22 @@ def _attributes(response: Response) -> dict[str, Any]:
     data = response.json("a DataCite DOI record")
     attributes = (data.get("data") or {}).get("attributes") if isinstance(data, dict) else None
     if not isinstance(attributes, dict) or not attributes.get("doi"):
-        raise LookupFailed("DataCite answered with something that is not a DOI record (no data.attributes.doi): "
-                           "try again later, or log the work by hand with kb add --title")
+        raise LookupFailed(
+            "DataCite answered with something that is not a DOI record (no data.attributes.doi): "
+            "try again later, or log the work by hand with kb add --title"
+        )
     return attributes
 
 
 def _creator(person: dict[str, Any]) -> dict[str, Any] | None:
-    if person.get("nameType") == "Organizational" or (not person.get("familyName") and "," not in (person.get("name") or "")):
+    if person.get("nameType") == "Organizational" or (
+        not person.get("familyName") and "," not in (person.get("name") or "")
+    ):
         return {"literal": person["name"]} if person.get("name") else None
     family = person.get("familyName") or person["name"].split(",", 1)[0].strip()
-    given = person.get("givenName") or (person["name"].split(",", 1)[1].strip() if "," in (person.get("name") or "") else None)
+    given = person.get("givenName") or (
+        person["name"].split(",", 1)[1].strip() if "," in (person.get("name") or "") else None
+    )
     return {k: v for k, v in {"family": family, "given": given}.items() if v}
 
 
@@ -59,10 +65,19 @@ def _issued(attributes: dict[str, Any]) -> dict[str, Any] | None:
 def to_item(attributes: dict[str, Any]) -> dict[str, Any]:
     """DataCite's attributes as a CSL item."""
     types = attributes.get("types") or {}
-    work_type = types.get("citeproc") if types.get("citeproc") in CSL_TYPES else "dataset" if types.get("resourceTypeGeneral") == "Dataset" else "document"
+    work_type = (
+        types.get("citeproc")
+        if types.get("citeproc") in CSL_TYPES
+        else "dataset"
+        if types.get("resourceTypeGeneral") == "Dataset"
+        else "document"
+    )
     titles = [t for t in attributes.get("titles") or [] if t.get("title")]
     main = next((t["title"] for t in titles if not t.get("titleType")), titles[0]["title"] if titles else None)
-    abstract = next((d.get("description") for d in attributes.get("descriptions") or [] if d.get("descriptionType") == "Abstract"), None)
+    abstract = next(
+        (d.get("description") for d in attributes.get("descriptions") or [] if d.get("descriptionType") == "Abstract"),
+        None,
+    )
     container = attributes.get("container") or {}
     return {
         "type": work_type,

@@ -94,8 +94,10 @@ class Response:
         try:
             return json.loads(self.body)
         except ValueError:
-            raise LookupFailed(f"{host_of(self.url)} answered with something that is not {what} (not JSON): "
-                               "try again later, or log the work by hand with kb add --title") from None
+            raise LookupFailed(
+                f"{host_of(self.url)} answered with something that is not {what} (not JSON): "
+                "try again later, or log the work by hand with kb add --title"
+            ) from None
 
 
 def host_of(url: str) -> str:
@@ -112,8 +114,15 @@ def _env_number(name: str, default: float) -> float:
 class HttpClient:
     """GET with cache, rate limits and retries. Use as a context manager."""
 
-    def __init__(self, cache_path: Path | None, *, timeout: float | None = None, retries: int | None = None,
-                 backoff: float | None = None, max_wait: float = 30.0) -> None:
+    def __init__(
+        self,
+        cache_path: Path | None,
+        *,
+        timeout: float | None = None,
+        retries: int | None = None,
+        backoff: float | None = None,
+        max_wait: float = 30.0,
+    ) -> None:
         self.timeout = timeout if timeout is not None else _env_number("KB_HTTP_TIMEOUT", 20)
         self.retries = max(0, int(retries if retries is not None else _env_number("KB_HTTP_RETRIES", 3)))
         self.backoff = backoff if backoff is not None else _env_number("KB_HTTP_BACKOFF", 1)
@@ -121,16 +130,23 @@ class HttpClient:
         self.requests_made = 0
         self.remembered: list[str] = []  # URLs cached by this client, in order
         self._last_request: dict[str, float] = {}
-        self._client: httpx.Client | None = None  # made at the first request: a cached run needs none (its TLS set-up takes 0.7 s)
+        self._client: httpx.Client | None = (
+            None  # made at the first request: a cached run needs none (its TLS set-up takes 0.7 s)
+        )
         self._cache: sqlite3.Connection | None = None
         if cache_path is not None:
             try:
                 self._cache = sqlite3.connect(cache_path, isolation_level=None)
-                self._cache.execute("CREATE TABLE IF NOT EXISTS responses (url TEXT PRIMARY KEY, final_url TEXT NOT NULL, "
-                                    "status INTEGER NOT NULL, content_type TEXT, body BLOB NOT NULL, fetched_at TEXT NOT NULL)")
+                self._cache.execute(
+                    "CREATE TABLE IF NOT EXISTS responses (url TEXT PRIMARY KEY, final_url TEXT NOT NULL, "
+                    "status INTEGER NOT NULL, content_type TEXT, body BLOB NOT NULL, fetched_at TEXT NOT NULL)"
+                )
             except sqlite3.Error as exc:
-                raise KbError(f"cannot use the look-up cache ({exc}): delete it (it only holds the services' answers) "
-                              "and try again", str(cache_path)) from None
+                raise KbError(
+                    f"cannot use the look-up cache ({exc}): delete it (it only holds the services' answers) "
+                    "and try again",
+                    str(cache_path),
+                ) from None
 
     def __enter__(self) -> HttpClient:
         return self
@@ -144,9 +160,14 @@ class HttpClient:
         if self._cache is not None:
             self._cache.close()
 
-    def get(self, service: str, url: str, params: dict[str, str] | None = None,
-            validate: Callable[[Response], None] | None = None,
-            final: Callable[[Response], bool] | None = None) -> Response:
+    def get(
+        self,
+        service: str,
+        url: str,
+        params: dict[str, str] | None = None,
+        validate: Callable[[Response], None] | None = None,
+        final: Callable[[Response], bool] | None = None,
+    ) -> Response:
         """GET `url` from `service`. A 200 answer that `validate` accepts is cached; any
         other status is returned for the caller to read (404), or raised after retries.
         A 429 or 5xx answer that `final` accepts (a bot-check page) is returned at once."""
@@ -164,7 +185,9 @@ class HttpClient:
     def _cached(self, url: str) -> Response | None:
         if self._cache is None:
             return None
-        row = self._cache.execute("SELECT final_url, status, content_type, body FROM responses WHERE url = ?", (url,)).fetchone()
+        row = self._cache.execute(
+            "SELECT final_url, status, content_type, body FROM responses WHERE url = ?", (url,)
+        ).fetchone()
         return Response(row[0], row[1], row[2] or "", row[3], from_cache=True) if row else None
 
     def forget_since(self, mark: int) -> None:
@@ -177,9 +200,17 @@ class HttpClient:
     def _remember(self, url: str, response: Response) -> None:
         self.remembered.append(url)
         if self._cache is not None:
-            self._cache.execute("INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?, ?)",
-                                (url, response.url, response.status, response.content_type, response.body,
-                                 datetime.now(timezone.utc).isoformat(timespec="seconds")))
+            self._cache.execute(
+                "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    url,
+                    response.url,
+                    response.status,
+                    response.content_type,
+                    response.body,
+                    datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                ),
+            )
 
     def _wait_turn(self, service: str) -> None:
         interval = 1 / SERVICES[service].per_second
@@ -192,7 +223,9 @@ class HttpClient:
 
     def _fetch(self, service: str, url: str, final: Callable[[Response], bool] | None = None) -> Response:
         if self._client is None:
-            self._client = httpx.Client(timeout=self.timeout, follow_redirects=True, headers={"User-Agent": user_agent()})
+            self._client = httpx.Client(
+                timeout=self.timeout, follow_redirects=True, headers={"User-Agent": user_agent()}
+            )
         host = host_of(url)
         for attempt in range(self.retries + 1):
             self._wait_turn(service)
@@ -201,12 +234,14 @@ class HttpClient:
                 with self._client.stream("GET", url) as answer:
                     body = self._read_bounded(answer, url)
             except httpx.TimeoutException:
-                raise LookupFailed(f"{host} did not answer within {self.timeout:g} s: try again later "
-                                   "(or raise KB_HTTP_TIMEOUT)") from None
+                raise LookupFailed(
+                    f"{host} did not answer within {self.timeout:g} s: try again later (or raise KB_HTTP_TIMEOUT)"
+                ) from None
             except httpx.TransportError as exc:
                 reason = str(exc).split("]")[-1].strip() or type(exc).__name__
-                raise LookupFailed(f"cannot reach {host} ({reason}): check your internet connection, "
-                                   "then try again") from None
+                raise LookupFailed(
+                    f"cannot reach {host} ({reason}): check your internet connection, then try again"
+                ) from None
             status = answer.status_code
             response = Response(str(answer.url), status, answer.headers.get("content-type", ""), body)
             if (status == 429 or status >= 500) and not (final and final(response)):
@@ -216,8 +251,12 @@ class HttpClient:
                     continue
                 tries = f"{attempt + 1} {'try' if attempt == 0 else 'tries'}"
                 if status == 429:
-                    raise LookupFailed(f"{host} is limiting requests (HTTP 429, {tries}): wait a few minutes, then try again")
-                raise LookupFailed(f"{host} failed (HTTP {status}, {tries}): the service is having trouble; try again later")
+                    raise LookupFailed(
+                        f"{host} is limiting requests (HTTP 429, {tries}): wait a few minutes, then try again"
+                    )
+                raise LookupFailed(
+                    f"{host} failed (HTTP {status}, {tries}): the service is having trouble; try again later"
+                )
             return response
         raise AssertionError("unreachable")
 
@@ -227,7 +266,9 @@ class HttpClient:
         for chunk in answer.iter_bytes():
             size += len(chunk)
             if size > MAX_BYTES:
-                raise LookupFailed(f"{url} is larger than {MAX_BYTES // 2**20} MB: log it by hand with kb add --title ... --url ...")
+                raise LookupFailed(
+                    f"{url} is larger than {MAX_BYTES // 2**20} MB: log it by hand with kb add --title ... --url ..."
+                )
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -241,4 +282,4 @@ class HttpClient:
                 return max(0.0, (parsedate_to_datetime(value) - datetime.now(timezone.utc)).total_seconds())
             except (TypeError, ValueError):
                 pass
-        return self.backoff * 2 ** attempt
+        return self.backoff * 2**attempt

@@ -68,5 +68,7 @@ def recognise(text: str) -> Identifier:
         return Identifier("url", text, given)
     if re.fullmatch(r"[\d\s-]+X?", isbn, re.I) and len(digits) in (10, 13):
         raise KbError(f"{given!r} looks like an ISBN but its check digit is wrong: check it for a typo")
-    raise KbError(f"cannot tell what {given!r} is: give a DOI (10.1234/...), an ISBN (978...), "
-                  "an arXiv id (2101.00001) or a URL (https://...)")
+    raise KbError(
+        f"cannot tell what {given!r} is: give a DOI (10.1234/...), an ISBN (978...), "
+        "an arXiv id (2101.00001) or a URL (https://...)"
+    )

@@ -49,12 +49,16 @@ def look_up(client: HttpClient, identifier: Identifier) -> Found:
         raise
     except KbError as exc:
         client.forget_since(mark)
-        raise LookupFailed(f"the answer for {identifier.value} has a field kb cannot read ({exc}): "
-                           "log the work by hand with kb add --title") from None
+        raise LookupFailed(
+            f"the answer for {identifier.value} has a field kb cannot read ({exc}): "
+            "log the work by hand with kb add --title"
+        ) from None
     except (TypeError, AttributeError, KeyError, IndexError, ValueError) as exc:
         client.forget_since(mark)
-        raise LookupFailed(f"the answer for {identifier.value} is not shaped as the service documents "
-                           f"({type(exc).__name__}: {exc}): try again later, or log the work by hand with kb add --title") from None
+        raise LookupFailed(
+            f"the answer for {identifier.value} is not shaped as the service documents "
+            f"({type(exc).__name__}: {exc}): try again later, or log the work by hand with kb add --title"
+        ) from None
 
 
 def _look_up(client: HttpClient, identifier: Identifier) -> Found:
@@ -63,8 +67,12 @@ def _look_up(client: HttpClient, identifier: Identifier) -> Found:
     if identifier.kind == "isbn":
         book = openlibrary.fetch(client, identifier.value)
         item = openlibrary.to_item(book, identifier.value)
-        return Found(identifier, _work(item, identifier, {"source": "openlibrary", "key": book.get("key")}), "openlibrary",
-                     services=["Open Library"])
+        return Found(
+            identifier,
+            _work(item, identifier, {"source": "openlibrary", "key": book.get("key")}),
+            "openlibrary",
+            services=["Open Library"],
+        )
     if identifier.kind == "arxiv":
         entry = arxiv.fetch(client, identifier.value)
         item, extra = arxiv.to_item(entry, identifier.value)
@@ -75,8 +83,13 @@ def _look_up(client: HttpClient, identifier: Identifier) -> Found:
     works = [r for r in records if isinstance(r, WorkRecord)]
     work = works[-1]  # the page's own work comes last, after any earlier version it cites
     work.extra.setdefault("lookup", {})["source"] = "pdf" if web.is_pdf(response) else "html"
-    return Found(identifier, work, work.extra["lookup"]["source"], others=[r for r in records if r is not work],
-                 services=["the page itself"])
+    return Found(
+        identifier,
+        work,
+        work.extra["lookup"]["source"],
+        others=[r for r in records if r is not work],
+        services=["the page itself"],
+    )
 
 
 def _work(item: dict[str, Any], identifier: Identifier, lookup: dict[str, Any]) -> WorkRecord:
@@ -92,12 +105,19 @@ def look_up_doi(client: HttpClient, identifier: Identifier) -> Found:
     else:
         attributes = datacite.fetch(client, doi)
         if attributes is None:
-            raise LookupFailed(f"neither Crossref nor DataCite knows the DOI {doi}: check it for a typo "
-                               f"(https://doi.org/{doi} says whether it exists)")
+            raise LookupFailed(
+                f"neither Crossref nor DataCite knows the DOI {doi}: check it for a typo "
+                f"(https://doi.org/{doi} says whether it exists)"
+            )
         item, orcids, source, references = datacite.to_item(attributes), datacite.orcids(attributes), "datacite", []
     lookup: dict[str, Any] = {"source": source}
-    found = Found(identifier, _work(item, identifier, lookup), source, services=["Crossref" if source == "crossref" else "DataCite"],
-                  reference_dois=references)
+    found = Found(
+        identifier,
+        _work(item, identifier, lookup),
+        source,
+        services=["Crossref" if source == "crossref" else "DataCite"],
+        reference_dois=references,
+    )
     try:
         extra = openalex.fetch(client, doi)
     except LookupFailed as exc:  # OpenAlex only adds to what the DOI's agency gave
@@ -121,8 +141,9 @@ def look_up_doi(client: HttpClient, identifier: Identifier) -> Found:
     return found
 
 
-def _people(authors: list[dict[str, Any]], orcids: dict[int, str], extra: openalex.OpenAlexWork | None,
-            filled: dict[str, Any]) -> tuple[list[Record], list[Record]]:
+def _people(
+    authors: list[dict[str, Any]], orcids: dict[int, str], extra: openalex.OpenAlexWork | None, filled: dict[str, Any]
+) -> tuple[list[Record], list[Record]]:
     """The authors with an ORCID or an institution, as people; their institutions as organisations."""
     matched = openalex.match_authors(authors, extra.authorships) if extra else {}
     people: list[Record] = []
@@ -136,9 +157,19 @@ def _people(authors: list[dict[str, Any]], orcids: dict[int, str], extra: openal
             filled.setdefault("orcid", "openalex")
         institutions = authorship.institutions if authorship else []
         for inst in institutions:
-            organisations.setdefault(inst.name, OrganisationRecord(name=inst.name, type=inst.type, country=inst.country,
-                                                                   url=inst.ror, origin="OpenAlex"))
+            organisations.setdefault(
+                inst.name,
+                OrganisationRecord(
+                    name=inst.name, type=inst.type, country=inst.country, url=inst.ror, origin="OpenAlex"
+                ),
+            )
         if orcid or institutions:
-            people.append(PersonRecord(name=name, orcid=orcid, affiliations=[Affiliation(i.name) for i in institutions],
-                                       origin="OpenAlex" if authorship else "Crossref"))
+            people.append(
+                PersonRecord(
+                    name=name,
+                    orcid=orcid,
+                    affiliations=[Affiliation(i.name) for i in institutions],
+                    origin="OpenAlex" if authorship else "Crossref",
+                )
+            )
     return people, list(organisations.values())

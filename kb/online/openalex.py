@@ -12,8 +12,16 @@ from .crossref import orcid_of
 from .http import HttpClient, LookupFailed, Response, base_url
 
 # OpenAlex's institution types -> kb's organisation types.
-INSTITUTION_TYPES = {"education": "university", "government": "government", "nonprofit": "ngo", "company": "company",
-                     "facility": "facility", "healthcare": "healthcare", "archive": "archive", "funder": "funder"}
+INSTITUTION_TYPES = {
+    "education": "university",
+    "government": "government",
+    "nonprofit": "ngo",
+    "company": "company",
+    "facility": "facility",
+    "healthcare": "healthcare",
+    "archive": "archive",
+    "funder": "funder",
+}
 
 
 @dataclass
@@ -69,12 +77,22 @@ def parse(work: dict[str, Any]) -> OpenAlexWork:
     for entry in work.get("authorships") or []:
         author = entry.get("author") or {}
         institutions = [
-            Institution(name=" ".join(inst["display_name"].split()), ror=inst.get("ror") or None,
-                        country=inst.get("country_code") or None, type=INSTITUTION_TYPES.get(inst.get("type") or ""))
-            for inst in entry.get("institutions") or [] if inst.get("display_name")
+            Institution(
+                name=" ".join(inst["display_name"].split()),
+                ror=inst.get("ror") or None,
+                country=inst.get("country_code") or None,
+                type=INSTITUTION_TYPES.get(inst.get("type") or ""),
+            )
+            for inst in entry.get("institutions") or []
+            if inst.get("display_name")
         ]
-        authorships.append(Authorship(author.get("display_name") or entry.get("raw_author_name") or "",
-                                      orcid_of(author.get("orcid")), institutions))
+        authorships.append(
+            Authorship(
+                author.get("display_name") or entry.get("raw_author_name") or "",
+                orcid_of(author.get("orcid")),
+                institutions,
+            )
+        )
     return OpenAlexWork(abstract_from_inverted_index(work.get("abstract_inverted_index")), authorships, work.get("id"))
 
 

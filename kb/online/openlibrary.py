@@ -16,8 +16,9 @@ def fetch(client: HttpClient, isbn: str) -> dict[str, Any]:
     """Open Library's record of the book; LookupFailed when it does not know the ISBN."""
     key = f"ISBN:{isbn}"
     url = f"{base_url('openlibrary')}/api/books"
-    response = client.get("openlibrary", url, params={"bibkeys": key, "format": "json", "jscmd": "data"},
-                          validate=lambda r: _book(r, key))
+    response = client.get(
+        "openlibrary", url, params={"bibkeys": key, "format": "json", "jscmd": "data"}, validate=lambda r: _book(r, key)
+    )
     if response.status != 200:
         raise LookupFailed(f"Open Library answered HTTP {response.status} for ISBN {isbn}: try again later")
     return _book(response, key)
@@ -29,8 +30,10 @@ def _book(response: Response, key: str) -> dict[str, Any]:
         raise LookupFailed("Open Library answered with something that is not a book record: try again later")
     book = data.get(key)
     if book is None:
-        raise LookupFailed(f"Open Library does not know the {key.replace(':', ' ')}: check it, or log the book "
-                           "by hand with kb add --title ... --type book --isbn ...")
+        raise LookupFailed(
+            f"Open Library does not know the {key.replace(':', ' ')}: check it, or log the book "
+            "by hand with kb add --title ... --type book --isbn ..."
+        )
     if not isinstance(book, dict) or not book.get("title"):
         raise LookupFailed("Open Library answered with a book record that has no title: try again later")
     return book

@@ -29,8 +29,10 @@ def fetch(client: HttpClient, url: str) -> tuple[Response, list[Record]]:
         reason = _bot_check(response)
         if reason:
             raise LookupFailed(f"the server answered with {reason}, not the article: {_save_by_hand(url)}")
-        raise LookupFailed(f"the server answered HTTP {response.status}: check the address; if it opens in your browser, "
-                           f"{_save_by_hand(url).removeprefix('open it in a browser, ')}")
+        raise LookupFailed(
+            f"the server answered HTTP {response.status}: check the address; if it opens in your browser, "
+            f"{_save_by_hand(url).removeprefix('open it in a browser, ')}"
+        )
     return response, parsed.get("records") or _records(response, url)
 
 
@@ -58,8 +60,10 @@ def _records(response: Response, given_url: str) -> list[Record]:
     if is_pdf(response):
         return [pdf_work(response.body, url)]
     if "html" not in response.content_type.lower() and not html_page._HTML_START.search(response.text[:5000]):
-        raise LookupFailed(f"the address gives {response.content_type or 'something with no content type'}, not a web page "
-                           f"or a PDF: log it by hand with kb add --title ... --url {given_url}")
+        raise LookupFailed(
+            f"the address gives {response.content_type or 'something with no content type'}, not a web page "
+            f"or a PDF: log it by hand with kb add --title ... --url {given_url}"
+        )
     records = list(html_page.parse(response.text, url, url=url))
     for record in records:
         if isinstance(record, Invalid):
@@ -88,7 +92,9 @@ def pdf_work(body: bytes, url: str) -> WorkRecord:
     try:
         info = PdfReader(io.BytesIO(body)).metadata or {}
     except (PdfReadError, ValueError, OSError) as exc:
-        raise LookupFailed(f"the PDF cannot be read ({exc}): log it by hand with kb add --title ... --url {url}") from None
+        raise LookupFailed(
+            f"the PDF cannot be read ({exc}): log it by hand with kb add --title ... --url {url}"
+        ) from None
     title = " ".join(str(info.get("/Title") or "").split())
     if not title or re.fullmatch(r"(untitled|microsoft word - .*|.*\.(docx?|pdf))", title, re.I):
         title = unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]) or host_of(url)
@@ -101,5 +107,7 @@ def pdf_work(body: bytes, url: str) -> WorkRecord:
         "URL": url,
         "publisher": host_of(url),
     }
-    note = NoteRecord(comment="Logged from a PDF's own metadata: check its type, title, authors and date against the document.")
+    note = NoteRecord(
+        comment="Logged from a PDF's own metadata: check its type, title, authors and date against the document."
+    )
     return WorkRecord(item=item, notes=[note], needs_review=True, origin=url)
