@@ -30,15 +30,19 @@ def kb_process(db: Path, *args: str, **env: str) -> subprocess.Popen:
     )
 
 
-def hold_write_lock(db: Path, seconds: float) -> threading.Event:
-    """Another writer: takes the write lock, holds it `seconds`, lets go. Returns once taken."""
+def hold_write_lock(db: Path, seconds: float, release: threading.Event | None = None) -> threading.Event:
+    """Another writer: takes the write lock, holds it `seconds` (or until `release` is
+    set), lets go. Returns once taken."""
     taken = threading.Event()
 
     def hold():
         conn = sqlite3.connect(db, isolation_level=None)
         conn.execute("BEGIN IMMEDIATE")
         taken.set()
-        time.sleep(seconds)
+        if release is not None:
+            release.wait(seconds)
+        else:
+            time.sleep(seconds)
         conn.execute("ROLLBACK")
         conn.close()
 
@@ -55,22 +59,25 @@ def built(tmp_path: Path) -> Path:
 
 def test_a_second_writer_waits_and_says_so(tmp_path):
     db = built(tmp_path)
-    hold_write_lock(db, 6.0)  # longer than the old 5 s busy timeout
-    started = time.monotonic()
+    release = threading.Event()
+    hold_write_lock(db, 120.0, release)  # held until the second writer says it waits
     process = kb_process(db, "add", "--title", "Added while another command wrote")
+    first_line = process.stderr.readline()  # blocks until kb writes to stderr
+    assert "Waiting for another kb command to finish writing" in first_line
+    release.set()
     stdout, stderr = process.communicate(timeout=60)
-    assert process.returncode == 0, stderr
-    assert time.monotonic() - started >= 5
-    assert "Waiting for another kb command to finish writing" in stderr
+    assert process.returncode == 0, first_line + stderr
     assert stdout.strip()  # the new citekey
 
 
 def test_a_writer_gives_up_after_its_wait_with_one_line(tmp_path):
     db = built(tmp_path)
-    hold_write_lock(db, 5.0)
+    release = threading.Event()
+    hold_write_lock(db, 120.0, release)  # held for longer than the writer waits, however slow it starts
     process = kb_process(db, "add", "--title", "Too late", KB_LOCK_WAIT_S="2")
     _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 1
+    release.set()
+    assert process.returncode == 1, stderr
     lines = stderr.strip().splitlines()
     assert lines[0].startswith("Waiting for another kb command")
     assert lines[-1].startswith("Error: the knowledge base is busy") and len(lines) == 2
