@@ -514,6 +514,7 @@ def _url_in(value: str | None) -> str | None:
 
 
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+_TIE = re.compile(r"(?<!\\)~")
 
 
 def _names(value: str, field: str, where: str) -> list[dict[str, Any]]:
@@ -525,7 +526,7 @@ def _names(value: str, field: str, where: str) -> list[dict[str, Any]]:
 
 @lru_cache(maxsize=16384)  # co-author lists recur across a bibliography
 def _name_list(value: str) -> tuple[dict[str, Any], ...]:
-    value = value.replace("~", " ")
+    value = _TIE.sub(" ", value)  # a tie, not the tilde accent of \~{n}
     texts = _AND.split(value.strip()) if "{" not in value else split_name_list(value)
     names = []
     for text in texts:
