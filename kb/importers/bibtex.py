@@ -498,8 +498,7 @@ def entry_to_work(entry: Entry | EntryHead, fields: dict[str, str], source: str)
     if "doi" in fields and "DOI" in item:
         item["DOI"] = _URL_ESCAPES.sub(r"\1", item["DOI"])
     needs_review = any(warning.kind == "date" for warning in warnings)  # a date kept as written
-    if not item.get("title"):  # keep the entry; say it needs a look
-        item["title"] = f"[untitled {item.get('container-title') or item['id']}]"
+    if not item.get("title"):  # kept without a title (none is invented); it needs a look
         needs_review = True
     return WorkRecord(
         item=item, tags=tags, extra={"bibtex": extra}, origin=where, needs_review=needs_review, warnings=warnings
