@@ -228,8 +228,6 @@ class Curation:
         citekey = self.citekey_of(article_id)
         if key is not None and str(key).strip() != citekey:
             raise KbError(f"a citekey changes with `kb rekey {citekey} {str(key).strip()}`, not by editing it", where)
-        if not item.get("title"):
-            raise KbError("a work needs a title", where)
         if record.status and record.status not in READING_STATUSES:
             raise KbError(f"unknown reading status {record.status!r} (one of {', '.join(READING_STATUSES)})", where)
         old = next(self.db.query("SELECT * FROM articles WHERE id = ?", [article_id]))

@@ -52,7 +52,7 @@ def register(cli: click.Group, db_option, open_store) -> None:
         titles = dict(store.conn.execute("SELECT id, title FROM articles"))
         count = 0
         for a, b, reason in dedupe.likely_duplicates(store.conn):
-            click.echo(f"{keys[a]}\t{keys[b]}\t{reason}\t{titles[a]}")
+            click.echo(f"{keys[a]}\t{keys[b]}\t{reason}\t{titles[a] or ''}")
             count += 1
         click.echo(
             f"{count} likely duplicate pair{'s' if count != 1 else ''}"

@@ -206,8 +206,11 @@ def titles_agree(a: str | None, b: str | None) -> bool:
     """Whether two folded titles name the same work: one is the other with a subtitle
     added, or they are alike at TITLE_AGREEMENT percent and differ in no word but
     misspellings ("Day Light Bomb Shells" / "Night Bomb Shells" differ in "day").
-    An empty title agrees with any."""
-    if not a or not b or a == b:
+    An empty title agrees with none: a work without a title is never one with another
+    by its title."""
+    if not a or not b:
+        return False
+    if a == b:
         return True
     shorter, longer = sorted((a, b), key=len)
     if len(shorter) >= 12 and longer.startswith(shorter):
@@ -286,6 +289,13 @@ def judge(new: Facts, old: Facts, evidence: str) -> Verdict:
     """Merge, candidate or different, for two records that share `evidence`: "DOI",
     "URL", "ISBN", "citekey" or "title, first author and year"."""
     conflict = contradiction(new, old)
+    if not new.title or not old.title:
+        # Nothing to compare: the shared identifier alone makes a candidate for `kb dedupe`.
+        if conflict:
+            return Verdict(DIFFERENT, f"same {evidence} but {conflict}")
+        return Verdict(
+            CANDIDATE, f"same {evidence}, but {'neither has' if new.title == old.title else 'one has no'} title"
+        )
     agree = titles_agree(new.title, old.title)
     if evidence == "DOI":
         if conflict and not agree:  # chapters that carry their book's DOI

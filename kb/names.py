@@ -28,7 +28,7 @@ _ACRONYM = re.compile(r"^[A-Z][A-Z0-9&.\-]{1,11}$")
 
 def split_name_list(text: str) -> list[str]:
     """Split "A and B and C" (BibTeX, braces respected) or "A; B; C" into names."""
-    text = text.strip()
+    text = " ".join(text.split())  # "and" may start a new line
     if not text:
         return []
     if ";" in _outside_braces(text):

@@ -82,7 +82,10 @@ def _echo_record(record: dict[str, Any]) -> None:
     """A record's fields, then each of its lists under a heading, wrapped to the terminal."""
     width = _terminal_width()
     heading_key = "title" if record.get("title") else "name"
-    click.echo(click.style(f"{record['kind'].capitalize()}: {record.get(heading_key, '')}", bold=True))
+    heading = record.get(heading_key) or ""
+    if record["kind"] == "work" and not record.get("title"):
+        heading_key, heading = "title", f"{record.get('citekey', '')} (no title)"  # none is invented
+    click.echo(click.style(f"{record['kind'].capitalize()}: {heading}", bold=True))
     scalars = {
         k: v
         for k, v in record.items()

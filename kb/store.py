@@ -357,8 +357,9 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
             wanted_key = str(wanted_key).strip()
             if not is_valid_citekey(wanted_key):
                 raise KbError(f"citekey {wanted_key!r} has spaces or characters a citekey cannot hold", where)
-        if not item.get("title"):
-            raise KbError("a work needs a title", where)
+        if not item.get("title") and not wanted_key and not set(item) - {"type"}:
+            # A work may lack a title (none is invented), not everything that tells it apart.
+            raise KbError("a work needs a title, a citekey or another field to tell it by", where)
         if record.status and record.status not in READING_STATUSES:
             raise KbError(f"unknown reading status {record.status!r} (one of {', '.join(READING_STATUSES)})", where)
         columns = article_columns(item)
@@ -404,7 +405,7 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
             # The record an earlier import of this file brought: the same work while the
             # titles agree, or when the work keeps that record (a merge by hand).
             if row is not None and (
-                identity_rules.titles_agree(row[0], columns["title_key"])
+                _same_or_missing_title(row[0], columns["title_key"])
                 or self.conn.execute(
                     "SELECT 1 FROM merged_records WHERE article_id = ? AND ? IN (source_key, citekey)",
                     (known, wanted_key),
@@ -452,7 +453,7 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
             kept = self.conn.execute(
                 "SELECT csl_json FROM merged_records WHERE article_id = ? AND citekey = ?", (found, wanted_key)
             ).fetchone()
-            if kept is None or identity_rules.titles_agree(
+            if kept is None or _same_or_missing_title(
                 title_key(json.loads(kept[0]).get("title")), columns["title_key"]
             ):
                 return found, "citekey", "the citekey of a work merged into this one", []
@@ -484,7 +485,7 @@ class Store(Curation):  # edit, remove, unlink: kb/curation.py
         """Whether a kb YAML record with this work's citekey is this work, edited: its
         title agrees, or its first author and year are the work's."""
         row = self.conn.execute("SELECT title_key, year, csl_json FROM articles WHERE id = ?", (article_id,)).fetchone()
-        if identity_rules.titles_agree(row[0], columns["title_key"]):
+        if identity_rules.titles_agree(row[0], columns["title_key"]) or not (row[0] or columns["title_key"]):
             return True
         return row[1] == columns.get("year") and dedupe.first_family(json.loads(row[2])) == dedupe.first_family(item)
 
@@ -1202,3 +1203,9 @@ def file_checksum(path: str) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def _same_or_missing_title(old: str | None, new: str | None) -> bool:
+    """For a record already known by its file and key (not by its title): the same work
+    while the titles agree, or when one of them has none to compare."""
+    return not old or not new or identity_rules.titles_agree(old, new)

@@ -195,7 +195,6 @@ WORK = "kind: work\ncitekey: kulhanekImpossibleDream\ntype: post-weblog\ntitle: 
         (WORK + "organisations: [NATOO]\n", "no organisation 'NATOO'"),
         (WORK + "cites: [missing2001]\n", "cites 'missing2001', which is not in the knowledge base"),
         (WORK + "status: done\n", "unknown reading status 'done'"),
-        (WORK.replace("title: An impossible dream?\n", ""), "a work needs a title"),
         (
             WORK.replace("citekey: kulhanekImpossibleDream", "citekey: dream2010"),
             "kb rekey kulhanekImpossibleDream dream2010",
@@ -331,7 +330,6 @@ def test_set_and_unset_for_scripts(sample_db, tmp_path):
         (["edit", "kulhanekImpossibleDream", "--set", "citekey=x2010"], "kb rekey"),
         (["edit", "kulhanekImpossibleDream", "--set", "status=done"], "unknown reading status 'done'"),
         (["edit", "kulhanekImpossibleDream", "--set", "needs_review=maybe"], "write true or false"),
-        (["edit", "kulhanekImpossibleDream", "--unset", "title"], "a work needs a title"),
         (["edit", "--event", "Russo-Georgian War", "--set", "date=32 May 2010"], "cannot read the date '32 May 2010'"),
         (["edit", "--event", "Russo-Georgian War", "--set", "organisations=NATOO:host"], "no organisation 'NATOO'"),
         (["edit", "--event", "Russo-Georgian War", "--set", "parent=Russo-Georgian War"], "cannot be its own parent"),

@@ -129,7 +129,8 @@ async def network(datasette, request) -> Response:
 
 
 SEARCHES = {
-    "articles": "select articles.id, articles.title as label, articles.citekey || coalesce(' (' || articles.year || ')', '') "
+    "articles": "select articles.id, coalesce(articles.title, articles.citekey) as label, "
+    "articles.citekey || coalesce(' (' || articles.year || ')', '') "
     "as detail from articles_fts join articles on articles.id = articles_fts.rowid "
     "where articles_fts match :q order by articles_fts.rank limit :limit",
     "authors": "select authors.id, authors.name as label, '' as detail from authors_fts "

@@ -498,8 +498,7 @@ def entry_to_work(entry: Entry | EntryHead, fields: dict[str, str], source: str)
     if "doi" in fields and "DOI" in item:
         item["DOI"] = _URL_ESCAPES.sub(r"\1", item["DOI"])
     needs_review = any(warning.kind == "date" for warning in warnings)  # a date kept as written
-    if not item.get("title"):  # keep the entry; say it needs a look
-        item["title"] = f"[untitled {item.get('container-title') or item['id']}]"
+    if not item.get("title"):  # kept without a title (none is invented); it needs a look
         needs_review = True
     return WorkRecord(
         item=item, tags=tags, extra={"bibtex": extra}, origin=where, needs_review=needs_review, warnings=warnings
@@ -514,6 +513,7 @@ def _url_in(value: str | None) -> str | None:
 
 
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+_TIE = re.compile(r"(?<!\\)~")
 
 
 def _names(value: str, field: str, where: str) -> list[dict[str, Any]]:
@@ -525,7 +525,7 @@ def _names(value: str, field: str, where: str) -> list[dict[str, Any]]:
 
 @lru_cache(maxsize=16384)  # co-author lists recur across a bibliography
 def _name_list(value: str) -> tuple[dict[str, Any], ...]:
-    value = value.replace("~", " ")
+    value = _TIE.sub(" ", value)  # a tie, not the tilde accent of \~{n}
     texts = _AND.split(value.strip()) if "{" not in value else split_name_list(value)
     names = []
     for text in texts:

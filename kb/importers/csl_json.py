@@ -39,6 +39,32 @@ LEGACY_TYPES = {
 }
 
 
+# CSL 1.0.2's standard variables besides names and dates (and the keys CSL-JSON adds):
+# an object with none of them is not a CSL item (a Crossref API answer, a config file).
+_CSL_VARIABLES = frozenset(
+    """id type title title-short container-title container-title-short collection-title
+    collection-number publisher publisher-place event event-title event-place genre medium
+    abstract note annote URL DOI ISBN ISSN PMID PMCID page page-first number-of-pages volume
+    number-of-volumes issue number edition section source archive archive_location
+    archive-place authority call-number chapter-number citation-key citationKey keyword
+    language license original-title original-publisher original-publisher-place part-number
+    part-title references reviewed-title scale status version dimensions division
+    jurisdiction""".split()
+)
+
+
+def _is_csl_item(entry: dict[str, Any]) -> bool:
+    if "message-type" in entry or set(entry) == {"status"}:  # an API envelope ("status": "ok")
+        return False
+    return any(key in _CSL_VARIABLES or key in CSL_NAME_VARIABLES or key in CSL_DATE_VARIABLES for key in entry)
+
+
+def _not_csl(entry: dict[str, Any]) -> str:
+    keys = ", ".join(list(entry)[:4]) + (" ..." if len(entry) > 4 else "")
+    hint = "; a Crossref API answer? Add its work with `kb add DOI`" if "message" in entry else ""
+    return f"not CSL-JSON: an object with none of CSL's variables (it holds {keys or 'nothing'}){hint}"
+
+
 def detect(head: str) -> bool:
     start = head.lstrip("\ufeff \t\r\n")
     return (
@@ -56,6 +82,8 @@ def parse(text: str, source: str) -> Iterator[Record]:
     except ValueError as exc:  # a number of more than 4,300 digits
         raise KbError(f"not valid JSON: {str(exc).split(';')[0]}", source) from None
     if isinstance(data, dict):
+        if "items" not in data and not _is_csl_item(data):
+            raise KbError(_not_csl(data), source)
         data = data.get("items", [data]) if "items" in data else [data]
     if not isinstance(data, list):
         raise KbError("CSL-JSON should be a list of items", source)
@@ -65,6 +93,9 @@ def parse(text: str, source: str) -> Iterator[Record]:
         where = f"{source}: item {number}"
         if not isinstance(entry, dict):
             yield Invalid(f"expected an item (a JSON object), found {type(entry).__name__}", where)
+            continue
+        if not _is_csl_item(entry):
+            yield Invalid(_not_csl(entry), where)
             continue
         try:
             yield item_to_work(entry, where)
@@ -106,8 +137,8 @@ def item_to_work(entry: dict[str, Any], where: str) -> WorkRecord:
         if isinstance(item.get(variable), list):  # some exporters give lists
             item[variable] = " ".join(str(v) for v in item[variable])
     needs_review = bool(warnings)  # a date kept as written
-    if not item.get("title"):  # keep the item; say it needs a look
-        item["title"] = f"[untitled {item.get('container-title') or key or csl_type}]"
+    if not item.get("title"):  # kept without a title (none is invented); it needs a look
+        item.pop("title", None)
         needs_review = True
     return WorkRecord(
         item=item,
