@@ -79,7 +79,7 @@ def _clean(text: Any) -> str | None:
 
 
 def _stamp() -> str:
-    from .store import now  # store.py imports this module to build the Store
+    from .store import now  # kb.store imports this module to build the Store
 
     return now()
 
