@@ -29,6 +29,7 @@ The package, one job a module:
     references.py    references by name, resolved by a table of kind -> handler
     outcomes.py      SaveResult, Counts, ON_DUPLICATE
     stamps.py        now(), current_user(), file_checksum()
+    state.py         StoreState: the attributes every part shares, declared once
 
 `Store` is composed of one mixin per part rather than of objects it delegates to: the
 parts call one another freely (saving a work tags it, queues its links, fills the

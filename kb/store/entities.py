@@ -14,9 +14,10 @@ from ..model import (
     PersonRecord,
 )
 from ..names import display_name, name_key
+from .state import StoreState
 
 
-class Entities:
+class Entities(StoreState):
     """The entities part of `kb.store.Store` (see kb/store/__init__.py)."""
 
     def author_id(self, name: dict[str, Any]) -> int:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import dedupe
+from .state import StoreState
 
 # The identifiers a work is found by: the columns of `articles` that name one work.
 WORK_IDENTIFIERS = ("doi_key", "url_key", "isbn_key")
@@ -71,11 +72,8 @@ class IdentityCache:
         return self.fuzzy
 
 
-class Identity:
+class Identity(StoreState):
     """The identity-cache part of `kb.store.Store`."""
-
-    conn: sqlite3.Connection
-    _caches: IdentityCache | None
 
     @property
     def caches(self) -> IdentityCache:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from .outcomes import Counts
 from .stamps import now
+from .state import StoreState
 
 
-class Imports:
+class Imports(StoreState):
     """The imports part of `kb.store.Store` (see kb/store/__init__.py)."""
 
     def start_import(self, file: str, format: str, checksum: str | None) -> int:

@@ -8,12 +8,13 @@ from ..model import (
     LINK_RELATIONS,
     LINK_SOURCES,
 )
+from .state import StoreState
 
 # A link target table -> (the join table, its target column).
 _LINK_TABLES = {"events": ("article_events", "event_id"), "organisations": ("article_organisations", "organisation_id")}
 
 
-class Links:
+class Links(StoreState):
     """The links part of `kb.store.Store` (see kb/store/__init__.py)."""
 
     def link(

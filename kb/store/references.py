@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import lookup
 from ..errors import KbError
+from .state import StoreState
 
 if TYPE_CHECKING:
     from . import Store
@@ -103,10 +104,8 @@ HANDLERS: dict[str, Callable[[Store, Pending], None]] = {
 }
 
 
-class References:
+class References(StoreState):
     """The deferred-references part of `kb.store.Store`."""
-
-    _pending: list[Pending]
 
     def defer(self, kind: str, source_id: int, name: str, detail: dict[str, Any], origin: str | None) -> None:
         """Queue a reference by name, resolved when the transaction ends."""

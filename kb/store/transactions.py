@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING
 from .. import history
 from ..write_lock import begin_immediate
 from .stamps import now
+from .state import StoreState
 
 if TYPE_CHECKING:
     from . import Store
 
 
-class Transactions:
+class Transactions(StoreState):
     """The transactions part of `kb.store.Store` (see kb/store/__init__.py)."""
 
     @contextmanager

@@ -18,9 +18,10 @@ from ..model import (
 )
 from .outcomes import KB_YAML_FORMAT, ON_DUPLICATE, SaveResult, insert_sql
 from .stamps import now
+from .state import StoreState
 
 
-class Works:
+class Works(StoreState):
     """The works part of `kb.store.Store` (see kb/store/__init__.py)."""
 
     def find_work(self, key: str) -> int | None:
