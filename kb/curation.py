@@ -79,7 +79,7 @@ def _clean(text: Any) -> str | None:
 
 
 def _stamp() -> str:
-    from .store import now  # store.py imports this module to build the Store
+    from .store import now  # kb.store imports this module to build the Store
 
     return now()
 
@@ -169,7 +169,7 @@ class Curation:
     def find_person(self, name: str) -> int | None:
         """A person (or corporate creator) by name however written: "Jakub Kulhanek",
         "Kulhanek, Jakub", "North Atlantic Treaty Organization"."""
-        index = self.caches["author"]
+        index = self.caches.author
         keys = ["org:" + fold(name)]
         for corporate in (None, False):
             try:
@@ -476,7 +476,7 @@ class Curation:
         )
         self._replace_parent("organisation", organisation_id, record.parent, where)
         self._replace_aliases("organisation", organisation_id, old_name, name, record.aliases)
-        self.caches["organisation"] = None
+        self.caches.organisation = None
 
     def update_event(self, event_id: int, record: EventRecord) -> None:
         where = record.origin
@@ -513,7 +513,7 @@ class Curation:
             update="",
             owner=event_id,
         )
-        self.caches["event"] = None
+        self.caches.event = None
 
     def update_person(self, author_id: int, record: PersonRecord) -> None:
         where = record.origin
@@ -521,7 +521,7 @@ class Curation:
         if not (name.get("family") or name.get("literal") or name.get("given")):
             raise KbError("a person needs a name", where)
         key = name_key(name)
-        other = self.caches["author"].get(key)
+        other = self.caches.author.get(key)
         if other is not None and other != author_id:
             raise KbError(
                 f"{display_name(name)!r} is another person in the knowledge base (merge the two instead)", where
@@ -544,9 +544,9 @@ class Curation:
         )
         if key != old_key or self._creator_names_differ(author_id, name):
             self._rename_creator(author_id, name)
-            self.caches["author"].pop(old_key, None)
-            self.caches["author"][key] = author_id
-            self.caches["author_parts"].clear()
+            self.caches.author.pop(old_key, None)
+            self.caches.author[key] = author_id
+            self.caches.author_parts.clear()
         wanted = {}
         for affiliation in record.affiliations:
             organisation_id = self.require_organisation(affiliation.organisation, where)
@@ -724,7 +724,7 @@ class Curation:
             }
             return ("organisation", row_id, given) if row_id is not None else None
         if isinstance(record, PersonRecord):
-            row_id = self.caches["author"].get(name_key(record.name))
+            row_id = self.caches.author.get(name_key(record.name))
             return (
                 ("person", row_id, {"orcid": _clean(record.orcid), "url": _clean(record.url)})
                 if row_id is not None

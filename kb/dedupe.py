@@ -22,8 +22,6 @@ from .names import fold
 if TYPE_CHECKING:
     import sqlite3
 
-    from .store import Store
-
 TITLE_SIMILARITY = 90.0  # percent, rapidfuzz.fuzz.ratio on folded titles
 
 
@@ -38,17 +36,13 @@ def first_family(item: dict[str, Any]) -> str | None:
 
 
 # -- the index: first author -> [(article id, year, title key)] -----------------------
+# The store's identity cache (kb.store.identity) holds it for a command and passes it in.
+
+FuzzyIndex = dict[str | None, list[tuple[int, int | None, str]]]
 
 
-def _index(store: Store) -> dict[str | None, list[tuple[int, int | None, str]]]:
-    caches = store.caches
-    if caches.get("fuzzy") is None:
-        caches["fuzzy"] = build_index(store.conn)
-    return caches["fuzzy"]
-
-
-def build_index(conn: sqlite3.Connection) -> dict[str | None, list[tuple[int, int | None, str]]]:
-    index: dict[str | None, list[tuple[int, int | None, str]]] = {}
+def build_index(conn: sqlite3.Connection) -> FuzzyIndex:
+    index: FuzzyIndex = {}
     rows = conn.execute(
         """SELECT a.id, a.year, a.title_key,
                   coalesce(au.family, au.name), coalesce(ed.family, ed.name)
@@ -65,22 +59,28 @@ def build_index(conn: sqlite3.Connection) -> dict[str | None, list[tuple[int, in
     return index
 
 
-def remember(store: Store, article_id: int, columns: dict[str, Any], item: dict[str, Any]) -> None:
-    """Add a work the store just wrote, so later records of the same import match it."""
-    index = store.caches.get("fuzzy")
+def remember(index: FuzzyIndex | None, article_id: int, columns: dict[str, Any], item: dict[str, Any]) -> None:
+    """Add a work the store just wrote to the index (when one was built), so later records
+    of the same import match it."""
     if index is not None and columns.get("title_key"):
         index.setdefault(first_family(item), []).append((article_id, columns.get("year"), columns["title_key"]))
 
 
-def find_fuzzy_duplicates(store: Store, columns: dict[str, Any], item: dict[str, Any]) -> list[int]:
+def find_fuzzy_duplicates(
+    conn: sqlite3.Connection,
+    index: FuzzyIndex,
+    works_by_title: dict[str, list[int]],
+    columns: dict[str, Any],
+    item: dict[str, Any],
+) -> list[int]:
     """The ids of works that are the same as `item` by title, first author and year,
-    most alike first (`kb.identity_rules` then looks for what tells them apart)."""
+    most alike first (`kb.identity_rules` then looks for what tells them apart).
+    `index` is `build_index`'s, `works_by_title` every work's id by title key."""
     title = columns.get("title_key")
     if not title:
         return []
     year = columns.get("year")
     family = first_family(item)
-    index = _index(store)
     from rapidfuzz import fuzz  # imported where it is used: most commands never compare titles
 
     scored: list[tuple[float, int]] = []
@@ -98,8 +98,8 @@ def find_fuzzy_duplicates(store: Store, columns: dict[str, Any], item: dict[str,
         return []
     # No first author in the record: the same title and a year within one, whoever wrote it.
     found = []
-    for article_id in store.caches["title_key"].get(title, []):
-        row = store.conn.execute("SELECT year FROM articles WHERE id = ?", (article_id,)).fetchone()
+    for article_id in works_by_title.get(title, []):
+        row = conn.execute("SELECT year FROM articles WHERE id = ?", (article_id,)).fetchone()
         if year and row[0] and abs(row[0] - year) > 1:
             continue
         found.append(article_id)

@@ -114,7 +114,7 @@ def _authors(store: Store, authors: list[dict[str, Any]], others: list[Any], enr
         )
         if own is None:
             continue
-        author_id = store.caches["author"].get(name_key(own))  # the work's own author row
+        author_id = store.caches.author.get(name_key(own))  # the work's own author row
         if author_id is None:
             continue
         current_orcid = store.conn.execute("SELECT orcid FROM authors WHERE id = ?", (author_id,)).fetchone()[0]

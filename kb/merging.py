@@ -303,7 +303,7 @@ def unmerge(store: Store, survivor_id: int, source: str) -> tuple[int, str]:
         record.text, record.status = links.get("text"), links.get("status")
     from .csl import article_columns
 
-    taken = store.caches["citekey"].__contains__
+    taken = store.caches.citekey.__contains__
     result = store._insert_work(
         wanted if wanted and not taken(wanted) else None, item, article_columns(item), record, None
     )
