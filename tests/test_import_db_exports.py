@@ -183,3 +183,22 @@ def test_format_biblatex_reads_with_the_bibtex_reader(kb, tmp_path):
     assert result.exit_code == 0, result.output
     assert "(bibtex): works: 1 added" in result.output
     assert works(kb.db)["A post"]["issued"] == {"date-parts": [[2020, 5]]}
+
+
+def test_web_of_science_tab_delimited_export_reads_as_a_table(kb):
+    result = kb("import", str(FIXTURES / "wos_tab_delimited.txt"))
+    assert result.exit_code == 0, result.output
+    assert "(csv): works: 1 added" in result.output
+    article = works(kb.db)["Sleep and memory in older adults"]
+    assert article["author"] == [{"family": "Smith", "given": "Anna"}, {"family": "Walter", "given": "Bob C."}]
+    assert article["page"] == "101-110" and article["container-title"] == "JOURNAL OF SLEEP RESEARCH"
+    assert article["tags"] == ["memory", "sleep"]
+
+
+def test_web_of_science_records_without_the_file_header_are_detected(kb, tmp_path):
+    path = tmp_path / "part.txt"
+    path.write_text("PT J\nAU Doe, J\nAF Doe, Jane\nTI A cut-out record\nSO SURVIVAL\nPY 2010\nER\n")
+    result = kb("import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "(wos): works: 1 added" in result.output
+    assert works(kb.db)["A cut-out record"]["author"] == [{"family": "Doe", "given": "Jane"}]

@@ -129,6 +129,22 @@ WORK_HEADERS = {
     "journal book": "container-title",
     "create date": "issued",
     "entrez date": "issued",
+    # Web of Science's tab-delimited export: its field tags as the header.
+    "au": "author",
+    "af": "author-full",
+    "ti": "title",
+    "so": "container-title",
+    "ji": "container-title-short",
+    "vl": "volume",
+    "is": "issue",
+    "bp": "page-start",
+    "ep": "page-end",
+    "di": "DOI",
+    "ab": "abstract",
+    "de": "tags",
+    "sn": "ISSN",
+    "bn": "ISBN",
+    "pu": "publisher",
 }
 EVENT_HEADERS = {
     "name": "name",

@@ -41,10 +41,11 @@ _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 
 
 def detect(head: str) -> bool:
+    """The file's FN header, or (a file cut from a bigger one) a PT line first and tagged lines after it."""
     start = head.replace("\ufeff", "").lstrip()
-    return start.startswith(("FN Clarivate Analytics Web of Science", "FN Thomson Reuters Web of")) or bool(
-        re.match(r"(FN .*\n)?(VR 1\.0\n)?PT [JBSPC]\s*\n(?:[A-Z][A-Z0-9] .*\n|   .*\n)*?ER\s*$", start, re.M)
-    )
+    if start.startswith(("FN Clarivate Analytics Web of Science", "FN Thomson Reuters Web of")):
+        return True
+    return bool(re.match(r"(?:FN .*\n)?(?:VR 1\.0\n)?PT [JBSPC]\s*\n(?:AU|AF|TI|BA|CA|GP) ", start))
 
 
 def parse(text: str, source: str) -> Iterator[Record]:
