@@ -201,3 +201,17 @@ def test_web_of_science_records_without_the_file_header_are_detected(kb, tmp_pat
     assert result.exit_code == 0, result.output
     assert "(wos): works: 1 added" in result.output
     assert works(kb.db)["A cut-out record"]["author"] == [{"family": "Doe", "given": "Jane"}]
+
+
+def test_ris_endnote_year_with_slashes_and_month_alone(kb, tmp_path):
+    path = tmp_path / "endnote.ris"
+    path.write_text(
+        "TY  - JOUR\nAU  - Doe, Jane\nTI  - Month alone\nPY  - 2001///\nDA  - SEP\nER  - \n\n"
+        "TY  - JOUR\nAU  - Doe, Jane\nTI  - Year alone\nPY  - 2002///\nER  - \n"
+    )
+    result = kb("import", str(path))
+    assert result.exit_code == 0, result.output
+    found = works(kb.db)
+    assert found["Month alone"]["issued"] == {"date-parts": [[2001, 9]]}
+    assert found["Year alone"]["issued"] == {"date-parts": [[2002]]}
+    assert found["Month alone"]["needs_review"] == 0
