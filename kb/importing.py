@@ -56,6 +56,7 @@ WARNING_KINDS = {
     "date": "dates kept as written (needs review)",
     "field": "repeated fields ignored",
     "block": "blocks ignored",
+    "text": "passages of text outside records skipped",
 }
 
 

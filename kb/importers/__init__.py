@@ -29,12 +29,15 @@ IMPORTER_FORMATS = {
     "yaml": "kb_yaml",
     "bibtex": "bibtex",
     "ris": "ris",
+    "wos": "wos",
     "csl-json": "csl_json",
     "csv": "csv_table",
     "html": "html_page",
     "pasted": "pasted",
 }
 IMPORTER_MODULES = list(IMPORTER_FORMATS.values())
+# Other names accepted by --format: BibLaTeX files are read by the BibTeX reader.
+FORMAT_ALIASES = {"biblatex": "bibtex"}
 
 
 def registry() -> dict[str, ModuleType]:
@@ -114,6 +117,7 @@ def parse_file(
     `url` (``--url``) to the web page importers."""
     text = read_text(path, encoding)
     modules = registry()
+    fmt = FORMAT_ALIASES.get(fmt or "", fmt)
     if fmt is None:
         fmt = detect_format(path, text)
     elif fmt not in modules:

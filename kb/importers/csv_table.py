@@ -23,6 +23,8 @@ from ..dates import parse_partial_date
 from ..errors import KbError
 from ..model import CSL_TYPES, EventRecord, ImportWarning, Invalid, OrganisationRecord, Participant, Record, WorkRecord
 from ..names import fold, parse_name, split_name_list
+from .name_lists import family_initials_list
+from .ris import TYPES as RIS_TYPES
 
 FORMAT = "csv"
 EXTENSIONS = (".csv", ".tsv", ".tab")
@@ -39,7 +41,6 @@ WORK_HEADERS = {
     "author s": "author",
     "creator": "author",
     "creators": "author",
-    "author full names": "author",
     "editor": "editor",
     "editors": "editor",
     "editor s": "editor",
@@ -103,6 +104,47 @@ WORK_HEADERS = {
     "series": "collection-title",
     "short title": "title-short",
     "status": "status",
+    # Snake-case column names (revtools, synthesisr, rispy's keys written as a table).
+    "first authors": "author",
+    "primary authors": "author",
+    "secondary authors": "editor",
+    "primary title": "title",
+    "secondary title": "container-title",
+    "journal name": "container-title",
+    "start page": "page-start",
+    "end page": "page-end",
+    "type of reference": "type",
+    # Vendors' export headers (Scopus, Zotero, Mendeley, Web of Science, PubMed).
+    "author names": "author",
+    "author full names": "author-full",
+    "full author names": "author-full",
+    "page start": "page-start",
+    "page end": "page-end",
+    "abbreviated source title": "container-title-short",
+    "journal abbreviation": "container-title-short",
+    "abstract note": "abstract",
+    "language of original document": "language",
+    "publication type": "type",
+    "publication name": "container-title",
+    "journal book": "container-title",
+    "create date": "issued",
+    "entrez date": "issued",
+    # Web of Science's tab-delimited export: its field tags as the header.
+    "au": "author",
+    "af": "author-full",
+    "ti": "title",
+    "so": "container-title",
+    "ji": "container-title-short",
+    "vl": "volume",
+    "is": "issue",
+    "bp": "page-start",
+    "ep": "page-end",
+    "di": "DOI",
+    "ab": "abstract",
+    "de": "tags",
+    "sn": "ISSN",
+    "bn": "ISBN",
+    "pu": "publisher",
 }
 EVENT_HEADERS = {
     "name": "name",
@@ -176,6 +218,14 @@ TYPE_WORDS = {
     "document": "document",
     "treaty": "treaty",
     "legislation": "legislation",
+    # Zotero's item types (its CSV "Item Type" column).
+    "journalarticle": "article-journal",
+    "booksection": "chapter",
+    "conferencepaper": "paper-conference",
+    "blogpost": "post-weblog",
+    "magazinearticle": "article-magazine",
+    "newspaperarticle": "article-newspaper",
+    "proceedings paper": "paper-conference",
 }
 
 
@@ -184,24 +234,41 @@ def detect(head: str) -> bool:
     return any(sep in first for sep in (",", "\t", ";")) and not first.lstrip().startswith(("@", "{", "[", "TY  -"))
 
 
-def _dialect(text: str, source: str) -> type[csv.Dialect] | csv.Dialect:
-    if source.lower().endswith((".tsv", ".tab")):
-        return csv.excel_tab
+def _dialect(text: str, source: str, column_map: dict[str, str]) -> type[csv.Dialect] | csv.Dialect:
+    """The dialect whose delimiter gives the header the most known columns: the sniffed
+    one first, then comma, semicolon, tab and pipe (the sniffer is fooled by titles full
+    of commas in a semicolon-separated file, or by a one-column sample)."""
     sample = text[:16384]
+    candidates: list[type[csv.Dialect] | csv.Dialect] = []
+    if source.lower().endswith((".tsv", ".tab")):
+        candidates.append(csv.excel_tab)
     try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t|")
+        candidates.append(csv.Sniffer().sniff(sample, delimiters=",;\t|"))
     except csv.Error:
-        first = sample.splitlines()[0] if sample else ""
-        counts = {d: first.count(d) for d in ",;\t|"}
-        delimiter = max(counts, key=counts.get)
-        if not counts[delimiter]:
-            return csv.excel
+        pass
+    for delimiter in ",;\t|":
 
-        class Sniffed(csv.excel):
+        class Plain(csv.excel):
             pass
 
-        Sniffed.delimiter = delimiter
-        return Sniffed
+        Plain.delimiter = delimiter
+        candidates.append(Plain)
+    known = {_header_key(c) for c in column_map} | set(WORK_HEADERS) | set(EVENT_HEADERS) | set(ORGANISATION_HEADERS)
+
+    def known_columns(dialect: type[csv.Dialect] | csv.Dialect) -> int:
+        try:
+            header = next(csv.reader(io.StringIO(sample, newline=""), dialect), [])
+        except csv.Error:
+            return -1
+        return sum(_header_key(cell) in known for cell in header)
+
+    scores = [known_columns(dialect) for dialect in candidates]
+    return candidates[scores.index(max(scores))]
+
+
+def _header_key(column: str) -> str:
+    """A header cell as the tables above spell it: "Author(s)", "first_authors" -> "author s", "first authors"."""
+    return fold(column.replace("_", " "))
 
 
 def _ends_inside_quotes(text: str, delimiter: str, quotechar: str | None) -> bool:
@@ -219,7 +286,7 @@ def _ends_inside_quotes(text: str, delimiter: str, quotechar: str | None) -> boo
 
 
 def parse(text: str, source: str, column_map: dict[str, str] | None = None) -> Iterator[Record]:
-    dialect = _dialect(text, source)
+    dialect = _dialect(text, source, column_map or {})
     if _ends_inside_quotes(text, dialect.delimiter, dialect.quotechar):
         line = text.count("\n") + 1
         raise KbError("the file ends inside a quoted field: it looks cut short", f"{source}:{line}")
@@ -258,14 +325,14 @@ def _map_header(header: list[str], column_map: dict[str, str], source: str) -> t
     kind = column_map.get("kind")
     if kind and kind not in KINDS:
         raise KbError(f"--map kind= should be one of {', '.join(KINDS)}", source)
-    mapped = {fold(column): field for column, field in column_map.items() if column != "kind"}
-    unknown = [c for c in column_map if c != "kind" and fold(c) not in {fold(h) for h in header}]
+    mapped = {_header_key(column): field for column, field in column_map.items() if column != "kind"}
+    unknown = [c for c in column_map if c != "kind" and _header_key(c) not in {_header_key(h) for h in header}]
     if unknown:
         raise KbError(
             f"--map names a column the header does not have: {unknown[0]!r} (columns: {', '.join(header)})",
             f"{source}:1",
         )
-    folded = [fold(h) for h in header]
+    folded = [_header_key(h) for h in header]
     if kind is None:
         guessed = [mapped.get(h) or WORK_HEADERS.get(h) for h in folded]
         if "title" in guessed:
@@ -284,6 +351,9 @@ def _map_header(header: list[str], column_map: dict[str, str], source: str) -> t
             kind = "events"
     table = {"works": WORK_HEADERS, "events": EVENT_HEADERS, "organisations": ORGANISATION_HEADERS}.get(kind or "", {})
     fields = [mapped.get(h) or table.get(h) for h in folded]
+    if kind == "works" and fields.count("container-title") > 1 and "source" in folded and "source" not in mapped:
+        # Scopus's "Source" column names the database ("Scopus"); its "Source title" is the journal.
+        fields[folded.index("source")] = None
     needed = {"works": "title", "events": "name", "organisations": "name"}
     if kind is None or needed[kind] not in fields:
         raise KbError(
@@ -295,7 +365,11 @@ def _map_header(header: list[str], column_map: dict[str, str], source: str) -> t
 
 
 def _names(text: str, where: str) -> list[dict[str, Any]]:
-    """ "Last, First; Last, First", "First Last and First Last" or "Last, First and Last, First"."""
+    """ "Last, First; Last, First", "First Last and First Last", "Last, First and Last, First",
+    or PubMed's and Scopus's "Family Initials" lists ("Smith A, Walter BC", "Smith A.; Walter B.C.")."""
+    listed = family_initials_list(text)
+    if listed:
+        return listed
     parts = split_name_list(text)
     if len(parts) == 1 and text.count(",") > 1 and ";" not in text:
         parts = [p.strip() for p in text.split(",") if p.strip()]  # "First Last, First Last"
@@ -327,7 +401,12 @@ def _work(values: dict[str, str], where: str) -> WorkRecord:
     warnings: list[ImportWarning] = []
     for field, value in values.items():
         if field in ("author", "editor"):
-            item[field] = _names(value, where)
+            item.setdefault(field, _names(value, where))
+        elif field == "author-full":
+            # Scopus's "Author full names" ("Smith, Anna (57190000001); ...") over its "Authors" ("Smith A.").
+            item["author"] = _names(re.sub(r"\s*\(\d+\)", "", value), where)
+        elif field in ("page-start", "page-end"):
+            continue
         elif field == "issued" or field == "accessed":
             date = _date(value, field, warnings)
             if date:
@@ -342,9 +421,16 @@ def _work(values: dict[str, str], where: str) -> WorkRecord:
             status = value.lower()
         elif field == "type":
             # A CSL type name is taken as it is; otherwise a spreadsheet word ("Journal Article").
-            item["type"] = value if value in CSL_TYPES else TYPE_WORDS.get(value.lower(), "document")
+            item["type"] = (
+                value
+                if value in CSL_TYPES
+                else TYPE_WORDS.get(value.lower()) or RIS_TYPES.get(value.upper(), "document")  # "JOUR"
+            )
         else:
             item[field] = value
+    start, end = values.get("page-start"), values.get("page-end")
+    if start and "page" not in item:
+        item["page"] = f"{start}-{end}" if end and end != start else start
     if "issued" not in item and values.get("year"):
         date = _date(values["year"], "year", warnings)
         if date:

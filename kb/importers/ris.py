@@ -19,6 +19,7 @@ from ..errors import KbError
 from ..keys import is_valid_citekey
 from ..model import ImportWarning, Invalid, Record, WorkRecord
 from ..names import parse_name
+from .name_lists import family_initials_list
 
 FORMAT = "ris"
 EXTENSIONS = (".ris", ".nbib.ris", ".enw.ris")
@@ -130,43 +131,67 @@ def detect(head: str) -> bool:
 
 def parse(text: str, source: str) -> Iterator[Record]:
     chunks = list(_records(text, source))
+    trailing = chunks.pop()[3] if chunks and not chunks[-1][1] else []
     if not chunks:
         raise KbError("no RIS records found (a record starts with a `TY  - ` line)", source)
-    for line, chunk, closed in chunks:
-        where = f"{source}:{line}"
-        if not closed:
-            yield Invalid("the record is not closed by an `ER  - ` line (is the file truncated?)", where)
-            continue
-        try:
-            entries = rispy.loads(chunk, skip_unknown_tags=False)
-        except Exception as exc:  # rispy's own complaint about a malformed record
-            yield Invalid(f"cannot read this RIS record: {exc}", where)
-            continue
-        if not entries or not entries[0].get("type_of_reference"):
-            yield Invalid("the record has no `TY` (type) line", where)
-            continue
-        try:
-            yield record_to_work(entries[0], where)
-        except KbError as exc:
-            yield Invalid(exc.message, where)
+    for index, (line, chunk, closed, skipped) in enumerate(chunks):
+        record = _record(line, chunk, closed, source)
+        if isinstance(record, WorkRecord):
+            # Text skipped around the record is reported with it (the import lists warnings).
+            if index == len(chunks) - 1 and trailing:
+                record.warnings.insert(0, skipped_text_warning(trailing))
+            if skipped:
+                record.warnings.insert(0, skipped_text_warning(skipped))
+        yield record
 
 
-def _records(text: str, source: str) -> Iterator[tuple[int, str, bool]]:
-    """(first line, text, closed) of each record; text outside records must be blank."""
+def _record(line: int, chunk: str, closed: bool, source: str) -> Record:
+    where = f"{source}:{line}"
+    if not closed:
+        return Invalid("the record is not closed by an `ER  - ` line (is the file truncated?)", where)
+    try:
+        entries = rispy.loads(chunk, skip_unknown_tags=False)
+    except Exception as exc:  # rispy's own complaint about a malformed record
+        return Invalid(f"cannot read this RIS record: {exc}", where)
+    if not entries or not entries[0].get("type_of_reference"):
+        return Invalid("the record has no `TY` (type) line", where)
+    try:
+        return record_to_work(entries[0], where)
+    except KbError as exc:
+        return Invalid(exc.message, where)
+
+
+def skipped_text_warning(lines: list[tuple[int, str]]) -> ImportWarning:
+    """The warning for text outside records (a database's header, "Record #1 of 2"), which is skipped."""
+    first, text = lines[0]
+    more = f" and {len(lines) - 1} more line(s)" if len(lines) > 1 else ""
+    return ImportWarning("text", f"skipped text outside records: line {first} {text[:40]!r}{more}")
+
+
+def _records(text: str, source: str) -> Iterator[tuple[int, str, bool, list[tuple[int, str]]]]:
+    """(first line, text, closed, skipped lines) of each record. Text outside records (a
+    database's header such as "Provider: ...", Ovid's record numbers "1.", "Record #1
+    of 2", a byte order mark after a space) is skipped and handed back with the record
+    that follows it, so that the import reports it."""
     start, lines = None, []
-    for number, line in enumerate(text.lstrip("\ufeff").splitlines(), 1):
+    skipped: list[tuple[int, str]] = []
+    for number, line in enumerate(text.splitlines(), 1):
         if start is None:
-            if not line.strip():
+            tag_line = line.replace("\ufeff", "").lstrip()
+            if not tag_line.strip():
                 continue
-            if not line.startswith("TY  -"):
-                raise KbError(f"expected a record starting with `TY  - `, found {line[:40]!r}", f"{source}:{number}")
-            start = number
+            if not tag_line.startswith("TY  -"):
+                skipped.append((number, line.replace("\ufeff", "").strip()))
+                continue
+            start, line = number, tag_line
         lines.append(line)
         if line.startswith("ER  -"):
-            yield start, "\n".join(lines) + "\n", True
-            start, lines = None, []
+            yield start, "\n".join(lines) + "\n", True, skipped
+            start, lines, skipped = None, [], []
     if start is not None:
-        yield start, "\n".join(lines) + "\n", False
+        yield start, "\n".join(lines) + "\n", False, skipped
+    elif skipped:
+        yield skipped[0][0], "", True, skipped  # text after the last record: reported with it
 
 
 def _first(entry: dict[str, Any], *keys: str) -> str | None:
@@ -182,6 +207,10 @@ def _first(entry: dict[str, Any], *keys: str) -> str | None:
 def _names(values: list[str] | None, where: str) -> list[dict[str, Any]]:
     names = []
     for value in values or []:
+        listed = family_initials_list(value)  # PubMed's "Smith A, Walter B" in one AU
+        if listed:
+            names.extend(listed)
+            continue
         try:
             names.append(parse_name(value))
         except ValueError:
@@ -224,6 +253,13 @@ def _date(value: str, tag: str, warnings: list[ImportWarning]) -> dict[str, Any]
     if strict is not None:
         return strict
     date = read_date(value)
+    words = _YEAR_THEN_WORDS.match(value.strip())
+    if (date is None or date.kept_as_written) and words:
+        # "2001/SEP", "2001/Sep/15", "2001/Sep-Oct" (Web of Science, PubMed, EndNote): read as "15 Sep 2001".
+        year, month, day = words.groups()
+        rewritten = read_date(f"{day or ''} {month} {year}".strip())
+        if rewritten is not None and not rewritten.kept_as_written:
+            return {**rewritten.csl, "raw": value.strip()}
     if date is None:
         return None
     if date.kept_as_written:
@@ -232,6 +268,7 @@ def _date(value: str, tag: str, warnings: list[ImportWarning]) -> dict[str, Any]
 
 
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+_YEAR_THEN_WORDS = re.compile(r"^(\d{4})/+([A-Za-z][A-Za-z.\- ]*?)/*(?:(\d{1,2})/*)?$")
 
 
 def _issued(entry: dict[str, Any], warnings: list[ImportWarning]) -> dict[str, Any] | None:
@@ -343,7 +380,7 @@ def record_to_work(entry: dict[str, Any], where: str) -> WorkRecord:
         tags=tags,
         extra={"ris": extra} if extra else {},
         origin=where,
-        needs_review=bool(warnings),
+        needs_review=bool(warnings) or not item.get("title"),  # a record without a title: to be looked at
         warnings=warnings,
     )
 
