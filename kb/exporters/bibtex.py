@@ -424,7 +424,8 @@ def entry_fields(
         fields["pages"] = escape(_PAGE_RANGE.sub("--", str(value)))
     keywords = work.keywords()
     if keywords:
-        fields["keywords"] = escape(", ".join(keywords))
+        # A keyword holding a separator is braced, so it comes back as one keyword.
+        fields["keywords"] = ", ".join(f"{{{escape(k)}}}" if ("," in k or ";" in k) else escape(k) for k in keywords)
     value = get("medium")
     if value:
         fields["howpublished"] = escape(str(value))
