@@ -101,6 +101,7 @@ WORK_HEADERS = {
     "urldate": "accessed",
     "edition": "edition",
     "series": "collection-title",
+    "collection title": "collection-title",  # kb's own CSV export writes this column
     "short title": "title-short",
     "status": "status",
 }
@@ -187,6 +188,8 @@ def detect(head: str) -> bool:
 def _dialect(text: str, source: str) -> type[csv.Dialect] | csv.Dialect:
     if source.lower().endswith((".tsv", ".tab")):
         return csv.excel_tab
+    if text.lstrip("\ufeff").startswith("citekey,type,title,"):
+        return csv.excel  # kb's own export: the sniffer can misread its quoting on long abstracts
     sample = text[:16384]
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t|")
@@ -335,7 +338,8 @@ def _work(values: dict[str, str], where: str) -> WorkRecord:
         elif field == "year":
             continue
         elif field == "tags":
-            tags = [t for t in (" ".join(t.split()) for t in re.split(r"[;,]", value)) if t]
+            # "a; b, c" is two tags (kb's own export joins with "; "); "a, b" alone is two.
+            tags = [t for t in (" ".join(t.split()) for t in re.split(r";" if ";" in value else r",", value)) if t]
         elif field == "citekey":
             item["id"] = value
         elif field == "status":

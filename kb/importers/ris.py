@@ -196,7 +196,8 @@ def _ris_name(value: str) -> dict[str, Any]:
         return {"literal": text[:-1].strip()}
     parts = [p.strip() for p in text.split(",")]
     if len(parts) >= 3 and all(parts):
-        name = parse_name(f"{parts[0]}, {', '.join(parts[1:-1])}")
+        name = parse_name(f"{parts[0]}, {parts[1]}")
+        name["given"] = ", ".join(parts[1:-1])
         name["suffix"] = parts[-1]
         return name
     return parse_name(value)
