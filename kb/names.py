@@ -12,8 +12,9 @@ import re
 import unicodedata
 from typing import Any
 
-# "SR", "JR", "IV" after a family name alone are initials ("Afraz, SR"), not a suffix.
-_INITIALS = re.compile(r"[A-Z]{2}")
+# One or two capitals after a comma are initials ("Afraz, SR", "Di Lazzaro, V"), not a
+# suffix; "II" is the one such suffix common enough to keep.
+_INITIALS = re.compile(r"(?!II$)[A-Z]{1,2}")
 SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "v", "2nd", "3rd", "phd", "ph.d."}
 
 # Words that mark a creator as an organisation when it arrives as plain text.

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from kb.cli import cli
 
 BIB = r"""@article{a:b/c,
-  author = {Afraz, SR and Kiani, R},
+  author = {Afraz, SR and Kiani, R and Di Lazzaro, V},
   title = {Kept fields},
   journal = {J},
   year = {2006},
@@ -107,7 +107,7 @@ def test_kept_bibtex_field_written_raw_not_escaped_again(tmp_path, sources):
 
 def test_initials_stay_given_names(tmp_path, sources):
     one, _ = twice(tmp_path, sources["bib"], "bibtex")
-    assert b"author = {Afraz, SR and Kiani, R}," in one
+    assert b"author = {Afraz, SR and Kiani, R and Di Lazzaro, V}," in one
 
 
 def test_keyword_holding_a_comma_stays_one_tag(tmp_path, sources):
