@@ -12,6 +12,9 @@ import re
 import unicodedata
 from typing import Any
 
+# One or two capitals after a comma are initials ("Afraz, SR", "Di Lazzaro, V"), not a
+# suffix; "II" is the one such suffix common enough to keep.
+_INITIALS = re.compile(r"(?!II$)[A-Z]{1,2}")
 SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "v", "2nd", "3rd", "phd", "ph.d."}
 
 # Words that mark a creator as an organisation when it arrives as plain text.
@@ -85,7 +88,7 @@ def parse_name(text: str, corporate: bool | None = None) -> dict[str, Any]:
     parts = [p.strip() for p in _split_outside_braces(text, ",")]
     if len(parts) == 1:
         name = _first_von_last(parts[0])
-    elif len(parts) == 2 and parts[1].lower() in SUFFIXES:
+    elif len(parts) == 2 and parts[1].lower() in SUFFIXES and " " in parts[0] and not _INITIALS.fullmatch(parts[1]):
         name = _first_von_last(parts[0])  # "John Smith, Jr."
         name["suffix"] = parts[1]
     else:

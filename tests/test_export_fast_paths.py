@@ -40,6 +40,7 @@ TRICKY = [
     "ends with \\",
     "\x00 and \\ together",
     "tab\tnew\nline",
+    "pages 1--2 and a --- dash & ----",
     "\\textbf{bold}",
     "%7B already",
     "🤗 & 供",
@@ -48,7 +49,12 @@ TRICKY = [
 
 
 def slow_escape(value: str) -> str:
-    return "".join(SLOW_ESCAPES.get(char, char) for char in value)
+    if "\n" in value:  # BibTeX reads a newline as a space: whitespace folded
+        value = " ".join(value.split())
+    out = "".join(SLOW_ESCAPES.get(char, char) for char in value)
+    while "--" in out:  # two hyphens stay hyphens, not a dash
+        out = out.replace("--", "-{}-")
+    return out
 
 
 @pytest.mark.parametrize("value", TRICKY)
@@ -89,7 +95,7 @@ def test_format_names_with_a_cache_equals_without():
 
 @pytest.mark.parametrize("tags", [["cigar", "CIGAR", "Python"], ["Python", "CIGAR", "cigar"], ["python", "Python"]])
 def test_keywords_in_one_order_whatever_the_order_given(tags):
-    work = ExportWork(1, "k", {"keyword": "planning; cigar, Zebra"}, {}, tags)
+    work = ExportWork(1, "k", {"keyword": "planning; cigar; Zebra"}, {}, tags)
     words = set(tags) | {"planning", "cigar", "Zebra"}
     assert work.keywords() == sorted(words, key=lambda w: (w.casefold(), w))
 

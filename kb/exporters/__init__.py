@@ -65,7 +65,8 @@ class ExportWork:
         keyword = self.item.get("keyword")
         words = set(self.tags)
         if keyword:
-            words.update(w.strip() for w in str(keyword).replace(";", ",").split(",") if w.strip())
+            text = str(keyword)  # split as the importers split it: on ";" when there is one
+            words.update(w.strip() for w in text.split(";" if ";" in text else ",") if w.strip())
         # by the words, then (stable) case-insensitively: the order of (casefold, word)
         # without building a tuple per word
         return sorted(sorted(words), key=str.casefold)

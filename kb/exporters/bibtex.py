@@ -307,6 +307,11 @@ def escape(value: str) -> str:
     long values such as abstracts. Backslashes are split on first, so the braces of
     the commands that replace them are not escaped again.
     """
+    if "\n" in value:  # BibTeX reads a newline as a space (kb's reader too): written as one
+        value = " ".join(value.split())
+    if "--" in value:  # TeX (and kb's reader) would read "--" as a dash: "-{}-" stays two hyphens
+        value = escape(value.replace("--", "\0")).replace("\0", "-{}-")
+        return value.replace("-{}--", "-{}-{}-")
     if _NEEDS_ESCAPE.search(value) is None:
         return value
     if "\\" in value:
@@ -421,10 +426,11 @@ def entry_fields(
         fields[dialect.place_field] = escape(str(value))
     value = get("page")
     if value:
-        fields["pages"] = escape(_PAGE_RANGE.sub("--", str(value)))
+        fields["pages"] = _PAGE_RANGE.sub("--", escape(str(value)))
     keywords = work.keywords()
     if keywords:
-        fields["keywords"] = escape(", ".join(keywords))
+        # A keyword holding a separator is braced, so it comes back as one keyword.
+        fields["keywords"] = ", ".join(f"{{{escape(k)}}}" if ("," in k or ";" in k) else escape(k) for k in keywords)
     value = get("medium")
     if value:
         fields["howpublished"] = escape(str(value))
@@ -448,8 +454,23 @@ def entry_fields(
             lowered = name.lower()
             if lowered in ("entrytype", "id") or lowered in fields or value is None or value == "":
                 continue
-            fields[lowered] = verbatim(str(value)) if lowered in _VERBATIM else escape(str(value))
+            # Kept fields are the source's raw BibTeX ("50\\% of them"): written back raw,
+            # never escaped again; only a value whose braces do not balance is escaped.
+            text = str(value)
+            if lowered in _VERBATIM:
+                fields[lowered] = verbatim(text)
+            else:
+                fields[lowered] = text if _braces_balance(text) else escape(text)
     return entry_type, fields
+
+
+def _braces_balance(text: str) -> bool:
+    depth = 0
+    for char in re.sub(r"\\[{}]", "", text):
+        depth += (char == "{") - (char == "}")
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 _MONTH_MACROS = frozenset(MONTHS)

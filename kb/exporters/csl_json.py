@@ -34,6 +34,11 @@ def csl_item(work: ExportWork) -> dict[str, Any]:
             parsed = partial_date_from_csl(value)  # a date kept as text goes out as date-parts
             value = parsed.to_csl() if parsed else {"literal": value}
         item[key] = value
+    keywords = work.keywords()
+    if keywords:  # kb's tags; "; " when one holds a comma, so the importer splits them back right
+        separator = "; " if any("," in k for k in keywords) else ", "
+        text = separator.join(keywords)
+        item["keyword"] = f"{text};" if len(keywords) == 1 and "," in text else text
     custom = dict(item.get("custom") or {})
     custom["citekey"] = work.citekey
     if work.extra:

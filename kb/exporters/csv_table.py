@@ -78,7 +78,7 @@ def write_from_db(conn: sqlite3.Connection, ids: list[int], losses: Losses, **_:
     writer.writerow(COLUMNS)
     for work in iter_works(conn, ids):
         item = work.item
-        row: dict[str, str] = {"citekey": work.citekey, "tags": "; ".join(tags.get(work.article_id, []))}
+        row: dict[str, str] = {"citekey": work.citekey, "tags": _tag_list(tags.get(work.article_id, []))}
         for variable, value in item.items():
             if variable == "id":
                 continue
@@ -99,3 +99,10 @@ def write_from_db(conn: sqlite3.Connection, ids: list[int], losses: Losses, **_:
                     losses.add(work.citekey, f"{fmt} field {field}")
         writer.writerow([row.get(column, "") for column in COLUMNS])
     return buffer.getvalue()
+
+
+def _tag_list(tags: list[str]) -> str:
+    """Tags joined by "; "; a lone tag holding a comma ends with ";" so the importer
+    (which splits on ";" when there is one, else on ",") reads it back as one tag."""
+    text = "; ".join(tags)
+    return f"{text};" if len(tags) == 1 and "," in text else text

@@ -110,11 +110,9 @@ _HANDLED = frozenset(
 
 def format_name(name: dict[str, Any], work: ExportWork, losses: Losses) -> str | None:
     if name.get("literal"):
-        literal = str(name["literal"])
-        if "," in literal:  # a comma would make readers split it into family and given
-            losses.add(work.citekey, "a comma inside an organisation's name")
-            literal = literal.replace(",", "")
-        return literal
+        # A trailing comma marks an organisation (EndNote's convention; kb's RIS reader
+        # reads it back as one), so its commas stay and it is never split into a person.
+        return f"{name['literal']},"
     family = " ".join(str(p) for p in (name.get("non-dropping-particle"), name.get("family")) if p)
     given = " ".join(str(p) for p in (name.get("given"), name.get("dropping-particle")) if p)
     parts = [family or given]

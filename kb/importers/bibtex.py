@@ -139,6 +139,7 @@ PLAIN_FIELDS = {
 NAME_FIELDS = {"author": "author", "editor": "editor", "translator": "translator", "bookauthor": "container-author"}
 DATE_FIELDS = {"urldate": "accessed", "eventdate": "event-date", "origdate": "original-date"}
 TAG_FIELDS = ("keywords", "tags")
+_KEYWORD_SEPARATOR = re.compile(r"[,;](?![^{]*\})")  # outside one level of braces
 # Read into other fields; not kept again in extra.
 CONSUMED = {
     "year",
@@ -457,7 +458,9 @@ def entry_to_work(entry: Entry | EntryHead, fields: dict[str, str], source: str)
             if date:
                 item[DATE_FIELDS[name]] = date
         elif name in TAG_FIELDS:
-            tags.extend(t for t in (" ".join(t.split()) for t in re.split(r"[,;]", latex_to_text(value))) if t)
+            # Split before decoding: a keyword in braces keeps its commas ("{Animals, Wild}").
+            parts = _KEYWORD_SEPARATOR.split(value)
+            tags.extend(t for t in (" ".join(latex_to_text(p).split()) for p in parts) if t)
         elif name not in CONSUMED:
             extra[name] = value
     title = item.get("title")

@@ -108,10 +108,26 @@ def item_to_work(entry: dict[str, Any], where: str) -> WorkRecord:
     extra: dict[str, Any] = {}
     if entry.get("id") is not None:
         where = f"{where} ({entry['id']})"
-    key = item.pop("citation-key", None) or item.pop("citationKey", None) or item.get("id")
+    # kb's own export carries the citekey and the source fields an import kept in
+    # `custom`; they come back as they were, so a CSL-JSON round trip loses nothing.
+    custom = dict(item.pop("custom", None) or {}) if isinstance(item.get("custom"), dict) else item.pop("custom", None)
+    kept: dict[str, Any] = {}
+    named = item.pop("citation-key", None) or item.pop("citationKey", None)
+    if isinstance(custom, dict):
+        named = named or custom.pop("citekey", None)
+        if isinstance(custom.get("kb-extra"), dict):
+            kept = custom.pop("kb-extra")
+        if custom:
+            item["custom"] = custom
+    elif custom is not None:
+        item["custom"] = custom
+    key = named or item.get("id")
     item.pop("id", None)
     key = str(key).strip() if key is not None else None
-    if key and is_valid_citekey(key) and not key.isdigit() and "/" not in key and ":" not in key:
+    # A key named as a citekey is kept whatever it holds; a bare `id` that is a URI or
+    # a number (Zotero's item ids) is not a citekey.
+    usable = key and is_valid_citekey(key) and not key.isdigit()
+    if usable and (named or ("/" not in key and ":" not in key)):
         item["id"] = key
     elif key:
         extra["id"] = key
@@ -132,7 +148,8 @@ def item_to_work(entry: dict[str, Any], where: str) -> WorkRecord:
             item[variable] = _names(item[variable], variable, where)
     tags = []
     if isinstance(item.get("keyword"), str):
-        tags = [t for t in (" ".join(t.split()) for t in re.split(r"[,;]", item["keyword"])) if t]
+        value = item["keyword"]  # "; " when a keyword holds a comma (kb's export), else ","
+        tags = [t for t in (" ".join(t.split()) for t in re.split(r";" if ";" in value else r",", value)) if t]
     for variable in ("title", "container-title", "abstract"):
         if isinstance(item.get(variable), list):  # some exporters give lists
             item[variable] = " ".join(str(v) for v in item[variable])
@@ -143,7 +160,7 @@ def item_to_work(entry: dict[str, Any], where: str) -> WorkRecord:
     return WorkRecord(
         item=item,
         tags=tags,
-        extra={"csl-json": extra} if extra else {},
+        extra={**kept, "csl-json": {**(kept.get("csl-json") or {}), **extra}} if extra else kept,
         origin=where,
         needs_review=needs_review,
         warnings=warnings,

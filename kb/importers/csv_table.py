@@ -102,6 +102,7 @@ WORK_HEADERS = {
     "urldate": "accessed",
     "edition": "edition",
     "series": "collection-title",
+    "collection title": "collection-title",  # kb's own CSV export writes this column
     "short title": "title-short",
     "status": "status",
     # Snake-case column names (revtools, synthesisr, rispy's keys written as a table).
@@ -238,6 +239,8 @@ def _dialect(text: str, source: str, column_map: dict[str, str]) -> type[csv.Dia
     """The dialect whose delimiter gives the header the most known columns: the sniffed
     one first, then comma, semicolon, tab and pipe (the sniffer is fooled by titles full
     of commas in a semicolon-separated file, or by a one-column sample)."""
+    if text.lstrip("\ufeff").startswith("citekey,type,title,"):
+        return csv.excel  # kb's own export: the sniffer can misread its quoting on long abstracts
     sample = text[:16384]
     candidates: list[type[csv.Dialect] | csv.Dialect] = []
     if source.lower().endswith((".tsv", ".tab")):
@@ -414,7 +417,8 @@ def _work(values: dict[str, str], where: str) -> WorkRecord:
         elif field == "year":
             continue
         elif field == "tags":
-            tags = [t for t in (" ".join(t.split()) for t in re.split(r"[;,]", value)) if t]
+            # "a; b, c" is two tags (kb's own export joins with "; "); "a, b" alone is two.
+            tags = [t for t in (" ".join(t.split()) for t in re.split(r";" if ";" in value else r",", value)) if t]
         elif field == "citekey":
             item["id"] = value
         elif field == "status":

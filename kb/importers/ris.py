@@ -212,10 +212,24 @@ def _names(values: list[str] | None, where: str) -> list[dict[str, Any]]:
             names.extend(listed)
             continue
         try:
-            names.append(parse_name(value))
+            names.append(_ris_name(value))
         except ValueError:
             continue  # an empty AU line
     return names
+
+
+def _ris_name(value: str) -> dict[str, Any]:
+    """RIS's "Last, First, Suffix"; a trailing comma marks an organisation (EndNote's convention)."""
+    text = " ".join(value.split())
+    if text.endswith(",") and text.strip(", "):
+        return {"literal": text[:-1].strip()}
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) >= 3 and all(parts):
+        name = parse_name(f"{parts[0]}, {parts[1]}")
+        name["given"] = ", ".join(parts[1:-1])
+        name["suffix"] = parts[-1]
+        return name
+    return parse_name(value)
 
 
 def _strict_date(value: str) -> dict[str, Any] | None:
