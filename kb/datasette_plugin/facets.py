@@ -29,6 +29,10 @@ from .filters import WHERE as RELATION_FILTER_WHERE
 from .relations import RELATIONS
 
 _WHERE = re.compile(r"\bwhere\b", re.IGNORECASE)
+# `_facet_size=max` shows at most this many values of a facet (Datasette's max is 1,000).
+FACET_SIZE_CAP = 50
+# Column facets whose values read in their own order, not by count.
+VALUE_ORDERED_COLUMNS = {"year"}
 
 
 class _CachedFacet(Facet):
@@ -54,6 +58,8 @@ class _CachedFacet(Facet):
             rows = await cached_facet_rows(self.ds, self.database, sql, self.params)
         except QueryInterrupted:
             return name
+        if not rows and not self._selected_in_url(name):
+            return None  # an empty facet ("event 0") says nothing: hidden
         values = []
         for row in rows[:facet_size]:
             selected, path = self.toggle(name, row["value"])
@@ -73,7 +79,21 @@ class _CachedFacet(Facet):
             "toggle_url": self.ds.urls.path(path_with_removed_args(self.request, {f"_facet_{self.type}": name})),
             "results": values,
             "truncated": len(rows) > facet_size,
+            **self.more(name, facet_size),
         }
+
+    def get_facet_size(self) -> int:
+        """Datasette's facet size, but `…` (`_facet_size=max`) shows at most FACET_SIZE_CAP
+        values of each facet rather than a thousand of every one."""
+        size = super().get_facet_size()
+        return min(size, FACET_SIZE_CAP) if self.request.args.get("_facet_size") == "max" else size
+
+    def more(self, name: str, facet_size: int) -> dict:
+        """Where `…` leads once the facet shows its capped size: nowhere by default."""
+        return {}
+
+    def _selected_in_url(self, name: str) -> bool:
+        return False
 
     async def facet_results(self):
         facet_size = self.get_facet_size()
@@ -92,10 +112,15 @@ class KbColumnFacet(_CachedFacet):
 
     def facet_sql(self, name: str, limit: int) -> str:
         column = escape_sqlite(name)
+        # Years read in year order (newest first); other values by how many works have them.
+        order = "value desc" if name in VALUE_ORDERED_COLUMNS else "count desc, value"
         return (
             f"select {column} as value, count(*) as count from ({self.sql}) where {column} is not null "
-            f"group by {column} order by count desc, value limit {limit}"
+            f"group by {column} order by {order} limit {limit}"
         )
+
+    def _selected_in_url(self, name: str) -> bool:
+        return any(arg.split("__")[0] == name for arg, _ in self.get_querystring_pairs())
 
     def toggle(self, name: str, value) -> tuple[bool, str]:
         key = f"{name}__exact" if name.startswith("_") else name
@@ -140,11 +165,35 @@ class RelatedFacet(_CachedFacet):
                 f"cross join {link} as link on link.article_id = in_view.id "
                 f"group by link.{column} order by count desc, target_id limit {limit}"
             )
+        if relation.name == "tag":
+            # Tags that differ only in case, hyphen or space ("Remote sensing", "remote-sensing")
+            # are one value, under the spelling most works use; ?_tag= matches them all by
+            # the same folded key. Grouped before the limit, so counted over every tag.
+            return (
+                f"select (select name from tags as spelling join article_tags as used on used.tag_id = spelling.id "
+                f"where spelling.name_key = grouped.name_key group by spelling.id order by count(*) desc, spelling.name "
+                f"limit 1) as value, grouped.count as count from ("
+                f"select target.name_key as name_key, sum(counts.count) as count "
+                f"from ({counts.replace(f' limit {limit}', '')}) as counts join tags as target on target.id = counts.target_id "
+                f"group by target.name_key order by count desc limit {limit}) as grouped order by count desc, value"
+            )
         return (
             f"select target.{relation.label_column} as value, counts.count as count "
             f"from ({counts}) as counts join {relation.target_table} as target on target.id = counts.target_id "
             f"order by counts.count desc, value"
         )
+
+    def more(self, name: str, facet_size: int) -> dict:
+        """Past the capped size, the rest of a relation's values are on its own table."""
+        relation = RELATIONS.get(name)
+        if relation is None or facet_size < FACET_SIZE_CAP:
+            return {}
+        url = self.ds.urls.table(self.database, relation.target_table)
+        return {"more_url": url, "more_label": f"all {relation.target_table} …"}
+
+    def _selected_in_url(self, name: str) -> bool:
+        relation = RELATIONS.get(name)
+        return relation is not None and any(arg == relation.arg for arg, _ in self.get_querystring_pairs())
 
     def toggle(self, name: str, value) -> tuple[bool, str]:
         """A value is selected when a filter in the URL names it by kb.lookup's folded key
