@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from kb.datasette_plugin import facet_cache
-from kb.datasette_plugin.pages import readable_time
+from kb.datasette_plugin.pages import readable_time, short_authors
 from kb.lookup import name_key
 
 from .browse_fixtures import build_browse_kb
@@ -213,3 +213,16 @@ def test_timestamps_read_as_people_write_them(client):
     # The JSON keeps the stored value.
     rows = client.json("/kb/recently_added.json?_shape=array")
     assert rows[0]["added_at"].endswith("Z")
+
+
+def test_long_author_lists_are_shortened_in_the_list_only():
+    assert short_authors("A, B; C, D; E, F; G, H") == "A, B; C, D; E, F et al."
+    assert short_authors("A, B; C, D") == "A, B; C, D"
+    assert short_authors(None) is None
+
+
+def test_home_page_leads_with_the_works_not_link_tables(client):
+    home = client.get("/").text
+    listed = home.split("hidden tables", 1)[1] if "hidden tables" in home else home
+    assert '<a href="/kb/articles"' in listed
+    assert '<a href="/kb/article_tags"' not in listed and '<a href="/kb/affiliations"' not in listed

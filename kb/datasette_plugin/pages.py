@@ -348,6 +348,14 @@ def work_id(row) -> int | None:
         return None
 
 
+def short_authors(authors: Any, shown: int = 3) -> Any:
+    """ "A; B; C; D; E" as "A; B; C et al." (the work's page lists them all)."""
+    if not isinstance(authors, str):
+        return authors
+    names = [name.strip() for name in authors.split(";") if name.strip()]
+    return authors if len(names) <= shown else "; ".join(names[:shown]) + " et al."
+
+
 def cells_by_column(row) -> dict[str, Any]:
     """One of Datasette's display rows (a list of cells) keyed by column name."""
     return {cell["column"]: cell for cell in row}
