@@ -143,11 +143,13 @@ class RelatedFacet(_CachedFacet):
         # A work can hold one link twice (an organisation it both discusses and
         # publishes), hence distinct; tags are unique per work.
         counted = "count(*)" if relation.name == "tag" else "count(distinct link.article_id)"
+        # Tags are grouped by their folded key afterwards (below), so every tag is counted.
+        limited = "" if relation.name == "tag" else f" limit {limit}"
         if not _WHERE.search(self.sql):
             # The whole table is in view: count straight off the index.
             counts = (
                 f"select link.{column} as target_id, {counted} as count from {link} as link "
-                f"group by link.{column} order by count desc, target_id limit {limit}"
+                f"group by link.{column} order by count desc, target_id{limited}"
             )
         elif _WHERE.split(self.sql, 1)[1].strip() == RELATION_FILTER_WHERE:
             # Only kb's relation filters narrow the view: its id list is the works in
@@ -156,26 +158,25 @@ class RelatedFacet(_CachedFacet):
                 f"select link.{column} as target_id, {counted} as count "
                 f"from ({IDS_SQL}) as in_view "
                 f"cross join {link} as link on link.article_id = in_view.id "
-                f"group by link.{column} order by count desc, target_id limit {limit}"
+                f"group by link.{column} order by count desc, target_id{limited}"
             )
         else:
             counts = (
                 f"select link.{column} as target_id, {counted} as count "
                 f"from (select id from ({self.sql})) as in_view "
                 f"cross join {link} as link on link.article_id = in_view.id "
-                f"group by link.{column} order by count desc, target_id limit {limit}"
+                f"group by link.{column} order by count desc, target_id{limited}"
             )
         if relation.name == "tag":
             # Tags that differ only in case, hyphen or space ("Remote sensing", "remote-sensing")
             # are one value, under the spelling most works use; ?_tag= matches them all by
-            # the same folded key. Grouped before the limit, so counted over every tag.
+            # the same folded key. Grouped before the limit, so counted over every tag; the
+            # name beside max() is SQLite's bare column: the spelling of the largest count.
             return (
-                f"select (select name from tags as spelling join article_tags as used on used.tag_id = spelling.id "
-                f"where spelling.name_key = grouped.name_key group by spelling.id order by count(*) desc, spelling.name "
-                f"limit 1) as value, grouped.count as count from ("
-                f"select target.name_key as name_key, sum(counts.count) as count "
-                f"from ({counts.replace(f' limit {limit}', '')}) as counts join tags as target on target.id = counts.target_id "
-                f"group by target.name_key order by count desc limit {limit}) as grouped order by count desc, value"
+                f"select value, count from (select coalesce(target.name_key, target.id) as folded, target.name as value, "
+                f"max(counts.count) as most, sum(counts.count) as count "
+                f"from ({counts}) as counts join tags as target on target.id = counts.target_id "
+                f"group by folded order by count desc, value limit {limit}) order by count desc, value"
             )
         return (
             f"select target.{relation.label_column} as value, counts.count as count "
