@@ -447,10 +447,12 @@ def test_the_facets_show_the_value_a_differently_spelt_filter_selects(http):
     results = data["facet_results"]
     tag_facet = results["results"]["tag"] if "results" in results else results["tag"]
     values = {v["value"]: v for v in tag_facet["results"]}
-    assert values["Remote sensing"]["selected"] and values["remote-sensing"]["selected"]
+    # "Remote sensing" and "remote-sensing" are one facet value (issue 10), shown selected.
+    spellings = [value for value in values if value.lower().replace("-", " ") == "remote sensing"]
+    assert len(spellings) == 1 and values[spellings[0]]["selected"]
     assert not values.get("other", {"selected": False})["selected"]
     # Clicking a selected value drops the filter as it was spelt in the URL.
-    assert "_tag" not in values["Remote sensing"]["toggle_url"]
+    assert "_tag" not in values[spellings[0]]["toggle_url"]
 
 
 def test_a_citation_to_a_missing_work_suggests_the_closest_citekeys(tmp_path):

@@ -14,7 +14,7 @@ from ..safe_html import doi_link, safe_link
 from . import capture, facet_cache, filtered_ids, guard
 from .facets import FACET_CLASSES
 from .filters import relation_filters
-from .pages import page_template_vars, render_articles_cell
+from .pages import cells_by_column, page_template_vars, readable_time, render_articles_cell, short_authors, work_id
 
 # The .bib/.ris export renderers register from their own module, imported here:
 from .renderers import register_output_renderer  # noqa: F401,E402
@@ -53,13 +53,17 @@ def extra_template_vars(template, database, table, columns, view_name, request, 
 
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
-    return render_articles_cell(value, column, table)
+    return render_articles_cell(row, value, column, table, database, datasette)
 
 
 @hookimpl
 def prepare_jinja2_environment(env, datasette):
     env.filters["kb_safe_link"] = safe_link
     env.filters["kb_doi_link"] = doi_link
+    env.filters["kb_time"] = readable_time
+    env.filters["kb_cells"] = cells_by_column
+    env.filters["kb_work_id"] = work_id
+    env.filters["kb_short_authors"] = short_authors
 
 
 @hookimpl

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import urllib.parse
 from typing import Any
 
-from datasette.utils import urlsafe_components
+from datasette.utils import path_with_added_args, path_with_removed_args, urlsafe_components
 from markupsafe import Markup
 
 from ..errors import KbError
@@ -237,6 +238,16 @@ async def event_page(datasette, database: str, event_id: int) -> dict[str, Any] 
         "article_count": (
             await db.execute("select count(distinct article_id) from article_events where event_id = ?", (event_id,))
         ).rows[0][0],
+        "articles": await _rows(
+            db,
+            """
+            select articles.id, articles.citekey, articles.title, articles.year,
+                   group_concat(article_events.relation, ', ') as relation
+            from article_events join articles on articles.id = article_events.article_id
+            where article_events.event_id = ? group by articles.id
+            order by articles.year desc, articles.citekey limit 50""",
+            (event_id,),
+        ),
         "articles_url": filtered_articles_url(datasette, database, "event", event["name"]),
     }
 
@@ -251,6 +262,8 @@ def page_template_vars(template, database, table, view_name, request, datasette)
         if kb_database:
             extra["kb_search_url"] = datasette.urls.database(kb_database) + "/-/search"
             extra["kb_timeline_url"] = datasette.urls.database(kb_database) + "/-/timeline"
+        if view_name == "database" and database and await _is_knowledge_base(datasette, database):
+            extra["kb_dashboard"] = await dashboard(datasette, database)
         if view_name == "row" and table in PAGE_LOADERS and request is not None:
             row_id = _row_id(request)
             page = await PAGE_LOADERS[table](datasette, database, row_id) if row_id is not None else None
@@ -260,6 +273,7 @@ def page_template_vars(template, database, table, view_name, request, datasette)
         if view_name == "table" and table == "articles" and request is not None:
             query = request.query_string
             extra["kb_network_url"] = datasette.urls.database(database) + "/-/network" + (f"?{query}" if query else "")
+            extra.update(works_list_vars(datasette, database, request))
         return extra
 
     return inner
@@ -270,9 +284,151 @@ def _first_database(datasette) -> str | None:
     return names[0] if names else None
 
 
-def render_articles_cell(value: Any, column: str, table: str | None):
-    """Long JSON and text columns fold away, so the articles table stays readable."""
+def render_articles_cell(row: Any, value: Any, column: str, table: str | None, database: str | None, datasette):
+    """Long JSON and text columns fold away, so the articles table stays readable;
+    timestamps read as people write them; a query's citekeys link to their works."""
+    if column in TIMESTAMP_COLUMNS and isinstance(value, str) and _ISO_TIME.match(value):
+        return readable_time(value)
+    if table is None and database and isinstance(value, str):
+        linked = _query_work_link(row, value, column, database, datasette)
+        if linked is not None:
+            return linked
     if table != "articles" or column not in LONG_COLUMNS or not isinstance(value, str) or len(value) < 80:
         return None
     summary = html.escape(value[:60]) + "…"
     return Markup(f'<details class="kb-long"><summary>{summary}</summary><pre>{html.escape(value)}</pre></details>')
+
+
+# --- The works list (/kb/articles): the columns a person reads, the rest one click away.
+
+# Shown by default, in this order (plus the tags of each work, read in one query);
+# `?_kb_columns=all`, `?_col=` or `?_nocol=` show Datasette's own table of every column.
+READABLE_COLUMNS = ("title", "authors", "year", "container_title", "type", "status")
+COLUMN_LABELS = {"container_title": "outlet"}
+ALL_COLUMNS_ARGS = ("_kb_columns", "_col", "_nocol")
+
+
+def works_list_vars(datasette, database: str, request) -> dict[str, Any]:
+    """Template variables of the articles page: which view, and the tags of the works shown."""
+    db = datasette.get_database(database)
+
+    async def tags_for(rows) -> dict[int, list[str]]:
+        ids = [work_id(row) for row in rows]
+        ids = [i for i in ids if i is not None]
+        if not ids:
+            return {}
+        marks = ", ".join("?" for _ in ids)
+        result = await db.execute(
+            f"select article_tags.article_id, tags.name from article_tags join tags on tags.id = article_tags.tag_id "
+            f"where article_tags.article_id in ({marks}) order by tags.name",
+            ids,
+        )
+        tags: dict[int, list[str]] = {}
+        for article_id, name in result.rows:
+            tags.setdefault(article_id, []).append(name)
+        return tags
+
+    return {
+        "kb_works_view": not any(arg in request.args for arg in ALL_COLUMNS_ARGS),
+        "kb_readable_columns": READABLE_COLUMNS,
+        "kb_column_labels": COLUMN_LABELS,
+        "kb_tags_for": tags_for,
+        "kb_tag_url": lambda name: filtered_articles_url(datasette, database, "tag", name),
+        "kb_all_columns_url": path_with_added_args(request, {"_kb_columns": "all"}),
+        "kb_readable_url": path_with_removed_args(request, {"_kb_columns", "_col", "_nocol"}),
+    }
+
+
+def work_id(row) -> int | None:
+    """The work's id in a display row (Datasette gives the primary key's cell as URL text)."""
+    cell = cells_by_column(row).get("id")
+    try:
+        return int(cell["raw"]) if cell else None
+    except (TypeError, ValueError):
+        return None
+
+
+def short_authors(authors: Any, shown: int = 3) -> Any:
+    """ "A; B; C; D; E" as "A; B; C et al." (the work's page lists them all)."""
+    if not isinstance(authors, str):
+        return authors
+    names = [name.strip() for name in authors.split(";") if name.strip()]
+    return authors if len(names) <= shown else "; ".join(names[:shown]) + " et al."
+
+
+def cells_by_column(row) -> dict[str, Any]:
+    """One of Datasette's display rows (a list of cells) keyed by column name."""
+    return {cell["column"]: cell for cell in row}
+
+
+# --- Timestamps: kb stores UTC ISO 8601 ("2026-12-01T14:22:05Z"); pages show "2026-12-01 14:22".
+
+TIMESTAMP_COLUMNS = {"added_at", "updated_at", "imported_at", "accessed_at", "captured_at"}
+_ISO_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]00:?00)?$")
+
+
+def readable_time(value: Any) -> Any:
+    """An ISO timestamp as "YYYY-MM-DD HH:MM" (UTC); anything else unchanged."""
+    if not isinstance(value, str):
+        return value
+    match = _ISO_TIME.match(value)
+    return f"{match.group(1)} {match.group(2)}" if match else value
+
+
+# --- Saved-query results: every work linked.
+
+
+def _query_work_link(row: Any, value: str, column: str, database: str, datasette) -> Markup | None:
+    """A citekey (or a title beside a citekey) in a query's results links to its work: to
+    the work's page when the row also has the work's id, else to the works list filtered to
+    that citekey; a comma-separated `citekeys` column links each one."""
+    keys = _row_keys(row)
+    articles = datasette.urls.table(database, "articles")
+    if column in ("citekey", "title") and "citekey" in keys and "id" in keys and isinstance(row["id"], int):
+        href = datasette.urls.row(database, "articles", row["id"])
+        return Markup(f'<a href="{html.escape(href)}">{html.escape(value)}</a>')
+    if column == "citekey":
+        return Markup(_citekey_link(articles, value))
+    if column == "citekeys":
+        return Markup(", ".join(_citekey_link(articles, key.strip()) for key in value.split(",") if key.strip()))
+    return None
+
+
+def _citekey_link(articles_url: str, citekey: str) -> str:
+    href = articles_url + "?" + urllib.parse.urlencode({"citekey": citekey})
+    return f'<a href="{html.escape(href)}">{html.escape(citekey)}</a>'
+
+
+def _row_keys(row: Any) -> set[str]:
+    try:
+        return set(row.keys())
+    except AttributeError:
+        return set()
+
+
+# --- The database page (/kb): a dashboard of what the knowledge base holds.
+
+DASHBOARD_COUNTS = (
+    ("articles", "works"),
+    ("authors", "authors"),
+    ("organisations", "organisations"),
+    ("events", "events"),
+    ("tags", "tags"),
+)
+
+
+async def _is_knowledge_base(datasette, database: str) -> bool:
+    return "articles" in await datasette.get_database(database).table_names()
+
+
+async def dashboard(datasette, database: str) -> dict[str, Any]:
+    """Counts of what the knowledge base holds and the works added last."""
+    db = datasette.get_database(database)
+    counts = [
+        {"table": name, "label": label, "count": (await db.execute(f"select count(*) from {name}")).rows[0][0]}
+        for name, label in DASHBOARD_COUNTS
+    ]
+    recent = await _rows(
+        db, "select id, citekey, title, year, added_by, added_at from articles order by added_at desc, id desc limit 10"
+    )
+    return {"counts": counts, "recent": recent}
