@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,13 +36,13 @@ class Server:
 
 
 @contextlib.contextmanager
-def running_server(db: Path, *options: str, log: Path) -> Iterator[Server]:
-    """`kb serve --db DB OPTIONS...` on a free port, answering once this yields; stopped
-    (and its output complete in `log`) when the block ends."""
+def running_server(db: Path, *options: str, log: Path, cwd: Path = REPO) -> Iterator[Server]:
+    """`kb serve --db DB OPTIONS...` on a free port, run in `cwd`, answering once this
+    yields; stopped (and its output complete in `log`) when the block ends."""
     port = free_port()
     with open(log, "w", encoding="utf-8") as out:
         command = [sys.executable, "-m", "kb.cli", "serve", "--db", str(db), "--port", str(port), *options]
-        process = subprocess.Popen(command, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
         server = Server(f"http://127.0.0.1:{port}", process, log)
         try:
             _wait_until_answering(server)
@@ -57,6 +58,8 @@ def _wait_until_answering(server: Server) -> None:
         try:
             urllib.request.urlopen(server.url + "/-/versions.json", timeout=5).close()
             return
+        except urllib.error.HTTPError:
+            return  # it answers (a server on a public address hides its /-/ pages)
         except OSError:
             if server.process.poll() is not None:
                 raise RuntimeError(f"kb serve exited with {server.process.returncode}:\n{server.output()}") from None

@@ -5,10 +5,6 @@ and the security headers on every response."""
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 from selenium.common.exceptions import NoAlertPresentException
@@ -16,8 +12,8 @@ from selenium.webdriver.common.by import By
 
 from kb.safe_html import doi_link, safe_link
 
-from .browse_fixtures import REPO, build_browse_kb, kb
-from .serving import free_port
+from .browse_fixtures import build_browse_kb, kb
+from .serving import running_server
 from .test_browse import Client
 from .test_browser import browser  # noqa: F401  (the browser fixture)
 
@@ -137,30 +133,9 @@ def test_html_bibliography_escapes_url_and_doi(hostile_kb):
 @pytest.fixture(scope="module")
 def hostile_server(hostile_kb, tmp_path_factory):
     db, ids = hostile_kb
-    port = free_port()
     log_path = tmp_path_factory.mktemp("serve-log") / "serve.log"
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "kb.cli", "serve", "--db", str(db), "--port", str(port)],
-            cwd=REPO,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(base + "/kb.json", timeout=1)
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("kb serve did not start: " + log_path.read_text())
-                time.sleep(0.1)
-        yield base, ids
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with running_server(db, log=log_path) as server:
+        yield server.url, ids
 
 
 def assert_no_alert(driver) -> None:

@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -21,7 +18,7 @@ from click.testing import CliRunner
 from kb.cli import cli
 
 from .conftest import DATA
-from .serving import free_port
+from .serving import running_server
 
 HOSTILE_METADATA = {
     "title": "HOSTILE TITLE",
@@ -48,30 +45,9 @@ def served_db(tmp_path_factory) -> Path:
 @contextlib.contextmanager
 def kb_serve(db: Path, folder: Path, *args: str, host: str = "127.0.0.1"):
     """A real `kb serve` run in `folder`; yields (base URL, the process, its log path)."""
-    port = free_port()
-    log_path = folder / f"serve-{port}.log"
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "kb.cli", "serve", "--db", str(db), "--port", str(port), "--host", host, *args],
-            cwd=folder,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(base + "/kb.json", timeout=1)
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("kb serve did not start: " + log_path.read_text())
-                time.sleep(0.1)
-        yield base, process, log_path
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    log_path = folder / f"serve-{len(list(folder.glob('serve-*.log')))}.log"
+    with running_server(db, "--host", host, *args, log=log_path, cwd=folder) as server:
+        yield server.url, server.process, log_path
 
 
 def status_and_body(url: str, data: bytes | None = None) -> tuple[int, str]:
