@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from . import __version__, history, limits
+from .cli_options import db_option
 from .curation_cli import register as register_curation
 from .dates import parse_partial_date
-from .db import DEFAULT_DB, connect
+from .db import connect
 from .dedupe_cli import register as register_dedupe
 from .enrich_cli import register as register_enrich
 from .errors import KbError
@@ -74,20 +75,6 @@ class KbGroup(click.Group):
                 click.echo(f"Error: the knowledge base is busy (another kb command is writing): {exc}", err=True)
                 ctx.exit(1)
             raise
-
-
-def db_option(fn):
-    """--db PATH on every command, from KB_DB, default ./kb.db."""
-    return click.option(
-        "--db",
-        "db_path",
-        type=click.Path(dir_okay=False),
-        envvar="KB_DB",
-        default=DEFAULT_DB,
-        show_default=True,
-        show_envvar=True,
-        help="The knowledge base file.",
-    )(fn)
 
 
 def update_option(fn):

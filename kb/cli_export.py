@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from .cli_options import db_option
 from .db import connect
 from .errors import KbError
 from .exporters import ExportResult, format_names
@@ -170,16 +171,7 @@ def _report(exported: ExportResult, verbose: bool, report_path: str | None) -> N
     help="Write each work and what the format cannot carry of it to this file (tab-separated).",
 )
 @filter_options
-@click.option(
-    "--db",
-    "db_path",
-    type=click.Path(dir_okay=False),
-    envvar="KB_DB",
-    default="kb.db",
-    show_default=True,
-    show_envvar=True,
-    help="The knowledge base file.",
-)
+@db_option
 def export_command(
     db_path: str,
     fmt: str | None,
@@ -237,16 +229,7 @@ def export_command(
 @click.option("--style", default="apa", show_default=True, help="A CSL style by name (see --list-styles).")
 @click.option("--to", "output", type=click.Choice(OUTPUTS), default="text", show_default=True)
 @click.option("--list-styles", is_flag=True, help="List the CSL style names and exit.")
-@click.option(
-    "--db",
-    "db_path",
-    type=click.Path(dir_okay=False),
-    envvar="KB_DB",
-    default="kb.db",
-    show_default=True,
-    show_envvar=True,
-    help="The knowledge base file.",
-)
+@db_option
 def ref_command(db_path: str, keys: tuple[str, ...], style: str, output: str, list_styles: bool) -> None:
     """Print the formatted reference of each work KEY (citekey, DOI or URL), in the order given.
 

@@ -22,6 +22,9 @@ from kb.cli import cli
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_FILES = Path(__file__).parent / "fixtures" / "examples"
+# Names the examples give a saved web page -> the web importer's own fixture of one.
+SAVED_PAGES = {"nato-russia.html", "saved-page.html"}
+BLOG_POST = Path(__file__).parent / "fixtures" / "web" / "blog-post.html"
 
 # Steps not run, and why. The key is the start of the command.
 SKIPPED = {
@@ -145,6 +148,8 @@ def test_example_runs(commands: list[str], sample: Path, tmp_path: Path, monkeyp
     shutil.copytree(REPO / "data", tmp_path / "data")
     for path in EXAMPLE_FILES.iterdir():
         shutil.copy(path, tmp_path / path.name)
+    for name in SAVED_PAGES:
+        shutil.copy(BLOG_POST, tmp_path / name)
     if not any(step[0][:2] == ["kb", "init"] for command in commands for step in _steps(command)):
         _copy_db(sample, tmp_path / "kb.db")
         _copy_db(sample, tmp_path / "thesis.db")
