@@ -12,10 +12,10 @@ from typing import Any
 
 import click
 
-from .curation import changed_fields, parse_document, record_label, set_fields
-from .errors import KbError
-from .keys import slug
-from .store import Store
+from ..curation import changed_fields, parse_document, record_label, set_fields
+from ..errors import KbError
+from ..keys import slug
+from ..store import Store
 
 
 class _Unchanged(Exception):
@@ -23,7 +23,7 @@ class _Unchanged(Exception):
 
 
 def to_yaml(data: Any) -> str:
-    from .dump import to_yaml as dump_yaml  # PyYAML: imported by these commands when they run, not by every kb command
+    from ..dump import to_yaml as dump_yaml  # PyYAML: imported by these commands when they run, not by every kb command
 
     return dump_yaml(data)
 

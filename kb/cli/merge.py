@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .errors import KbError
-from .merging import merged_records_of
+from ..errors import KbError
+from ..merging import merged_records_of
 
 if TYPE_CHECKING:
-    from .importing import FileReport
+    from ..importing import FileReport
 
 INLINE_MERGES = 20  # an import names up to this many merges on the terminal; all of them go to the report file
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import click
 
-from . import show
-from .cli_export import filter_options, work_filter_from
+from .. import show
+from .export import filter_options, work_filter_from
 
 
 def _terminal_width() -> int:

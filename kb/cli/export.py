@@ -8,16 +8,16 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .cli_options import db_option
-from .db import connect
-from .errors import KbError
-from .exporters import ExportResult, format_names
-from .formatting import OUTPUTS, load_style, style_names
-from .reports import SCREEN_LINES, loss_report, loss_summary
-from .store import Store
+from ..db import connect
+from ..errors import KbError
+from ..exporters import ExportResult, format_names
+from ..formatting import OUTPUTS, load_style, style_names
+from ..reports import SCREEN_LINES, loss_report, loss_summary
+from ..store import Store
+from .options import db_option
 
 if TYPE_CHECKING:
-    from .query import WorkFilter
+    from ..query import WorkFilter
 
 
 def filter_options(fn):
@@ -73,7 +73,7 @@ def work_filter_from(options: dict[str, Any]) -> WorkFilter:
         "cited_by",
         "where",
     )
-    from .query import WorkFilter  # imported by the commands that run (not every kb command starting)
+    from ..query import WorkFilter  # imported by the commands that run (not every kb command starting)
 
     return WorkFilter.from_options(**{name: options.pop(name) for name in names})
 
@@ -196,7 +196,7 @@ def export_command(
         kb export --format biblatex --tag Russia -o russia.bib
         kb export --style apa --to html --event "Russo-Georgian War" --year 2008..2010
     """
-    from .exporting import bibliography, export
+    from ..exporting import bibliography, export
 
     work_filter = work_filter_from(options)
     if (fmt is None) == (style is None):
@@ -246,7 +246,7 @@ def ref_command(db_path: str, keys: tuple[str, ...], style: str, output: str, li
         return
     if not keys:
         raise KbError("name at least one work: kb ref KEY... (or --list-styles)")
-    from .exporting import bibliography
+    from ..exporting import bibliography
 
     load_style(style)
     store = _open(db_path)

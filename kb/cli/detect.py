@@ -16,9 +16,9 @@ from collections.abc import Iterable
 
 import click
 
-from .errors import KbError
-from .linking import MentionFinder, Proposal, apply_proposals, load_targets, propose
-from .store import Store
+from ..errors import KbError
+from ..linking import MentionFinder, Proposal, apply_proposals, load_targets, propose
+from ..store import Store
 
 
 def _works(store: Store, keys: Iterable[str]) -> list[int]:

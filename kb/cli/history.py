@@ -8,9 +8,9 @@ from typing import Any
 
 import click
 
-from . import history
-from .errors import KbError
-from .names import name_key, parse_name
+from .. import history
+from ..errors import KbError
+from ..names import name_key, parse_name
 
 _SIGNS = {"insert": "+", "update": "~", "delete": "-"}
 

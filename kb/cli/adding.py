@@ -12,19 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from . import __version__, history, limits
-from .cli_options import db_option
-from .curation_cli import register as register_curation
-from .dates import parse_partial_date
-from .db import connect
-from .dedupe_cli import register as register_dedupe
-from .enrich_cli import register as register_enrich
-from .errors import KbError
-from .history_cli import register as register_history
-from .importers import format_names
-from .merge_cli import print_merges
-from .merge_cli import register as register_merge
-from .model import (
+from .. import __version__, history, limits
+from ..dates import parse_partial_date
+from ..db import connect
+from ..errors import KbError
+from ..importers import format_names
+from ..model import (
     CITATION_RELATIONS,
     CSL_TYPES,
     LINK_RELATIONS,
@@ -38,12 +31,19 @@ from .model import (
     PersonRecord,
     WorkRecord,
 )
-from .names import parse_name
-from .show_cli import register as register_show
-from .store import ON_DUPLICATE, Store
+from ..names import parse_name
+from ..store import ON_DUPLICATE, Store
+from .curation import register as register_curation
+from .dedupe import register as register_dedupe
+from .enrich import register as register_enrich
+from .history import register as register_history
+from .merge import print_merges
+from .merge import register as register_merge
+from .options import db_option
+from .show import register as register_show
 
 if TYPE_CHECKING:
-    from .importing import FileReport
+    from ..importing import FileReport
 
 
 class KbGroup(click.Group):
@@ -234,7 +234,7 @@ def add(
             --date 2010 --tag Russia --org NATO --event "Lisbon Summit"
     """
     if identifiers:
-        from .add_cli import add_identifiers, check_no_hand_options
+        from .add_online import add_identifiers, check_no_hand_options
 
         check_no_hand_options(click.get_current_context().command, options)
         store = open_store(db_path, added_by)
@@ -496,7 +496,7 @@ def link(
     if detect or apply_detected or review:
         if events or organisations or tags:
             raise KbError("--detect, --apply and --review find links themselves: leave out --event, --org and --tag")
-        from .detect_cli import run as run_detection
+        from .detect import run as run_detection
 
         run_detection(open_store(db_path), keys, apply_detected, review)
         return
@@ -682,7 +682,7 @@ def import_(
         if not sep or not column.strip() or not field.strip():
             raise KbError(f"--map {pair!r}: write it as COLUMN=FIELD")
         mapping[column.strip()] = field.strip()
-    from .importing import import_files  # the importers and their libraries: only for the commands that import
+    from ..importing import import_files  # the importers and their libraries: only for the commands that import
 
     store = open_store(db_path, added_by)
     reports = import_files(
@@ -726,7 +726,7 @@ def dump(db_path: str, directory: str) -> None:
     \b
         kb dump data/
     """
-    from .dump import dump as dump_kb  # PyYAML: only for the commands that read or write YAML
+    from ..dump import dump as dump_kb  # PyYAML: only for the commands that read or write YAML
 
     store = open_store(db_path)
     counts = dump_kb(store.db, directory)
@@ -749,10 +749,10 @@ def build(db_path: str, directory: str, force: bool) -> None:
     existed = target.exists()
     if existed and not force:
         raise KbError(f"{db_path} exists; pass --force to replace it")
-    from .db_swap import swap_in
-    from .dump import dump_files
-    from .dump_manifest import check_folder
-    from .importing import import_files
+    from ..db_swap import swap_in
+    from ..dump import dump_files
+    from ..dump_manifest import check_folder
+    from ..importing import import_files
 
     files = dump_files(directory)
     if not files:
@@ -846,12 +846,12 @@ def serve(db_path: str, host: str, port: int, metadata: str | None, immutable: b
     if capture:
         if immutable or host not in ("127.0.0.1", "localhost"):
             raise KbError("--capture writes to the knowledge base: serve it on 127.0.0.1 and without --immutable")
-        from .capture import ensure_token
+        from ..capture import ensure_token
 
         ensure_token(db_path)
         os.environ["KB_CAPTURE"] = "1"  # the plugin's capture route is off without it
         click.echo(f"Capture on: set up the bookmarklet at http://{host}:{port}/-/kb/capture", err=True)
-    from . import serve_config  # PyYAML: only for the commands that read YAML
+    from .. import serve_config  # PyYAML: only for the commands that read YAML
 
     served = serve_config.serve_metadata(Path(metadata) if metadata else None, host)
     for name in serve_config.writable_queries(served):
@@ -879,12 +879,12 @@ def serve(db_path: str, host: str, port: int, metadata: str | None, immutable: b
     os.execv(sys.executable, command)
 
 
-from . import cli_export  # noqa: E402  (kb export, kb ref)
+from . import export as cli_export  # noqa: E402  (kb export, kb ref)
 
 cli.add_command(cli_export.export_command)
 cli.add_command(cli_export.ref_command)
 
-from .completion import attach as attach_completion  # noqa: E402  (after every command is registered)
+from ..completion import attach as attach_completion  # noqa: E402  (after every command is registered)
 
 attach_completion(cli)
 

@@ -6,10 +6,10 @@ from typing import Any
 
 import click
 
-from .cli_export import filter_options, work_filter_from
-from .enrich import Enrichment, apply, propose
-from .online.http import HttpClient, LookupFailed, cache_path_for
-from .query import select_work_ids
+from ..enrich import Enrichment, apply, propose
+from ..online.http import HttpClient, LookupFailed, cache_path_for
+from ..query import select_work_ids
+from .export import filter_options, work_filter_from
 
 
 def register(cli: click.Group, db_option, open_store) -> None:

@@ -14,13 +14,13 @@ from collections.abc import Sequence
 
 import click
 
-from .errors import KbError
-from .linking import detect_and_apply
-from .model import Link, NoteRecord, WorkRecord
-from .online.http import HttpClient, LookupFailed, cache_path_for
-from .online.identifiers import Identifier, recognise
-from .online.lookup import Found, look_up
-from .store import Counts, Store
+from ..errors import KbError
+from ..linking import detect_and_apply
+from ..model import Link, NoteRecord, WorkRecord
+from ..online.http import HttpClient, LookupFailed, cache_path_for
+from ..online.identifiers import Identifier, recognise
+from ..online.lookup import Found, look_up
+from ..store import Counts, Store
 
 # What `kb add` options apply to works looked up online (the rest describe a work by hand).
 SHARED_OPTIONS = ("tags", "events", "organisations", "status", "note")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .db import DEFAULT_DB
+from ..db import DEFAULT_DB
 
 
 def db_option(fn):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from . import dedupe
-from .errors import KbError
+from .. import dedupe
+from ..errors import KbError
 
 
 def register(cli: click.Group, db_option, open_store) -> None:
