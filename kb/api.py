@@ -19,17 +19,9 @@ from typing import Any
 
 from . import exporting
 from .db import connect
+from .filters import FIELD_OF
 from .query import WorkFilter, select_work_ids
 from .store import Store
-
-_SINGULAR = {
-    "tag": "tags",
-    "author": "authors",
-    "organisation": "organisations",
-    "event": "events",
-    "type": "types",
-    "key": "keys",
-}
 
 
 def open_kb(path: str | Path) -> Store:
@@ -38,7 +30,9 @@ def open_kb(path: str | Path) -> Store:
 
 
 def work_filter(**filters: Any) -> WorkFilter:
-    return WorkFilter.from_options(**{_SINGULAR.get(name, name): value for name, value in filters.items()})
+    """A WorkFilter from the filters' names in kb/filters.py (tag=..., cited_by=...); a
+    WorkFilter field name (tags=...) is taken as it is."""
+    return WorkFilter.from_options(**{FIELD_OF.get(name, name): value for name, value in filters.items()})
 
 
 def select_works(kb: Store, **filters: Any) -> list[str]:

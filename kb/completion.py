@@ -76,11 +76,16 @@ def completer(kind: str) -> Callable[[click.Context, click.Parameter, str], list
 def attach(cli: click.Group) -> None:
     """Give each parameter that names a record a completer reading the knowledge base."""
     for command in cli.commands.values():
-        for param in command.params:
-            kind = PARAMETER_KINDS.get(param.name or "")
-            if command.name == "show" and param.name == "name":
-                kind = "anything"
-            # click keeps a parameter's completer here (`shell_complete=` at declaration);
-            # setting it after the fact keeps the declarations in the command modules as they are.
-            if kind and getattr(param, "_custom_shell_complete", None) is None:
-                param._custom_shell_complete = completer(kind)
+        attach_to(command)
+
+
+def attach_to(command: click.Command) -> None:
+    """The same for one command (kb's group calls it as it loads each command)."""
+    for param in command.params:
+        kind = PARAMETER_KINDS.get(param.name or "")
+        if command.name == "show" and param.name == "name":
+            kind = "anything"
+        # click keeps a parameter's completer here (`shell_complete=` at declaration);
+        # setting it after the fact keeps the declarations in the command modules as they are.
+        if kind and getattr(param, "_custom_shell_complete", None) is None:
+            param._custom_shell_complete = completer(kind)

@@ -1,22 +1,14 @@
-"""The `kb` command: thin commands over the modules that do the work."""
+"""Adding to the knowledge base by hand: kb add, add-event, add-org, add-person, link, cite, note, rekey."""
 
 from __future__ import annotations
 
-import inspect
-import os
-import shlex
-import sqlite3
 import sys
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
-from .. import __version__, history, limits
 from ..dates import parse_partial_date
-from ..db import connect
 from ..errors import KbError
-from ..importers import format_names
 from ..model import (
     CITATION_RELATIONS,
     CSL_TYPES,
@@ -32,114 +24,8 @@ from ..model import (
     WorkRecord,
 )
 from ..names import parse_name
-from ..store import ON_DUPLICATE, Store
-from .curation import register as register_curation
-from .dedupe import register as register_dedupe
-from .enrich import register as register_enrich
-from .history import register as register_history
-from .merge import print_merges
-from .merge import register as register_merge
-from .options import db_option
-from .show import register as register_show
-
-if TYPE_CHECKING:
-    from ..importing import FileReport
-
-
-class KbGroup(click.Group):
-    """Turns a user's mistake (KbError) into one line on stderr and exit status 1."""
-
-    def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> Any:
-        # The history records each command as typed: "kb import refs.bib --tag x".
-        argv = list(args) if args is not None else sys.argv[1:]
-        token = history.COMMAND.set(shlex.join(["kb", *argv]))
-        try:
-            return super().main(args=args, prog_name=prog_name, **extra)
-        finally:
-            history.COMMAND.reset(token)
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except KbError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            ctx.exit(1)
-        except BrokenPipeError:  # `kb list works | head`: the reader left; stop quietly
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            ctx.exit(1)
-        except OSError as exc:  # a file or folder the user named that cannot be read or written
-            click.echo(f"Error: {exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}", err=True)
-            ctx.exit(1)
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                click.echo(f"Error: the knowledge base is busy (another kb command is writing): {exc}", err=True)
-                ctx.exit(1)
-            raise
-
-
-def update_option(fn):
-    return click.option("--update", is_flag=True, help="Replace stored values that differ from the ones given.")(fn)
-
-
-def by_option(fn):
-    return click.option("--by", "added_by", envvar="KB_USER", help="Who is adding (default: $KB_USER or your login).")(
-        fn
-    )
-
-
-def open_store(db_path: str, added_by: str | None = None, must_exist: bool = True) -> Store:
-    return Store(connect(db_path, must_exist=must_exist), user=added_by)
-
-
-def progress_bar(items: list[Any], label: str):
-    """A progress bar on stderr for long work; silent for a handful of records."""
-    if len(items) < 200:
-        return items
-    return click.progressbar(items, label=label, file=sys.stderr, show_pos=True)
-
-
-def _with_bar(progress):
-    """Wrap click's progress bar so the importer can iterate it as a plain iterable."""
-
-    def iterate(items: list[Any], label: str):
-        bar = progress(items, label)
-        if bar is items:
-            yield from items
-            return
-        with bar as wrapped:
-            yield from wrapped
-
-    return iterate
-
-
-@click.group(cls=KbGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="kb")
-def cli() -> None:
-    """kb: a knowledge base of sources, authors, events, organisations and citations.
-
-    Log what you read, link it to the events and organisations it discusses, record
-    who cites whom, browse it in Datasette and export citations.
-
-    Example:
-
-    \b
-        kb init && kb add --title "An impossible dream?" --type post-weblog --author "Jakub Kulhanek"
-    """
-
-
-@cli.command()
-@db_option
-def init(db_path: str) -> None:
-    """Create an empty knowledge base (or upgrade an existing one in place).
-
-    Example:
-
-    \b
-        kb init --db thesis.db
-    """
-    existed = Path(db_path).exists()
-    connect(db_path)
-    click.echo(f"{'Upgraded' if existed else 'Created'} knowledge base {db_path}", err=True)
+from ..store import Store
+from .options import by_option, db_option, open_store, update_option
 
 
 def _names(values: tuple[str, ...], where: str) -> list[dict[str, Any]]:
@@ -158,7 +44,7 @@ def _date(value: str | None, label: str) -> dict[str, Any] | None:
         raise KbError(f"{label}: {exc.message}") from None
 
 
-@cli.command()
+@click.command("add")
 @click.argument("identifiers", nargs=-1, metavar="[DOI|ISBN|ARXIV-ID|URL]...")
 @click.option("--title", help="The title of the work.")
 @click.option(
@@ -304,7 +190,7 @@ def add(
     click.echo(result.citekey)
 
 
-@cli.command("add-event")
+@click.command("add-event")
 @click.argument("name")
 @click.option("--date", help='As written: "August 2008", "19-20 November 2010", "2008-08-07/2008-08-12".')
 @click.option("--type", "event_type", help="war, summit, treaty, election, ...")
@@ -366,7 +252,7 @@ def _save_named(store: Store, record: Any, update: bool, name: str | None = None
     click.echo(f"{name}: {outcome}", err=True)
 
 
-@cli.command("add-org")
+@click.command("add-org")
 @click.argument("name")
 @click.option("--acronym")
 @click.option("--type", "org_type", help="state, alliance, think-tank, university, ngo, ...")
@@ -413,7 +299,7 @@ def add_org(
     _save_named(open_store(db_path), record, update)
 
 
-@cli.command("add-person")
+@click.command("add-person")
 @click.argument("name")
 @click.option("--org", "organisation", help="An organisation the person is affiliated with.")
 @click.option("--role", help="Their role there (student, fellow, professor ...).")
@@ -454,7 +340,7 @@ def add_person(
     _save_named(open_store(db_path), record, update, name)
 
 
-@cli.command()
+@click.command("link")
 @click.argument("keys", nargs=-1, metavar="KEY...")
 @click.option("--event", "events", multiple=True, help="An event (name or alias); repeatable.")
 @click.option("--org", "organisations", multiple=True, help="An organisation (name, acronym or alias); repeatable.")
@@ -514,7 +400,7 @@ def link(
     click.echo(f"{key}: {new} new link{'s' if new != 1 else ''}", err=True)
 
 
-@cli.command()
+@click.command("cite")
 @click.argument("citing")
 @click.argument("cited")
 @click.option("--relation", type=click.Choice(CITATION_RELATIONS), default="cites", show_default=True)
@@ -537,7 +423,7 @@ def cite(db_path: str, citing: str, cited: str, relation: str, locator: str | No
     click.echo(f"{citing} {relation} {cited}" + ("" if new else " (already recorded)"), err=True)
 
 
-@cli.command()
+@click.command("note")
 @click.argument("key")
 @click.argument("comment", required=False)
 @click.option("--quote", help="The passage the note is about.")
@@ -585,17 +471,7 @@ def note(
     click.echo(f"{key}: {', '.join(done)}", err=True)
 
 
-def _print_reports(reports: list[FileReport], dry_run: bool, db_path: str) -> None:
-    for report in reports:
-        click.echo(("Would import " if dry_run else "") + report.summary(), err=True)
-        print_merges(report, dry_run, db_path)
-        for reason in report.counts.skipped_reasons:
-            click.echo(f"  skipped {reason}", err=True)
-        for warning in report.warnings:
-            click.echo(f"  warning {warning}", err=True)
-
-
-@cli.command()
+@click.command("rekey")
 @click.argument("key")
 @click.argument("new_key", required=False)
 @db_option
@@ -614,282 +490,3 @@ def rekey(db_path: str, key: str, new_key: str | None) -> None:
     with store.transaction():
         result = store.rename_work(store.require_work(key), new_key)
     click.echo(result)
-
-
-@cli.command("import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", help="The format, when the file name and content do not tell.")
-@click.option("--encoding", help="The file's text encoding when it is not UTF-8 (latin-1, cp1252 ...).")
-@click.option(
-    "--on-duplicate",
-    type=click.Choice(ON_DUPLICATE[:3]),
-    default="merge",
-    show_default=True,
-    help="What to do with a work the knowledge base already has.",
-)
-@click.option("--dry-run", is_flag=True, help="Show what would be added, updated and merged; write nothing.")
-@click.option(
-    "--skip-invalid", is_flag=True, help="Import the valid records and list the ones skipped, instead of failing."
-)
-@click.option("--tag", "tags", multiple=True, help="A tag for every work imported; repeatable.")
-@click.option(
-    "--map",
-    "column_map",
-    multiple=True,
-    metavar="COLUMN=FIELD",
-    help='CSV/TSV: read COLUMN as FIELD ("Source=container-title"; "kind=events" for a table of events); repeatable.',
-)
-@click.option("--url", help="The address of a saved (html) or pasted web page being imported.")
-@click.option(
-    "--max-file-mb",
-    type=click.IntRange(min=1),
-    default=limits.DEFAULT_MAX_FILE_MB,
-    show_default=True,
-    expose_value=False,
-    callback=lambda ctx, param, value: limits.set_max_file_mb(value),
-    help="Refuse files larger than this many megabytes.",
-)
-@by_option
-@db_option
-def import_(
-    db_path: str,
-    files: tuple[str, ...],
-    fmt: str | None,
-    encoding: str | None,
-    on_duplicate: str,
-    dry_run: bool,
-    skip_invalid: bool,
-    tags: tuple[str, ...],
-    column_map: tuple[str, ...],
-    added_by: str | None,
-    url: str | None,
-) -> None:
-    """Import works, events, organisations and people from files.
-
-    All files land in one transaction: a bad record fails the whole import with a
-    message naming the file and line, unless --skip-invalid. The knowledge base must
-    exist (`kb init` makes one), like for every command but init and build.
-
-    Example:
-
-    \b
-        kb import thesis.bib scopus.ris --tag chapter-2 --dry-run
-        kb import saved-page.html --url https://example.org/commentary/nato-russia
-    """
-    mapping = {}
-    for pair in column_map:
-        column, sep, field = pair.partition("=")
-        if not sep or not column.strip() or not field.strip():
-            raise KbError(f"--map {pair!r}: write it as COLUMN=FIELD")
-        mapping[column.strip()] = field.strip()
-    from ..importing import import_files  # the importers and their libraries: only for the commands that import
-
-    store = open_store(db_path, added_by)
-    reports = import_files(
-        store,
-        files,
-        fmt=fmt,
-        encoding=encoding,
-        on_duplicate=on_duplicate,
-        dry_run=dry_run,
-        skip_invalid=skip_invalid,
-        added_by=added_by,
-        tags=tags,
-        progress=_with_bar(progress_bar),
-        column_map=mapping or None,
-        url=url,
-    )
-    _print_reports(reports, dry_run, db_path)
-
-
-# cleandoc first: click dedents the help only while every line keeps the docstring's indent.
-import_.help = inspect.cleandoc(import_.help or "") + f"\n\nFormats: {', '.join(format_names())}."
-
-register_dedupe(cli, db_option, open_store)
-register_curation(cli, db_option, open_store)
-register_merge(cli, db_option, open_store)
-register_history(cli, db_option, open_store)
-register_show(cli, db_option, open_store)
-register_enrich(cli, db_option, open_store)
-
-
-@cli.command()
-@click.argument("directory", type=click.Path(file_okay=False))
-@db_option
-def dump(db_path: str, directory: str) -> None:
-    """Write the whole knowledge base to DIRECTORY as YAML, one file per record.
-
-    The files are sorted and deterministic, for git; `kb build` loads them back.
-
-    Example:
-
-    \b
-        kb dump data/
-    """
-    from ..dump import dump as dump_kb  # PyYAML: only for the commands that read or write YAML
-
-    store = open_store(db_path)
-    counts = dump_kb(store.db, directory)
-    click.echo(f"Wrote {directory}: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()), err=True)
-
-
-@cli.command()
-@click.argument("directory", type=click.Path(exists=True, file_okay=False))
-@click.option("--force", is_flag=True, help="Replace the knowledge base file if it exists.")
-@db_option
-def build(db_path: str, directory: str, force: bool) -> None:
-    """Build a fresh knowledge base from a folder of kb YAML (what `kb dump` writes).
-
-    Example:
-
-    \b
-        kb build data/ --db kb.db --force
-    """
-    target = Path(db_path)
-    existed = target.exists()
-    if existed and not force:
-        raise KbError(f"{db_path} exists; pass --force to replace it")
-    from ..db_swap import swap_in
-    from ..dump import dump_files
-    from ..dump_manifest import check_folder
-    from ..importing import import_files
-
-    files = dump_files(directory)
-    if not files:
-        raise KbError(f"no .yaml files in {directory}")
-    manifest = check_folder(Path(directory), files)  # refuses a dump that did not finish
-    staging = target.with_name(target.name + ".building")
-    for leftover in (staging, Path(f"{staging}-wal"), Path(f"{staging}-shm")):
-        leftover.unlink(missing_ok=True)
-    store = open_store(str(staging), must_exist=False)
-    store.record_history = False  # the dump holds no history: a built knowledge base starts without one
-    try:
-        reports = import_files(
-            store, files, fmt="yaml", record_import=False, progress=_with_bar(progress_bar), parse_before_lock=False
-        )
-        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        store.db.conn.close()
-    except BaseException:
-        store.db.conn.close()
-        for leftover in (staging, Path(f"{staging}-wal"), Path(f"{staging}-shm")):
-            leftover.unlink(missing_ok=True)
-        raise
-    in_place = swap_in(staging, target)
-    works = sum(r.counts.added for r in reports)
-    click.echo(f"Built {db_path} from {len(files)} files ({works} works)", err=True)
-    if manifest.note():
-        click.echo(f"Note: {manifest.note()}", err=True)
-    if not in_place and existed:
-        click.echo(f"Replaced {db_path} by a new file: restart any kb serve of it", err=True)
-
-
-@cli.command()
-@db_option
-def stats(db_path: str) -> None:
-    """Count what the knowledge base holds.
-
-    Example:
-
-    \b
-        kb stats --db thesis.db
-    """
-    store = open_store(db_path)
-    for table in ("articles", "authors", "organisations", "events", "citations", "tags", "notes", "imports"):
-        count = store.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        click.echo(f"{table:<14}{count:>8}")
-
-
-# Facet suggestions scan every column of the page: off. A facet gets up to a second
-# on its first load (kb caches it after that); canned queries get three.
-SERVE_SETTINGS = {"suggest_facets": "off", "facet_time_limit_ms": "1000", "sql_time_limit_ms": "3000"}
-
-
-@cli.command()
-@click.option(
-    "--host", default="127.0.0.1", show_default=True, help="Address to listen on; 0.0.0.0 for a department server."
-)
-@click.option(
-    "--port", default=8001, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on (1-65535)."
-)
-@click.option(
-    "--metadata",
-    type=click.Path(exists=True, dir_okay=False),
-    help="Your own Datasette metadata, laid over kb's packaged configuration (a metadata.yml in the "
-    "current folder is never read unless named here).",
-)
-@click.option(
-    "--immutable",
-    is_flag=True,
-    help="Serve a snapshot that nothing writes to while it runs (faster counts; for a department server).",
-)
-@click.option(
-    "--capture",
-    is_flag=True,
-    help="Also take pages sent by the browser bookmarklet (setup page: /-/kb/capture); 127.0.0.1 only.",
-)
-@db_option
-def serve(db_path: str, host: str, port: int, metadata: str | None, immutable: bool, capture: bool) -> None:
-    """Browse the knowledge base in Datasette, read-only.
-
-    Datasette only reads (its connections open the file read-only), so researchers
-    can keep adding works while a supervisor browses; --immutable serves a snapshot.
-    With --capture, pages sent by the browser bookmarklet are logged (through the
-    store, like kb add URL), for the researcher's own machine.
-
-    Example:
-
-    \b
-        kb serve --db kb.db --port 8001   # then open http://127.0.0.1:8001/kb/articles
-        kb serve --capture                # and the bookmarklet at http://127.0.0.1:8001/-/kb/capture
-    """
-    connect(db_path, must_exist=True).conn.close()  # checks it is a kb database, migrates it
-    if capture:
-        if immutable or host not in ("127.0.0.1", "localhost"):
-            raise KbError("--capture writes to the knowledge base: serve it on 127.0.0.1 and without --immutable")
-        from ..capture import ensure_token
-
-        ensure_token(db_path)
-        os.environ["KB_CAPTURE"] = "1"  # the plugin's capture route is off without it
-        click.echo(f"Capture on: set up the bookmarklet at http://{host}:{port}/-/kb/capture", err=True)
-    from .. import serve_config  # PyYAML: only for the commands that read YAML
-
-    served = serve_config.serve_metadata(Path(metadata) if metadata else None, host)
-    for name in serve_config.writable_queries(served):
-        click.echo(f"Warning: the canned query {name!r} in {metadata} writes to the database", err=True)
-    metadata_path = serve_config.write_serve_metadata(served)
-    command = [
-        sys.executable,
-        "-m",
-        "datasette",
-        "serve",
-        *(["-i"] if immutable else []),
-        db_path,
-        "--host",
-        host,
-        "--port",
-        str(port),
-    ]
-    for name, value in SERVE_SETTINGS.items():
-        command += ["--setting", name, value]
-    command += ["--metadata", str(metadata_path)]
-    click.echo(f"Serving {db_path} at http://{host}:{port}/", err=True)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    # Become Datasette rather than wait for it, so stopping `kb serve` stops the server.
-    os.execv(sys.executable, command)
-
-
-from . import export as cli_export  # noqa: E402  (kb export, kb ref)
-
-cli.add_command(cli_export.export_command)
-cli.add_command(cli_export.ref_command)
-
-from ..completion import attach as attach_completion  # noqa: E402  (after every command is registered)
-
-attach_completion(cli)
-
-main = cli
-
-
-if __name__ == "__main__":
-    main()

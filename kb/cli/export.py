@@ -8,74 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..db import connect
 from ..errors import KbError
 from ..exporters import ExportResult, format_names
 from ..formatting import OUTPUTS, load_style, style_names
 from ..reports import SCREEN_LINES, loss_report, loss_summary
-from ..store import Store
-from .options import db_option
+from .options import db_option, filter_options, open_store, work_filter_from
 
 if TYPE_CHECKING:
-    from ..query import WorkFilter
-
-
-def filter_options(fn):
-    """The filters of the query layer (kb/query.py), the same as the Datasette export URLs take."""
-    options = [
-        click.option("--tag", "tags", multiple=True, help="Works with this tag; repeatable (any of them)."),
-        click.option(
-            "--author",
-            "authors",
-            multiple=True,
-            help='Works by this author ("Kulhanek", "Jakub Kulhanek", "NATO"); repeatable.',
-        ),
-        click.option(
-            "--organisation",
-            "--org",
-            "organisations",
-            multiple=True,
-            help="Works linked to this organisation (name, acronym or alias); repeatable.",
-        ),
-        click.option(
-            "--event", "events", multiple=True, help="Works linked to this event (name or alias); repeatable."
-        ),
-        click.option(
-            "--type", "types", multiple=True, help="CSL type (article-journal, report, post-weblog ...); repeatable."
-        ),
-        click.option("--year", help="Year or range: 2008, 2008..2010, 2008.., ..2010."),
-        click.option("--added-since", help="Works logged on or after this date (2026-11-01)."),
-        click.option("--added-by", multiple=True, help="Works logged by this researcher; repeatable."),
-        click.option("--search", help="Full-text search of title, outlet, abstract, notes and page text."),
-        click.option("--key", "keys", multiple=True, help="This work (citekey, DOI or URL); repeatable."),
-        click.option("--citing", help="Works that cite the work KEY (citekey, DOI or URL)."),
-        click.option("--cited-by", help="Works the work KEY cites (its reference list)."),
-        click.option("--where", help="An SQL condition over `articles` columns, read-only: \"publisher = 'RAND'\"."),
-    ]
-    for option in reversed(options):
-        fn = option(fn)
-    return fn
-
-
-def work_filter_from(options: dict[str, Any]) -> WorkFilter:
-    names = (
-        "tags",
-        "authors",
-        "organisations",
-        "events",
-        "types",
-        "year",
-        "added_since",
-        "added_by",
-        "search",
-        "keys",
-        "citing",
-        "cited_by",
-        "where",
-    )
-    from ..query import WorkFilter  # imported by the commands that run (not every kb command starting)
-
-    return WorkFilter.from_options(**{name: options.pop(name) for name in names})
+    pass
 
 
 def writable_path(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -122,10 +62,6 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
-
-
-def _open(db_path: str) -> Store:
-    return Store(connect(db_path, must_exist=True))
 
 
 def _report(exported: ExportResult, verbose: bool, report_path: str | None) -> None:
@@ -201,7 +137,7 @@ def export_command(
     work_filter = work_filter_from(options)
     if (fmt is None) == (style is None):
         raise KbError("say either --format FORMAT (a file) or --style NAME (a formatted bibliography)")
-    store = _open(db_path)
+    store = open_store(db_path)
     if style is not None:
         load_style(style)
         result = bibliography(store.conn, style, output, work_filter, store=store)
@@ -249,7 +185,7 @@ def ref_command(db_path: str, keys: tuple[str, ...], style: str, output: str, li
     from ..exporting import bibliography
 
     load_style(style)
-    store = _open(db_path)
+    store = open_store(db_path)
     ids = [store.require_work(key) for key in keys]
     result = bibliography(store.conn, style, output, store=store, ids=ids)
     click.echo(result.text, nl=False)

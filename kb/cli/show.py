@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from .. import show
-from .export import filter_options, work_filter_from
+from .options import db_option, filter_options, open_store, work_filter_from
 
 
 def _terminal_width() -> int:
@@ -114,129 +114,128 @@ def _echo_record(record: dict[str, Any]) -> None:
                 click.echo(line)
 
 
-def register(cli: click.Group, db_option, open_store) -> None:
-    @cli.command("show")
-    @click.argument("name", required=False)
-    @click.option("--org", "organisation", metavar="NAME", help="Show the organisation NAME (name, acronym or alias).")
-    @click.option("--event", metavar="NAME", help="Show the event NAME (name or alias).")
-    @click.option("--person", metavar="NAME", help='Show the person NAME ("Kulhanek", "Jakub Kulhanek").')
-    @click.option("--style", default="apa", show_default=True, help="The CSL style of a work's formatted reference.")
-    @click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(["text", "json"]),
-        help="text (the default at a terminal) or json (the default when piped).",
-    )
-    @db_option
-    def show_command(
-        db_path: str,
-        name: str | None,
-        organisation: str | None,
-        event: str | None,
-        person: str | None,
-        style: str,
-        fmt: str | None,
-    ) -> None:
-        """Show one work (by citekey, DOI or URL) with its authors, tags, events,
-        organisations, citations both ways, notes and formatted reference; or an
-        organisation, event or person by name or alias, with what links to it.
+@click.command("show")
+@click.argument("name", required=False)
+@click.option("--org", "organisation", metavar="NAME", help="Show the organisation NAME (name, acronym or alias).")
+@click.option("--event", metavar="NAME", help="Show the event NAME (name or alias).")
+@click.option("--person", metavar="NAME", help='Show the person NAME ("Kulhanek", "Jakub Kulhanek").')
+@click.option("--style", default="apa", show_default=True, help="The CSL style of a work's formatted reference.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    help="text (the default at a terminal) or json (the default when piped).",
+)
+@db_option
+def show_command(
+    db_path: str,
+    name: str | None,
+    organisation: str | None,
+    event: str | None,
+    person: str | None,
+    style: str,
+    fmt: str | None,
+) -> None:
+    """Show one work (by citekey, DOI or URL) with its authors, tags, events,
+    organisations, citations both ways, notes and formatted reference; or an
+    organisation, event or person by name or alias, with what links to it.
 
-        NAME that is not a work is looked up as an organisation, an event, then a
-        person; --org, --event or --person say which.
+    NAME that is not a work is looked up as an organisation, an event, then a
+    person; --org, --event or --person say which.
 
-        Example:
+    Example:
 
-        \b
-            kb show kulhanekImpossibleDream
-            kb show NATO
-            kb show --event "Lisbon Summit" --format json
-            kb show --person Kulhanek
-        """
-        chosen = [
-            (kind, value)
-            for kind, value in (("work", name), ("organisation", organisation), ("event", event), ("person", person))
-            if value
-        ]
-        if len(chosen) != 1:
-            raise click.UsageError("name one thing: KEY, or --org NAME, --event NAME or --person NAME")
-        kind, wanted = chosen[0]
-        store = open_store(db_path)
-        records = show.look_up(store, wanted, None if kind == "work" else kind, style)
-        if (fmt or _default_format("text")) == "json":
-            click.echo(json.dumps(records[0] if len(records) == 1 else records, ensure_ascii=False, indent=2))
-            return
-        for number, record in enumerate(records):
-            if number:
-                click.echo()
-            _echo_record(record)
+    \b
+        kb show kulhanekImpossibleDream
+        kb show NATO
+        kb show --event "Lisbon Summit" --format json
+        kb show --person Kulhanek
+    """
+    chosen = [
+        (kind, value)
+        for kind, value in (("work", name), ("organisation", organisation), ("event", event), ("person", person))
+        if value
+    ]
+    if len(chosen) != 1:
+        raise click.UsageError("name one thing: KEY, or --org NAME, --event NAME or --person NAME")
+    kind, wanted = chosen[0]
+    store = open_store(db_path)
+    records = show.look_up(store, wanted, None if kind == "work" else kind, style)
+    if (fmt or _default_format("text")) == "json":
+        click.echo(json.dumps(records[0] if len(records) == 1 else records, ensure_ascii=False, indent=2))
+        return
+    for number, record in enumerate(records):
+        if number:
+            click.echo()
+        _echo_record(record)
 
-    @cli.command("list")
-    @click.argument("kind", type=click.Choice(show.LIST_KINDS))
-    @filter_options
-    @click.option("--limit", type=click.IntRange(min=1), help="At most this many rows.")
-    @click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(["table", "json", "csv"]),
-        help="table (the default at a terminal), json (the default when piped) or csv.",
-    )
-    @db_option
-    def list_command(db_path: str, kind: str, limit: int | None, fmt: str | None, **options: Any) -> None:
-        """List works, organisations, events, people or tags.
 
-        Works are listed by year; organisations, people and tags by how many works
-        link to them, events by date. The filters are those of `kb export`: with a
-        filter, the counts are of the works it selects, and only what they link to is
-        listed.
+@click.command("list")
+@click.argument("kind", type=click.Choice(show.LIST_KINDS))
+@filter_options
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many rows.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    help="table (the default at a terminal), json (the default when piped) or csv.",
+)
+@db_option
+def list_command(db_path: str, kind: str, limit: int | None, fmt: str | None, **options: Any) -> None:
+    """List works, organisations, events, people or tags.
 
-        Example:
+    Works are listed by year; organisations, people and tags by how many works
+    link to them, events by date. The filters are those of `kb export`: with a
+    filter, the counts are of the works it selects, and only what they link to is
+    listed.
 
-        \b
-            kb list works --tag Russia --year 2008..2010
-            kb list orgs
-            kb list events --format csv
-            kb list tags --org NATO --limit 10
-        """
-        work_filter = work_filter_from(options)
-        store = open_store(db_path)
-        table = show.list_records(store.conn, kind, work_filter, limit)
-        _echo_table(table, fmt or _default_format("table"))
-        singular = {"people": "person"}.get(kind, kind[:-1])
-        click.echo(f"{len(table.rows)} {kind if len(table.rows) != 1 else singular}", err=True)
+    Example:
 
-    @cli.command("search")
-    @click.argument("text", nargs=-1, required=True)
-    @click.option(
-        "--kind",
-        "kinds",
-        multiple=True,
-        type=click.Choice(show.SEARCH_KINDS),
-        help="Search only works, people, orgs or events; repeatable (default: all).",
-    )
-    @click.option(
-        "--limit", type=click.IntRange(min=1), default=20, show_default=True, help="At most this many of each kind."
-    )
-    @click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(["table", "json", "csv"]),
-        help="table (the default at a terminal), json (the default when piped) or csv.",
-    )
-    @db_option
-    def search_command(
-        db_path: str, text: tuple[str, ...], kinds: tuple[str, ...], limit: int, fmt: str | None
-    ) -> None:
-        """Full-text search of works (title, outlet, abstract, notes, page text),
-        people, organisations and events: the index of the web search, best match
-        first (bm25) within each kind, with the text that matched in [brackets].
+    \b
+        kb list works --tag Russia --year 2008..2010
+        kb list orgs
+        kb list events --format csv
+        kb list tags --org NATO --limit 10
+    """
+    work_filter = work_filter_from(options)
+    store = open_store(db_path)
+    table = show.list_records(store.conn, kind, work_filter, limit)
+    _echo_table(table, fmt or _default_format("table"))
+    singular = {"people": "person"}.get(kind, kind[:-1])
+    click.echo(f"{len(table.rows)} {kind if len(table.rows) != 1 else singular}", err=True)
 
-        Example:
 
-        \b
-            kb search Lisbon
-            kb search missile defence --kind works --limit 5
-        """
-        store = open_store(db_path)
-        table = show.search(store.conn, " ".join(text), tuple(kinds) or show.SEARCH_KINDS, limit)
-        _echo_table(table, fmt or _default_format("table"))
-        click.echo(f"{len(table.rows)} match{'es' if len(table.rows) != 1 else ''}", err=True)
+@click.command("search")
+@click.argument("text", nargs=-1, required=True)
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(show.SEARCH_KINDS),
+    help="Search only works, people, orgs or events; repeatable (default: all).",
+)
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=20, show_default=True, help="At most this many of each kind."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    help="table (the default at a terminal), json (the default when piped) or csv.",
+)
+@db_option
+def search_command(db_path: str, text: tuple[str, ...], kinds: tuple[str, ...], limit: int, fmt: str | None) -> None:
+    """Full-text search of works (title, outlet, abstract, notes, page text),
+    people, organisations and events: the index of the web search, best match
+    first (bm25) within each kind, with the text that matched in [brackets].
+
+    Example:
+
+    \b
+        kb search Lisbon
+        kb search missile defence --kind works --limit 5
+    """
+    store = open_store(db_path)
+    table = show.search(store.conn, " ".join(text), tuple(kinds) or show.SEARCH_KINDS, limit)
+    _echo_table(table, fmt or _default_format("table"))
+    click.echo(f"{len(table.rows)} match{'es' if len(table.rows) != 1 else ''}", err=True)

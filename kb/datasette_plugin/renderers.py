@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from dataclasses import fields
 from typing import Any
 
 from datasette import hookimpl
@@ -30,37 +29,25 @@ from datasette.utils.asgi import Response
 
 from ..errors import KbError
 from ..exporters import export_works, exporter
+from ..filters import FILTERS
 from ..query import WorkFilter, select_work_ids
 from .bounds import time_limit_response, too_many
 
 # URL extension -> kb export format
 EXTENSIONS = {"bib": "bibtex", "biblatex": "biblatex", "ris": "ris", "csljson": "csl-json"}
-# `_kb_<name>` query-string parameters -> WorkFilter fields (repeatable ones take lists)
-KB_PARAMETERS = {
-    "tag": "tags",
-    "author": "authors",
-    "organisation": "organisations",
-    "event": "events",
-    "type": "types",
-    "year": "year",
-    "added_since": "added_since",
-    "added_by": "added_by",
-    "key": "keys",
-    "citing": "citing",
-    "cited_by": "cited_by",
-    "search": "search",
-}
+# `_kb_<name>` query-string parameters: the filter vocabulary of `kb export` and the
+# Python API (kb/filters.py), but for an SQL condition
+KB_PARAMETERS = {f.name: f for f in FILTERS if f.over_http}
 RELATION_PARAMETERS = ("tag", "author", "organisation", "event")
-_LIST_FIELDS = {f.name for f in fields(WorkFilter) if f.default_factory is list}
 _TRAILING_LIMIT = re.compile(r"\s+limit\s+\d+(?:\s+offset\s+\d+)?\s*$", re.IGNORECASE)
 
 
 def _kb_filter(request: Any, ids: list[int]) -> WorkFilter:
     options: dict[str, Any] = {"ids": ids}
-    for name, field_name in KB_PARAMETERS.items():
+    for name, spec in KB_PARAMETERS.items():
         values = request.args.getlist(f"_kb_{name}")
         if values:
-            options[field_name] = values if field_name in _LIST_FIELDS else values[-1]
+            options[spec.field] = values if spec.repeatable else values[-1]
     return WorkFilter.from_options(**options)
 
 
