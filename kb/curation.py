@@ -200,13 +200,13 @@ class Curation:
 
     def record_document(self, kind: str, row_id: int) -> dict[str, Any]:
         """The record as `kb dump` writes it."""
-        from . import dump
+        from . import yaml_format
 
         documents = {
-            "work": dump.work_documents,
-            "organisation": dump.organisation_documents,
-            "event": dump.event_documents,
-            "person": dump.person_documents,
+            "work": yaml_format.work_documents,
+            "organisation": yaml_format.organisation_documents,
+            "event": yaml_format.event_documents,
+            "person": yaml_format.person_documents,
         }[kind](self.db, only=row_id)
         return documents[0][1]
 

@@ -24,7 +24,9 @@ class _Unchanged(Exception):
 
 
 def to_yaml(data: Any) -> str:
-    from ..dump import to_yaml as dump_yaml  # PyYAML: imported by these commands when they run, not by every kb command
+    from ..yaml_format import (
+        to_yaml as dump_yaml,
+    )  # PyYAML: imported by these commands when they run, not by every kb command
 
     return dump_yaml(data)
 

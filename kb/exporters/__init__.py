@@ -7,7 +7,9 @@ Each exporter module defines:
 - ``EXTENSION`` and ``MEDIA_TYPE``: for files and HTTP responses;
 - ``LABEL``: the format's name in loss reports ("RIS");
 - ``write(works, losses, **options) -> str``: the whole export, deterministic; `works`
-  is an iterable of `ExportWork` that the writer goes through once.
+  is an iterable of `ExportWork` that the writer goes through once. No exporter reads
+  the database: what it needs comes in on the works, loaded once by `export_works`
+  (``LINKS = True``: each work's links and the records they name, for kb YAML).
 
 What a format cannot carry is recorded in a `Losses` and reported on stderr, never
 dropped silently.
@@ -56,6 +58,13 @@ class ExportWork:
     item: dict[str, Any]
     extra: dict[str, dict[str, Any]]
     tags: list[str] = field(default_factory=list)
+    # For an exporter of kb's own records (its module says LINKS = True), loaded with the
+    # works: the stored `articles` row, the work's links as its kb YAML document holds
+    # them (kb.yaml_format.work_links), and the documents of the organisations, events
+    # and people they name, as (kind, place, document) (kb.yaml_format.RelatedDocuments).
+    record: dict[str, Any] | None = None
+    links: dict[str, list[Any]] | None = None
+    related: list[tuple[int, int, dict[str, Any]]] | None = None
 
     def keywords(self) -> list[str]:
         """The CSL `keyword` list and kb's tags together: what BibTeX `keywords` and RIS
@@ -181,9 +190,37 @@ def export_works(conn: sqlite3.Connection, ids: list[int], fmt: str, **options: 
     """Export the works with these ids (already in their order) to a format."""
     module = exporter(fmt)
     losses = Losses(module.LABEL)
-    if getattr(module, "NEEDS_CONNECTION", False):
-        text = module.write_from_db(conn, ids, losses, **options)
-    else:
-        text = module.write(iter_works(conn, ids), losses, **options)
+    works = iter_works(conn, ids)
+    if getattr(module, "LINKS", False):
+        works = _with_links(conn, ids, works)
+    text = module.write(works, losses, **options)
     lost = {what: sorted(keys) for what, keys in sorted(losses.found.items())}
     return ExportResult(text, losses.lines(), len(ids), lost, module.LABEL)
+
+
+def _with_links(conn: sqlite3.Connection, ids: list[int], works: Iterator[ExportWork]) -> Iterator[ExportWork]:
+    """The works with their stored rows, their links and the records those name."""
+    import sqlite_utils
+
+    from ..yaml_format import RelatedDocuments, work_links
+
+    db = sqlite_utils.Database(conn)
+    selected = json.dumps(ids)
+    rows = {
+        row["id"]: row
+        for row in db.query("SELECT * FROM articles WHERE id IN (SELECT value FROM json_each(?))", [selected])
+    }
+    authors: dict[int, set[str]] = defaultdict(set)
+    for article_id, name in conn.execute(
+        "SELECT article_id, authors.name FROM article_authors JOIN authors ON authors.id = author_id "
+        "WHERE article_id IN (SELECT value FROM json_each(?))",
+        (selected,),
+    ):
+        authors[article_id].add(name)
+    links = work_links(db, ids=ids)
+    related = RelatedDocuments(db)
+    for work in works:
+        work.record = rows[work.article_id]
+        work.links = links.get(work.article_id, {})
+        work.related = related.for_work(work.links, authors[work.article_id])
+        yield work

@@ -11,19 +11,17 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import sqlite3
+from collections.abc import Iterable
 from typing import Any
 
 from ..dates import partial_date_from_csl
 from ..names import display_name
-from . import Losses, iter_works
+from . import ExportWork, Losses
 
 FORMAT = "csv"
 EXTENSION = ".csv"
 MEDIA_TYPE = "text/csv; charset=utf-8"
 LABEL = "CSV"
-NEEDS_CONNECTION = True
 
 NAME_COLUMNS = ("author", "editor")
 DATE_COLUMNS = ("issued", "accessed")
@@ -65,20 +63,13 @@ def name_cell(names: list[Any]) -> str:
     return "; ".join(out)
 
 
-def write_from_db(conn: sqlite3.Connection, ids: list[int], losses: Losses, **_: Any) -> str:
-    tags: dict[int, list[str]] = {}
-    for article_id, name in conn.execute(
-        "SELECT article_id, tags.name FROM article_tags JOIN tags ON tags.id = tag_id "
-        "WHERE article_id IN (SELECT value FROM json_each(?)) ORDER BY article_id, tags.name",
-        (json.dumps(ids),),
-    ):
-        tags.setdefault(article_id, []).append(name)
+def write(works: Iterable[ExportWork], losses: Losses, **_: Any) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
-    for work in iter_works(conn, ids):
+    for work in works:
         item = work.item
-        row: dict[str, str] = {"citekey": work.citekey, "tags": _tag_list(tags.get(work.article_id, []))}
+        row: dict[str, str] = {"citekey": work.citekey, "tags": _tag_list(work.tags)}
         for variable, value in item.items():
             if variable == "id":
                 continue

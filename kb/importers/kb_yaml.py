@@ -34,43 +34,14 @@ from ..model import (
     WorkRecord,
 )
 from ..names import parse_name
+from ..yaml_format import KINDS, WORK_KEYS, Loader
 
 FORMAT = "yaml"
 EXTENSIONS = (".yaml", ".yml")
 
-WORK_KEYS = {
-    "kind",
-    "citekey",
-    "tags",
-    "events",
-    "organisations",
-    "cites",
-    "notes",
-    "extra",
-    "text",
-    "status",
-    "added_by",
-    "added_at",
-    "needs_review",
-}
-KINDS = ("work", "event", "organisation", "person")
-
 
 def detect(head: str) -> bool:
     return head.lstrip().startswith(("kind:", "- kind:", "---"))
-
-
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    """Safe YAML that records each mapping's line, for error messages."""
-
-
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = loader.construct_mapping(node, deep=True)
-    mapping["__line__"] = node.start_mark.line + 1
-    return mapping
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 def _strip_lines(value: Any) -> Any:
@@ -84,9 +55,9 @@ def _strip_lines(value: Any) -> Any:
 
 
 def parse(text: str, source: str) -> Iterator[Record]:
-    refuse_yaml_aliases(text, source, _Loader)
+    refuse_yaml_aliases(text, source, Loader)
     try:
-        documents = [d for d in yaml.load_all(text, Loader=_Loader) if d is not None]
+        documents = [d for d in yaml.load_all(text, Loader=Loader) if d is not None]
     except RecursionError:
         raise KbError("not valid YAML: nested too deeply", source) from None
     except yaml.YAMLError as exc:
