@@ -3,7 +3,7 @@
 The methods here are the Store's (`Store` inherits `Curation`), so the Store stays the
 only writer and every change lands inside the command's one transaction. Where an
 import only fills gaps, these replace: an edited record holds exactly what its
-document says. A record is shown and read back in kb's YAML (kb/dump.py writes it,
+document says. A record is shown and read back in kb's YAML (kb/yaml_format.py writes it,
 kb/importers/kb_yaml.py reads it), so an edit is checked by the same rules as an
 import.
 """

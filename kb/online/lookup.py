@@ -3,7 +3,7 @@
 DOI: Crossref, then DataCite when Crossref does not know it; OpenAlex adds what they
 lack (abstract, ORCIDs, institutions with ROR ids). ISBN: Open Library. arXiv id: the
 arXiv API. URL: the page through the saved-HTML importer, or a PDF's metadata.
-Nothing here touches the database: `kb.add_cli` saves what comes back through the store.
+Nothing here touches the database: `kb.cli.add_online` saves what comes back through the store.
 """
 
 from __future__ import annotations
