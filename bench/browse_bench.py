@@ -34,7 +34,7 @@ import yaml
 from datasette.app import Datasette
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from kb.cli.adding import SERVE_SETTINGS  # noqa: E402
+from kb.cli.serving import SERVE_SETTINGS  # noqa: E402
 from kb.datasette_plugin import facet_cache, filtered_ids  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent

@@ -4,8 +4,8 @@ event and author names, for every command whose argument or option takes one.
 Click completes command names, options and fixed choices by itself; `attach` gives the
 parameters that name a work, tag, organisation, event or person a completer that reads
 the knowledge base the command would use (its --db or KB_DB). Parameters are found by
-name after every command is registered, so a command added later with the usual names
-(`key`, `tags`, `organisations` ...) completes too. Completion never fails a shell:
+name as kb's group loads each command (`attach_to`), so a command added later with the
+usual names (`key`, `tags`, `organisations` ...) completes too. Completion never fails a shell:
 a missing or unreadable file completes nothing.
 """
 
