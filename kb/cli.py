@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+from click.core import ParameterSource
 
 from . import __version__, history, limits
 from .cli_options import db_option
@@ -41,6 +42,8 @@ from .model import (
 from .names import parse_name
 from .show_cli import register as register_show
 from .store import ON_DUPLICATE, Store
+from .users_cli import register as register_users
+from .users_cli import serve_options
 
 if TYPE_CHECKING:
     from .importing import FileReport
@@ -711,6 +714,7 @@ register_merge(cli, db_option, open_store)
 register_history(cli, db_option, open_store)
 register_show(cli, db_option, open_store)
 register_enrich(cli, db_option, open_store)
+register_users(cli, db_option, open_store)
 
 
 @cli.command()
@@ -828,7 +832,19 @@ SERVE_SETTINGS = {"suggest_facets": "off", "facet_time_limit_ms": "1000", "sql_t
     help="Also take pages sent by the browser bookmarklet (setup page: /-/kb/capture); 127.0.0.1 only.",
 )
 @db_option
-def serve(db_path: str, host: str, port: int, metadata: str | None, immutable: bool, capture: bool) -> None:
+@serve_options  # PATHS, --users, --publish, --public: a department server (kb/users_cli.py)
+def serve(
+    db_path: str,
+    host: str,
+    port: int,
+    metadata: str | None,
+    immutable: bool,
+    capture: bool,
+    paths: tuple[Path, ...],
+    users_path: Path | None,
+    publish: tuple[str, ...],
+    public: bool,
+) -> None:
     """Browse the knowledge base in Datasette, read-only.
 
     Datasette only reads (its connections open the file read-only), so researchers
@@ -836,24 +852,43 @@ def serve(db_path: str, host: str, port: int, metadata: str | None, immutable: b
     With --capture, pages sent by the browser bookmarklet are logged (through the
     store, like kb add URL), for the researcher's own machine.
 
+    A department server: name several knowledge bases or a folder of them, each
+    served at its own path (alice.db at /alice); with accounts in the users file
+    (`kb users add`), every page needs a login and each account sees only what its
+    role allows. Beyond 127.0.0.1 kb serve refuses to start without accounts
+    unless --public says everything may be read by anyone.
+
     Example:
 
     \b
         kb serve --db kb.db --port 8001   # then open http://127.0.0.1:8001/kb/articles
         kb serve --capture                # and the bookmarklet at http://127.0.0.1:8001/-/kb/capture
+        kb serve /srv/kb --users /srv/kb/kb-users.yml   # every .db in /srv/kb, with logins
     """
-    connect(db_path, must_exist=True).conn.close()  # checks it is a kb database, migrates it
+    from . import department
+
+    if paths and click.get_current_context().get_parameter_source("db_path") is ParameterSource.COMMANDLINE:
+        raise KbError("name the knowledge bases either with --db or as arguments, not both")
+    files = department.served_databases(list(paths) or [Path(db_path)])
+    for file in files:
+        connect(str(file), must_exist=True).conn.close()  # checks it is a kb database, migrates it
+    if users_path is not None and not users_path.exists():
+        raise KbError(f"{users_path}: no such users file (make it with kb users add --users {users_path})")
+    users_file = users_path or department.default_users_file(list(paths) or [Path(db_path)])
+    plan = department.plan_serving(files, users_file, list(publish), host in ("127.0.0.1", "localhost", "::1"), public)
     if capture:
         if immutable or host not in ("127.0.0.1", "localhost"):
             raise KbError("--capture writes to the knowledge base: serve it on 127.0.0.1 and without --immutable")
+        if plan.has_accounts or len(files) > 1:
+            raise KbError("--capture is for one researcher's own knowledge base, served without accounts")
         from .capture import ensure_token
 
-        ensure_token(db_path)
+        ensure_token(str(files[0]))
         os.environ["KB_CAPTURE"] = "1"  # the plugin's capture route is off without it
         click.echo(f"Capture on: set up the bookmarklet at http://{host}:{port}/-/kb/capture", err=True)
     from . import serve_config  # PyYAML: only for the commands that read YAML
 
-    served = serve_config.serve_metadata(Path(metadata) if metadata else None, host)
+    served = department.apply_plan(serve_config.serve_metadata(Path(metadata) if metadata else None, host), plan)
     for name in serve_config.writable_queries(served):
         click.echo(f"Warning: the canned query {name!r} in {metadata} writes to the database", err=True)
     metadata_path = serve_config.write_serve_metadata(served)
@@ -862,8 +897,7 @@ def serve(db_path: str, host: str, port: int, metadata: str | None, immutable: b
         "-m",
         "datasette",
         "serve",
-        *(["-i"] if immutable else []),
-        db_path,
+        *[arg for file in files for arg in (["-i", str(file)] if immutable else [str(file)])],
         "--host",
         host,
         "--port",
@@ -872,7 +906,10 @@ def serve(db_path: str, host: str, port: int, metadata: str | None, immutable: b
     for name, value in SERVE_SETTINGS.items():
         command += ["--setting", name, value]
     command += ["--metadata", str(metadata_path)]
-    click.echo(f"Serving {db_path} at http://{host}:{port}/", err=True)
+    served_names = ", ".join(str(file) for file in files)
+    logins = f", logins for {len(plan.accounts)} accounts from {plan.users_file}" if plan.has_accounts else ""
+    click.echo(f"Serving {served_names} at http://{host}:{port}/{logins}", err=True)
+    os.environ.update(plan.environment)  # the password hashes and the cookie secret, never in a file
     sys.stdout.flush()
     sys.stderr.flush()
     # Become Datasette rather than wait for it, so stopping `kb serve` stops the server.

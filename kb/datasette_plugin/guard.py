@@ -19,7 +19,10 @@ from ..safe_html import SECURITY_HEADERS
 from . import capture
 
 App = Callable[[dict, Callable[[], Awaitable[dict]], Callable[[dict], Awaitable[None]]], Awaitable[None]]
-PUBLIC_DASH_PATHS = ("/-/static/", "/-/static-plugins/")
+PUBLIC_DASH_PATHS = ("/-/static/", "/-/static-plugins/", "/-/kb/group")
+# A department server's logins (datasette-auth-passwords' /-/login, Datasette's /-/logout):
+# shown and posted to on a public, read-only server too.
+LOGIN_PATHS = ("/-/login", "/-/logout")
 
 
 def is_public(datasette: Any) -> bool:
@@ -28,7 +31,7 @@ def is_public(datasette: Any) -> bool:
 
 def is_hidden_on_public_server(path: str) -> bool:
     """Datasette's top-level /-/ pages except its static files."""
-    return path.startswith("/-/") and not path.startswith(PUBLIC_DASH_PATHS)
+    return path.startswith("/-/") and not path.startswith(PUBLIC_DASH_PATHS) and path not in LOGIN_PATHS
 
 
 def is_read_only(datasette: Any) -> bool:
@@ -59,7 +62,12 @@ def guarded(datasette: Any, app: App) -> App:
         # The one write a read-only server takes: the bookmarklet's page, when `kb serve
         # --capture` asked for it (the capture route checks its token and origin).
         is_capture = capture.enabled() and scope.get("path") == capture.CAPTURE_PATH
-        if is_read_only(datasette) and scope.get("method", "GET") not in ("GET", "HEAD") and not is_capture:
+        is_login = scope.get("path") in LOGIN_PATHS
+        if (
+            is_read_only(datasette)
+            and scope.get("method", "GET") not in ("GET", "HEAD")
+            and not (is_capture or is_login)
+        ):
             await refuse(send, 405, "This knowledge base is served read-only.")
             return
 
