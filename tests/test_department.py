@@ -357,3 +357,25 @@ def test_kb_serve_of_a_folder_for_real_logs_in_and_keeps_others_out(folder, tmp_
             urllib.request.urlopen(server.url + "/alice/articles.json", timeout=10)
         assert anonymous.value.code == 403
     assert "logins for 5 accounts" in log.read_text()
+
+
+@pytest.mark.asyncio
+async def test_the_group_view_without_accounts_sees_every_knowledge_base_and_follows_writes(tmp_path, built_kbs):
+    """`kb serve alice.db bob.db` on a researcher's own machine: no login, every knowledge
+    base in the group view; a source logged in both afterwards shows up as shared (what
+    the page keeps in memory is dropped when a file changes)."""
+    files = [built_kbs.copy("sample", build_sample, tmp_path / f"{name}.db") for name in ("alice", "bob")]
+    plan = department.plan_serving(files, tmp_path / department.USERS_FILE, [], True, False)
+    assert not plan.has_accounts and plan.environment == {}
+    ds = Datasette([str(file) for file in files], metadata=department.apply_plan({}, plan))
+
+    async def shared_heading() -> str:
+        page = await ds.client.get("/-/kb/group?since=2000-01-01")
+        assert page.status_code == 200 and 'id="kb-alice"' in page.text and 'id="kb-bob"' in page.text
+        return re.search(r"Sources in more than one knowledge base \(\d+\)", page.text).group(0)
+
+    assert await shared_heading() == "Sources in more than one knowledge base (2)"
+    for file, title in ((files[0], "Deterrence by denial"), (files[1], "Deterrence by Denial!")):
+        result = kb("add", "--title", title, "--doi", "10.1000/denial", "--db", str(file))
+        assert result.exit_code == 0, result.output
+    assert await shared_heading() == "Sources in more than one knowledge base (3)"
