@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from click.core import ParameterSource
 
 from . import __version__, history, limits
 from .cli_options import db_option
@@ -43,7 +42,7 @@ from .names import parse_name
 from .show_cli import register as register_show
 from .store import ON_DUPLICATE, Store
 from .users_cli import register as register_users
-from .users_cli import serve_options
+from .users_cli import serve_options, serving_plan
 
 if TYPE_CHECKING:
     from .importing import FileReport
@@ -834,16 +833,7 @@ SERVE_SETTINGS = {"suggest_facets": "off", "facet_time_limit_ms": "1000", "sql_t
 @db_option
 @serve_options  # PATHS, --users, --publish, --public: a department server (kb/users_cli.py)
 def serve(
-    db_path: str,
-    host: str,
-    port: int,
-    metadata: str | None,
-    immutable: bool,
-    capture: bool,
-    paths: tuple[Path, ...],
-    users_path: Path | None,
-    publish: tuple[str, ...],
-    public: bool,
+    db_path: str, host: str, port: int, metadata: str | None, immutable: bool, capture: bool, **department: Any
 ) -> None:
     """Browse the knowledge base in Datasette, read-only.
 
@@ -865,17 +855,7 @@ def serve(
         kb serve --capture                # and the bookmarklet at http://127.0.0.1:8001/-/kb/capture
         kb serve /srv/kb --users /srv/kb/kb-users.yml   # every .db in /srv/kb, with logins
     """
-    from . import department
-
-    if paths and click.get_current_context().get_parameter_source("db_path") is ParameterSource.COMMANDLINE:
-        raise KbError("name the knowledge bases either with --db or as arguments, not both")
-    files = department.served_databases(list(paths) or [Path(db_path)])
-    for file in files:
-        connect(str(file), must_exist=True).conn.close()  # checks it is a kb database, migrates it
-    if users_path is not None and not users_path.exists():
-        raise KbError(f"{users_path}: no such users file (make it with kb users add --users {users_path})")
-    users_file = users_path or department.default_users_file(list(paths) or [Path(db_path)])
-    plan = department.plan_serving(files, users_file, list(publish), host in ("127.0.0.1", "localhost", "::1"), public)
+    files, plan = serving_plan(db_path, host, **department)  # each checked and migrated; the accounts
     if capture:
         if immutable or host not in ("127.0.0.1", "localhost"):
             raise KbError("--capture writes to the knowledge base: serve it on 127.0.0.1 and without --immutable")
@@ -888,7 +868,7 @@ def serve(
         click.echo(f"Capture on: set up the bookmarklet at http://{host}:{port}/-/kb/capture", err=True)
     from . import serve_config  # PyYAML: only for the commands that read YAML
 
-    served = department.apply_plan(serve_config.serve_metadata(Path(metadata) if metadata else None, host), plan)
+    served = plan.applied(serve_config.serve_metadata(Path(metadata) if metadata else None, host))
     for name in serve_config.writable_queries(served):
         click.echo(f"Warning: the canned query {name!r} in {metadata} writes to the database", err=True)
     metadata_path = serve_config.write_serve_metadata(served)

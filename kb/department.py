@@ -207,6 +207,9 @@ class ServingPlan:
     def has_accounts(self) -> bool:
         return bool(self.accounts)
 
+    def applied(self, metadata: dict[str, Any]) -> dict[str, Any]:
+        return apply_plan(metadata, self)
+
 
 def plan_serving(
     files: list[Path], users_file: Path | None, published: list[str], host_is_local: bool, public: bool

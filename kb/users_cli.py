@@ -10,8 +10,10 @@ import sys
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from . import department
+from .db import connect
 from .errors import KbError
 
 
@@ -161,3 +163,21 @@ def serve_options(fn):
         help="Without accounts: serve every knowledge base to anyone who can reach a non-local --host.",
     )(fn)
     return fn
+
+
+def serving_plan(
+    db_path: str, host: str, paths: tuple[Path, ...], users_path: Path | None, publish: tuple[str, ...], public: bool
+) -> tuple[list[Path], department.ServingPlan]:
+    """The files kb serve serves (each checked to be a knowledge base, and migrated) and
+    its plan: accounts, what is published, what must be refused."""
+    if paths and click.get_current_context().get_parameter_source("db_path") is ParameterSource.COMMANDLINE:
+        raise KbError("name the knowledge bases either with --db or as arguments, not both")
+    named = list(paths) or [Path(db_path)]
+    files = department.served_databases(named)
+    for file in files:
+        connect(str(file), must_exist=True).conn.close()
+    if users_path is not None and not users_path.exists():
+        raise KbError(f"{users_path}: no such users file (make it with kb users add --users {users_path})")
+    users_file = users_path or department.default_users_file(named)
+    host_is_local = host in ("127.0.0.1", "localhost", "::1")
+    return files, department.plan_serving(files, users_file, list(publish), host_is_local, public)
