@@ -151,6 +151,15 @@ def check_private(path: Path) -> None:
         raise KbError(f"{path} can be read by others (mode {mode:o}): run chmod 600 {path}")
 
 
+def git_work_tree(path: Path) -> Path | None:
+    """The git work tree `path` would be in, if any: a users file there is one `git add .`
+    away from being published."""
+    for folder in path.resolve().parents:
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
 def cookie_secret(folder: Path) -> str:
     """DATASETTE_SECRET, or the one in `folder`/kb-secret, made (0600) on the first run so
     logins last across restarts."""

@@ -96,6 +96,9 @@ def register(cli: click.Group, db_option, open_store) -> None:
         account.password_hash = hash_password(_password(password_stdin))
         accounts[name] = account
         department.write_accounts(path, accounts)
+        repository = department.git_work_tree(path)
+        if repository is not None:
+            click.echo(f"Warning: {path} is inside the git repository {repository}: add it to .gitignore", err=True)
         sees = "every knowledge base" if role == "admin" else ", ".join(account.knowledge_bases())
         click.echo(f"Added {name} ({role}, sees {sees}) to {path}; restart kb serve to use it", err=True)
 

@@ -379,3 +379,11 @@ async def test_the_group_view_without_accounts_sees_every_knowledge_base_and_fol
         result = kb("add", "--title", title, "--doi", "10.1000/denial", "--db", str(file))
         assert result.exit_code == 0, result.output
     assert await shared_heading() == "Sources in more than one knowledge base (3)"
+
+
+def test_kb_users_add_warns_when_the_users_file_is_inside_a_git_repository(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "kbs").mkdir()
+    result = add_account(tmp_path / "kbs" / "kb-users.yml", "alice", "--role", "researcher")
+    assert result.exit_code == 0
+    assert f"is inside the git repository {tmp_path}: add it to .gitignore" in result.output

@@ -1,9 +1,10 @@
 """What every response of kb's server carries, and what a public server does not answer.
 
 Every HTTP response gets kb's security headers (a content security policy; see
-kb/safe_html.py). On a server that listens beyond this machine (`kb serve --host
-0.0.0.0`, which sets `plugins: kb: public: true`), Datasette's own `/-/` pages other
-than its static files answer 404: the debug tools (/-/messages, /-/allow-debug,
+kb/safe_html.py). On a server that listens beyond this machine or has accounts (`kb
+serve --host 0.0.0.0`, or a department server: both set `plugins: kb: public: true`),
+Datasette's own `/-/` pages other than its static files, the login and logout pages
+and kb's group view answer 404: the debug tools (/-/messages, /-/allow-debug,
 /-/permissions, /-/threads, /-/actor ...) and the configuration and version listings
 are for the operator on localhost, not for every visitor. A server with no writable
 canned query (`plugins: kb: read_only: true`, which kb serve sets then) answers anything
