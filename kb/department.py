@@ -270,8 +270,11 @@ def apply_plan(metadata: dict[str, Any], plan: ServingPlan) -> dict[str, Any]:
         databases[name] = block
     if PACKAGED_DATABASE not in plan.names:
         databases.pop(PACKAGED_DATABASE, None)
-    if len(plan.names) > 1 and "/kb/articles" in (metadata.get("description_html") or ""):
+    description = metadata.get("description_html") or ""
+    if len(plan.names) > 1 and "/kb/articles" in description:
         metadata["description_html"] = DEPARTMENT_DESCRIPTION
+    elif plan.names != [PACKAGED_DATABASE] and len(plan.names) == 1:  # thesis.db: its links go to /thesis/
+        metadata["description_html"] = description.replace('href="/kb/', f'href="/{plan.names[0]}/')
     kb_config = metadata.setdefault("plugins", {}).setdefault("kb", {})
     if plan.has_accounts:
         kb_config["accounts"] = {

@@ -387,3 +387,11 @@ def test_kb_users_add_warns_when_the_users_file_is_inside_a_git_repository(tmp_p
     result = add_account(tmp_path / "kbs" / "kb-users.yml", "alice", "--role", "researcher")
     assert result.exit_code == 0
     assert f"is inside the git repository {tmp_path}: add it to .gitignore" in result.output
+
+
+def test_one_knowledge_base_of_another_name_gets_kb_configuration_and_links(tmp_path):
+    plan = department.plan_serving([tmp_path / "thesis.db"], None, [], True, False)
+    metadata = department.apply_plan(serve_config.serve_metadata(None, "127.0.0.1"), plan)
+    assert set(metadata["databases"]) == {"thesis"}
+    assert metadata["databases"]["thesis"]["tables"]["articles"]["fts_table"] == "articles_fts"
+    assert 'href="/thesis/articles"' in metadata["description_html"] and "/kb/" not in metadata["description_html"]
