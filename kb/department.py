@@ -28,8 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .errors import KbError
 
 USERS_FILE = "kb-users.yml"
@@ -100,6 +98,8 @@ def load_accounts(path: Path) -> dict[str, Account]:
     """The accounts in a users file; none when it does not exist."""
     if not path.exists():
         return {}
+    import yaml  # only for the commands that read accounts (kb --help stays light)
+
     try:
         loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
@@ -127,6 +127,8 @@ def load_accounts(path: Path) -> dict[str, Account]:
 def write_accounts(path: Path, accounts: dict[str, Account]) -> None:
     """The users file rewritten whole, created 0600 before anything is in it, then renamed
     into place (a killed write leaves the old file)."""
+    import yaml
+
     body = USERS_HEADER + yaml.safe_dump(
         {"accounts": {name: accounts[name].as_yaml() for name in sorted(accounts)}}, sort_keys=False
     )
