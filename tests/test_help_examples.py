@@ -30,6 +30,7 @@ BLOG_POST = Path(__file__).parent / "fixtures" / "web" / "blog-post.html"
 SKIPPED = {
     "kb serve": "starts a web server that runs until stopped",
     "kb link --review": "asks y/n about each proposal: needs a person at a terminal",
+    "kb users add": "asks for the new password twice: needs a person at a terminal (tests/test_department.py)",
     "python3": "makes a virtualenv or runs this test suite",
     "python": "runs this test suite",
     ".": "activates the virtualenv",

@@ -106,7 +106,7 @@ def test_bad_explicit_metadata_is_a_one_line_error(served_db, tmp_path):
 
 
 def test_debug_pages_are_hidden_when_listening_beyond_localhost(served_db, tmp_path):
-    with kb_serve(served_db, tmp_path, host="0.0.0.0") as (base, _, _):
+    with kb_serve(served_db, tmp_path, "--public", host="0.0.0.0") as (base, _, _):
         for path in (
             "/-/messages",
             "/-/allow-debug",

@@ -10,7 +10,7 @@
     kb/cli/export.py     export, ref
     kb/cli/history.py    log, undo          kb/cli/merge.py   merge, unmerge, merges
     kb/cli/dedupe.py     dedupe             kb/cli/enrich.py  enrich
-    kb/cli/serving.py    serve
+    kb/cli/serving.py    serve              kb/cli/users.py   users (department server accounts)
 
 The commands are thin: they parse options and call the modules that do the work
 (kb.importing, kb.store, kb.exporting, kb.history ...). `kb --version` and `kb --help`
@@ -146,6 +146,11 @@ COMMANDS: dict[str, CommandEntry] = {
         _ONLINE,
     ),
     "serve": CommandEntry("kb.cli.serving:serve", "Browse the knowledge base in Datasette, read-only.", _ONLINE),
+    "users": CommandEntry(
+        "kb.cli.users:users_group",
+        "Accounts for a department server: who may log in to `kb serve`, and what they see.",
+        _ONLINE,
+    ),
 }
 
 

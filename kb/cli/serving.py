@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
-from ..db import connect
 from ..errors import KbError
 from .options import db_option
+from .users import serve_options, serving_plan
 
 # Facet suggestions scan every column of the page: off. A facet gets up to a second
 # on its first load (kb caches it after that); canned queries get three.
@@ -41,7 +42,10 @@ SERVE_SETTINGS = {"suggest_facets": "off", "facet_time_limit_ms": "1000", "sql_t
     help="Also take pages sent by the browser bookmarklet (setup page: /-/kb/capture); 127.0.0.1 only.",
 )
 @db_option
-def serve(db_path: str, host: str, port: int, metadata: str | None, immutable: bool, capture: bool) -> None:
+@serve_options  # PATHS, --users, --publish, --public: a department server (kb/cli/users.py)
+def serve(
+    db_path: str, host: str, port: int, metadata: str | None, immutable: bool, capture: bool, **department: Any
+) -> None:
     """Browse the knowledge base in Datasette, read-only.
 
     Datasette only reads (its connections open the file read-only), so researchers
@@ -49,24 +53,33 @@ def serve(db_path: str, host: str, port: int, metadata: str | None, immutable: b
     With --capture, pages sent by the browser bookmarklet are logged (through the
     store, like kb add URL), for the researcher's own machine.
 
+    A department server: name several knowledge bases or a folder of them, each
+    served at its own path (alice.db at /alice); with accounts in the users file
+    (`kb users add`), every page needs a login and each account sees only what its
+    role allows. Beyond 127.0.0.1 kb serve refuses to start without accounts
+    unless --public says everything may be read by anyone.
+
     Example:
 
     \b
         kb serve --db kb.db --port 8001   # then open http://127.0.0.1:8001/kb/articles
         kb serve --capture                # and the bookmarklet at http://127.0.0.1:8001/-/kb/capture
+        kb serve /srv/kb --users /srv/kb/kb-users.yml   # every .db in /srv/kb, with logins
     """
-    connect(db_path, must_exist=True).conn.close()  # checks it is a kb database, migrates it
+    files, plan = serving_plan(db_path, host, **department)  # each checked and migrated; the accounts
     if capture:
         if immutable or host not in ("127.0.0.1", "localhost"):
             raise KbError("--capture writes to the knowledge base: serve it on 127.0.0.1 and without --immutable")
+        if plan.has_accounts or len(files) > 1:
+            raise KbError("--capture is for one researcher's own knowledge base, served without accounts")
         from ..capture import ensure_token
 
-        ensure_token(db_path)
+        ensure_token(str(files[0]))
         os.environ["KB_CAPTURE"] = "1"  # the plugin's capture route is off without it
         click.echo(f"Capture on: set up the bookmarklet at http://{host}:{port}/-/kb/capture", err=True)
     from .. import serve_config  # PyYAML: only for the commands that read YAML
 
-    served = serve_config.serve_metadata(Path(metadata) if metadata else None, host)
+    served = plan.applied(serve_config.serve_metadata(Path(metadata) if metadata else None, host))
     for name in serve_config.writable_queries(served):
         click.echo(f"Warning: the canned query {name!r} in {metadata} writes to the database", err=True)
     metadata_path = serve_config.write_serve_metadata(served)
@@ -75,8 +88,7 @@ def serve(db_path: str, host: str, port: int, metadata: str | None, immutable: b
         "-m",
         "datasette",
         "serve",
-        *(["-i"] if immutable else []),
-        db_path,
+        *[arg for file in files for arg in (["-i", str(file)] if immutable else [str(file)])],
         "--host",
         host,
         "--port",
@@ -85,7 +97,10 @@ def serve(db_path: str, host: str, port: int, metadata: str | None, immutable: b
     for name, value in SERVE_SETTINGS.items():
         command += ["--setting", name, value]
     command += ["--metadata", str(metadata_path)]
-    click.echo(f"Serving {db_path} at http://{host}:{port}/", err=True)
+    served_names = ", ".join(str(file) for file in files)
+    logins = f", logins for {len(plan.accounts)} accounts from {plan.users_file}" if plan.has_accounts else ""
+    click.echo(f"Serving {served_names} at http://{host}:{port}/{logins}", err=True)
+    os.environ.update(plan.environment)  # the password hashes and the cookie secret, never in a file
     sys.stdout.flush()
     sys.stderr.flush()
     # Become Datasette rather than wait for it, so stopping `kb serve` stops the server.

@@ -11,7 +11,10 @@ import asyncio
 from datasette import hookimpl
 
 from ..safe_html import doi_link, safe_link
-from . import capture, facet_cache, filtered_ids, guard
+from . import capture, facet_cache, filtered_ids, group, guard
+
+# One permission rule for a department server's accounts, from its own module:
+from .access import forbidden, permission_allowed  # noqa: F401,E402
 from .facets import FACET_CLASSES
 from .filters import relation_filters
 from .pages import cells_by_column, page_template_vars, readable_time, render_articles_cell, short_authors, work_id
@@ -38,7 +41,7 @@ def prepare_connection(conn, database, datasette):
 
 @hookimpl
 def register_routes(datasette):
-    return ROUTES + capture.ROUTES
+    return ROUTES + capture.ROUTES + group.ROUTES
 
 
 @hookimpl

@@ -18,6 +18,8 @@ from typing import Any
 
 from datasette.database import QueryInterrupted
 
+from .access import internal_headers
+
 MAX_ENTRIES = 512
 BACKGROUND_TIME_LIMIT_MS = 120_000
 
@@ -110,7 +112,8 @@ async def warm(datasette) -> None:
             threshold = int((datasette.plugin_config("kb", database=name) or {}).get("warm_at_works", WARM_AT_WORKS))
             works = (await db.execute("select max(rowid) from articles")).rows[0][0] or 0
             if works >= threshold:
-                await datasette.client.get(datasette.urls.table(name, "articles", format="json") + "?_size=1")
+                url = datasette.urls.table(name, "articles", format="json") + "?_size=1"
+                await datasette.client.get(url, headers=internal_headers(datasette))  # past a server's logins
                 print(f"kb: facet counts of {name} ({works:,} works) computed", file=sys.stderr, flush=True)
         except Exception:  # warming is an optimisation; a database it cannot read is left cold
             continue

@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from ..errors import KbError
 from ..formatting import format_references
+from . import access
 
 DEFAULT_STYLE = "apa"
 ROW_TEMPLATES = {"articles": "kb_article.html", "organisations": "kb_organisation.html", "events": "kb_event.html"}
@@ -257,7 +258,7 @@ PAGE_LOADERS = {"articles": article_page, "organisations": organisation_page, "e
 
 def page_template_vars(template, database, table, view_name, request, datasette):
     async def inner() -> dict[str, Any]:
-        kb_database = database or _first_database(datasette)
+        kb_database = database or _first_database(datasette, request)
         extra: dict[str, Any] = {"kb_database": kb_database}
         if kb_database:
             extra["kb_search_url"] = datasette.urls.database(kb_database) + "/-/search"
@@ -279,8 +280,10 @@ def page_template_vars(template, database, table, view_name, request, datasette)
     return inner
 
 
-def _first_database(datasette) -> str | None:
-    names = [name for name in datasette.databases if name != "_internal"]
+def _first_database(datasette, request=None) -> str | None:
+    """The knowledge base the header's links go to: the first the visitor may see."""
+    actor = request.actor if request is not None else None
+    names = [n for n in datasette.databases if n != "_internal" and access.may_view(datasette, actor, n) is not False]
     return names[0] if names else None
 
 

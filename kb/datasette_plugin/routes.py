@@ -11,6 +11,7 @@ from datasette import Response
 from datasette.utils import escape_fts
 from datasette.utils.asgi import NotFound
 
+from . import access
 from .drawing import draw_network, draw_timeline
 from .pages import filtered_articles_url
 
@@ -25,6 +26,7 @@ async def _kb_database(datasette, request):
         db = datasette.get_database(name)
     except KeyError:
         raise NotFound(f"no database {name}") from None
+    await access.ensure_may_view(datasette, request, name)  # the department server's one rule
     if not await db.table_exists("articles"):
         raise NotFound(f"{name} is not a kb knowledge base")
     return name, db
@@ -95,7 +97,10 @@ async def network(datasette, request) -> Response:
             ("_col", "year"),
         ]
     )
-    response = await datasette.client.get(datasette.urls.table(database, "articles", format="json") + "?" + query)
+    response = await datasette.client.get(
+        datasette.urls.table(database, "articles", format="json") + "?" + query,
+        headers=access.actor_headers(datasette, request.actor),  # as the visitor: the same permissions
+    )
     if response.status_code != 200:
         return Response.html(f"<p>Could not read the works in view ({response.status_code}).</p>", status=400)
     data = response.json()
