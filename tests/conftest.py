@@ -2,7 +2,8 @@
 
 Knowledge bases that take time to build (the sample, the export cases, the browsing
 cases) are built once per session and copied for each test (`built_kbs`); `kb_server`
-starts a real `kb serve` (tests/serving.py)."""
+starts a real `kb serve` (tests/serving.py). One headless Chromium (`chromium`) and one
+`kb serve` of the browsing cases (`browse_server`) serve every browser test of a session."""
 
 from __future__ import annotations
 
@@ -22,6 +23,15 @@ from .serving import Server, running_server
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto` (pyproject.toml): the whole suite gets xdist's one worker per core; a run of
+    named files or tests stays in one process, where starting workers (each importing kb
+    and Datasette) costs more than it saves."""
+    if config.args_source == pytest.Config.ArgsSource.ARGS:
+        return 0
+    return None
 
 
 @pytest.fixture
@@ -82,6 +92,27 @@ def browse_kb(tmp_path: Path, built_kbs: BuiltKbs) -> tuple[Path, dict[str, str]
 
     keys = built_kbs.built("browse", build_browse_kb)
     return built_kbs.copy("browse", build_browse_kb, tmp_path / "kb.db"), keys
+
+
+@pytest.fixture(scope="session")
+def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    """The session's headless Chromium (a selenium WebDriver; tests/browsers.py)."""
+    from .browsers import start_chromium
+
+    driver = start_chromium(tmp_path_factory.mktemp("chromium-profile"))
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="session")
+def browse_server(tmp_path_factory: pytest.TempPathFactory, built_kbs: BuiltKbs) -> Iterator[tuple[str, Path, dict]]:
+    """`kb serve` of the browsing cases for the session: (base URL, db path, citekeys by role)."""
+    from .browse_fixtures import build_browse_kb
+
+    folder = tmp_path_factory.mktemp("served")
+    db = built_kbs.copy("browse", build_browse_kb, folder / "kb.db")
+    with running_server(db, log=folder / "serve.log") as served:
+        yield served.url, db, built_kbs.built("browse", build_browse_kb)
 
 
 @pytest.fixture
