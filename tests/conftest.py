@@ -2,7 +2,8 @@
 
 Knowledge bases that take time to build (the sample, the export cases, the browsing
 cases) are built once per session and copied for each test (`built_kbs`); `kb_server`
-starts a real `kb serve` (tests/serving.py)."""
+starts a real `kb serve` (tests/serving.py). One headless Chromium (`chromium`) and one
+`kb serve` of the browsing cases (`browse_server`) serve every browser test of a session."""
 
 from __future__ import annotations
 
@@ -24,12 +25,26 @@ REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"
 
 
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    """A fresh, empty kb database file."""
-    path = tmp_path / "kb.db"
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto` (pyproject.toml): the whole suite gets xdist's one worker per core; a run of
+    named files or tests stays in one process, where starting workers (each importing kb
+    and Datasette) costs more than it saves."""
+    if config.args_source == pytest.Config.ArgsSource.ARGS:
+        return 0
+    return None
+
+
+def build_empty(path: Path) -> Path:
+    """An empty knowledge base: kb's schema, no records."""
     connect(path).conn.close()
     return path
+
+
+@pytest.fixture
+def db_path(tmp_path: Path, built_kbs: BuiltKbs) -> Path:
+    """A fresh, empty kb database file (a copy of one made once per session: making the
+    schema costs twenty times the copy)."""
+    return built_kbs.copy("empty", build_empty, tmp_path / "kb.db")
 
 
 @pytest.fixture
@@ -82,6 +97,27 @@ def browse_kb(tmp_path: Path, built_kbs: BuiltKbs) -> tuple[Path, dict[str, str]
 
     keys = built_kbs.built("browse", build_browse_kb)
     return built_kbs.copy("browse", build_browse_kb, tmp_path / "kb.db"), keys
+
+
+@pytest.fixture(scope="session")
+def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    """The session's headless Chromium (a selenium WebDriver; tests/browsers.py)."""
+    from .browsers import start_chromium
+
+    driver = start_chromium(tmp_path_factory.mktemp("chromium-profile"))
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="session")
+def browse_server(tmp_path_factory: pytest.TempPathFactory, built_kbs: BuiltKbs) -> Iterator[tuple[str, Path, dict]]:
+    """`kb serve` of the browsing cases for the session: (base URL, db path, citekeys by role)."""
+    from .browse_fixtures import build_browse_kb
+
+    folder = tmp_path_factory.mktemp("served")
+    db = built_kbs.copy("browse", build_browse_kb, folder / "kb.db")
+    with running_server(db, log=folder / "serve.log") as served:
+        yield served.url, db, built_kbs.built("browse", build_browse_kb)
 
 
 @pytest.fixture

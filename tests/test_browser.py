@@ -7,70 +7,31 @@ why; under CI=true (.ci/run installs them) that is a failure instead."""
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import urllib.request
 from pathlib import Path
 
 import pytest
-from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
-from .browse_fixtures import SCRIPT_TITLE, build_browse_kb
-from .serving import running_server
+from .browse_fixtures import SCRIPT_TITLE
+from .browsers import require_browser
 
 SCREENSHOTS = Path(os.environ.get("KB_SCREENSHOTS", "")) if os.environ.get("KB_SCREENSHOTS") else None
 
 
-def require_browser() -> tuple[str, str]:
-    """The Chromium and chromedriver to drive (KB_CHROMIUM, KB_CHROMEDRIVER, else found on
-    PATH); the test is skipped where one is missing, and fails under CI=true."""
-    chromium = os.environ.get("KB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-    chromedriver = os.environ.get("KB_CHROMEDRIVER") or shutil.which("chromedriver") or "/usr/bin/chromedriver"
-    missing = [path for path in (chromium, chromedriver) if not os.access(path, os.X_OK)]
-    if missing:
-        reason = (
-            f"no headless Chromium for the browser tests ({', '.join(missing)} not found; "
-            "on Debian: apt-get install chromium chromium-driver)"
-        )
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return chromium, chromedriver
+@pytest.fixture(scope="module")
+def server(browse_server):
+    """`kb serve` on the browsing test knowledge base (one per session: conftest's
+    `browse_server`); yields (base URL, db path, citekeys)."""
+    return browse_server
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, built_kbs):
-    """`kb serve` on the browsing test knowledge base; yields (base URL, db path, citekeys)."""
-    folder = tmp_path_factory.mktemp("served")
-    db = built_kbs.copy("browse", build_browse_kb, folder / "kb.db")
-    with running_server(db, log=folder / "serve.log") as served:
-        yield served.url, db, built_kbs.built("browse", build_browse_kb)
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    chromium, chromedriver = require_browser()
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1400,1000",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(chromedriver), options=options)
-    driver.set_page_load_timeout(30)
-    yield driver
-    driver.quit()
+def browser(chromium):
+    """The session's headless Chromium (conftest's `chromium`)."""
+    return chromium
 
 
 def shot(driver, name: str) -> None:

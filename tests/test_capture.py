@@ -6,10 +6,7 @@ from __future__ import annotations
 import functools
 import http.server
 import sqlite3
-import subprocess
-import sys
 import threading
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -19,10 +16,9 @@ from datasette.app import Datasette
 
 from kb.capture import ensure_token
 
-from .conftest import REPO
-from .serving import free_port
+from .browsers import only_first_window
+from .serving import running_server
 from .test_add_online import sha256
-from .test_browser import require_browser
 
 WEB = Path(__file__).parent / "fixtures" / "web"
 PAGE = (WEB / "think-tank-report.html").read_text()
@@ -150,64 +146,15 @@ def page_server(tmp_path):
 
 @pytest.fixture
 def capture_server(sample_db, tmp_path):
-    port = free_port()
-    log = open(tmp_path / "serve.log", "w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from kb.cli import main; main()",
-            "serve",
-            "--capture",
-            "--db",
-            str(sample_db),
-            "--port",
-            str(port),
-        ],
-        cwd=REPO,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-                break
-            except OSError:
-                if process.poll() is not None:
-                    break
-                time.sleep(0.1)
-        assert process.poll() is None, (tmp_path / "serve.log").read_text()
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
+    with running_server(sample_db, "--capture", log=tmp_path / "serve.log") as server:
+        yield server.url
 
 
-def test_the_bookmarklet_logs_the_page_being_read(capture_server, page_server, sample_db, tmp_path):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
+def test_the_bookmarklet_logs_the_page_being_read(capture_server, page_server, sample_db, chromium):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    chromium, chromedriver = require_browser()
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        f"--user-data-dir={tmp_path / 'profile'}",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(chromedriver), options=options)
-    driver.set_page_load_timeout(30)
+    driver = chromium
     try:
         driver.get(capture_server + "/-/kb/capture")
         href = driver.find_element(By.ID, "kb-bookmarklet").get_attribute("href")
@@ -230,7 +177,7 @@ def test_the_bookmarklet_logs_the_page_being_read(capture_server, page_server, s
             lambda d: "Deterrence on the Eastern Flank" in d.find_element(By.TAG_NAME, "h1").text
         )
     finally:
-        driver.quit()
+        only_first_window(driver)  # the bookmarklet opened a second one
     conn = sqlite3.connect(sample_db)
     article_id, url = conn.execute("SELECT id, url FROM articles WHERE title LIKE 'Deterrence%'").fetchone()
     assert url == page_server

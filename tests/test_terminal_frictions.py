@@ -180,15 +180,16 @@ def test_a_mistyped_type_at_the_prompt_is_asked_again_and_the_title_kept(tmp_pat
 
 
 def _complete(words: str, db: Path) -> list[str]:
-    installed = str(Path(sys.executable).parent / "kb")
+    """What bash completion offers for `words`: click's completion, run in process (the
+    installed script answering a shell is tested above)."""
     env = {
-        **os.environ,
         "_KB_COMPLETE": "bash_complete",
         "COMP_WORDS": words,
         "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1)),
         "KB_DB": str(db),
     }
-    result = subprocess.run([installed], env=env, capture_output=True, text=True, check=True)
+    result = CliRunner().invoke(cli, [], prog_name="kb", env=env)
+    assert result.exit_code == 0, result.output
     return [line.split(",", 1)[1] for line in result.stdout.splitlines() if line]
 
 
