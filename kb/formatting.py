@@ -68,23 +68,33 @@ def _check_output(output: str) -> None:
 
 
 _ENGLISH = re.compile(r"\s*en(?:[-_]([A-Za-z]{2}))?", re.IGNORECASE)
+_NUMBER_RANGE = re.compile(r"(\d+)\s*-\s*(\d+)")
+_NUMBER_VARIABLES = ("volume", "issue")
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
 
 
 def prepare_item(item: dict[str, Any]) -> dict[str, Any]:
     """The item the formatter is given.
 
-    `language` as people write it ("English", "eng", "en_US") becomes a BCP 47 tag: styles
-    title-case English titles only, and citeproc-js reads any value starting with "en" as
-    English, where pandoc wants a tag. Empty values are left out (pandoc refuses a whole
+    `language` as people write it ("English", "eng", "en_US", "Italian") becomes a BCP 47 tag:
+    styles title-case English titles only, and citeproc-js reads any value starting with "en"
+    as English and any other as not, where pandoc wants a tag (and takes what it cannot read
+    for English). A volume or issue "125-1" is given as the range "125–1". Empty values are left out (pandoc refuses a whole
     item for one null). Everything else is given as kb keeps it (date ranges and literal
     dates included: pandoc prints them).
     """
     prepared = {key: value for key, value in item.items() if value is not None and value != ""}
+    for key in _NUMBER_VARIABLES:  # "125-1" is a range: citeproc-js prints "125–1", pandoc the hyphen
+        value = prepared.get(key)
+        if isinstance(value, str) and _NUMBER_RANGE.fullmatch(value):
+            prepared[key] = _NUMBER_RANGE.sub("\\1–\\2", value)
     language = prepared.get("language")
     if isinstance(language, str):
         english = _ENGLISH.match(language)
         if english:
             prepared["language"] = "en-" + english.group(1).upper() if english.group(1) else "en"
+        elif not _LANGUAGE_TAG.fullmatch(language):  # "Italian", "Contributions in Italian; ...":
+            prepared["language"] = "und"  # not English, as citeproc-js reads it; pandoc would guess English
     return prepared
 
 

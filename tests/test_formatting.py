@@ -85,7 +85,23 @@ def test_language_names_become_tags_and_nothing_else_changes():
     item = {"id": "k", "type": "book", "language": "English", "issued": {"date-parts": [[2001], [2003]]}}
     assert prepare_item(item) == {**item, "language": "en"}
     assert prepare_item({**item, "language": "en_gb"})["language"] == "en-GB"
-    assert prepare_item({**item, "language": "French"})["language"] == "French"
+    assert prepare_item({**item, "language": "it"})["language"] == "it"  # a tag stays
+    for name in ("French", "Contributions in Italian; abstracts in English."):  # not English, as citeproc-js reads it
+        assert prepare_item({**item, "language": name})["language"] == "und"
+    assert prepare_item({**item, "issue": "125-1", "volume": "7", "note": None}) == {
+        **item,
+        "language": "en",
+        "issue": "125–1",
+        "volume": "7",
+    }
+
+
+def test_non_english_titles_are_not_title_cased():
+    item = {"id": "k", "type": "book", "title": "Il tempio romano di Nora", "issued": {"date-parts": [[2016]]}}
+    for language in ("Italian", "it", "Contributions in Italian; abstracts in English."):
+        text, _ = format_reference({**item, "language": language}, "chicago-author-date")
+        assert text == "Il tempio romano di Nora. 2016.", text
+    assert format_reference(item, "chicago-author-date")[0] == "Il Tempio Romano Di Nora. 2016."
 
 
 def test_html_links_dois_and_web_addresses_only():
