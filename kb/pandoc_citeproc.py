@@ -8,6 +8,7 @@ citeproc-py does (bench/formatting.py, bench/RESULTS.md), so kb formats with it.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import subprocess
@@ -52,19 +53,26 @@ def pandoc_path() -> str:
 
 @functools.lru_cache(maxsize=32)
 def style_alone_path(style_path: str) -> str:
-    """A copy of the CSL style without the rules between works (kept for the process's life)."""
+    """A copy of the CSL style without the rules between works, in a folder of kb's in the
+    temporary folder, named by its content (so processes share it and none piles up)."""
     ElementTree.register_namespace("", _CSL)
     tree = ElementTree.parse(style_path)
     for element in tree.getroot().iter():
         for attribute in _BETWEEN_WORKS:
             element.attrib.pop(attribute, None)
+    text = ElementTree.tostring(tree.getroot(), encoding="unicode")
+    digest = hashlib.sha1(text.encode()).hexdigest()[:16]
     folder = Path(tempfile.gettempdir()) / f"kb-styles-{os.getuid()}"
-    folder.mkdir(exist_ok=True)
-    target = folder / f"{Path(style_path).stem}-{os.getpid()}.csl"
-    tree.write(target, encoding="utf-8", xml_declaration=True)
+    folder.mkdir(mode=0o700, exist_ok=True)
+    target = folder / f"{Path(style_path).stem}-{digest}.csl"
+    if not target.exists():
+        partial = folder / f"{target.name}.{os.getpid()}"
+        partial.write_text('<?xml version="1.0" encoding="utf-8"?>\n' + text, encoding="utf-8")
+        os.replace(partial, target)  # whole or absent, whoever writes it
     return str(target)
 
 
+@functools.lru_cache(maxsize=64)
 def is_numeric_style(style_path: str) -> bool:
     root = ElementTree.parse(style_path).getroot()
     return any("numeric" in (category.get("citation-format") or "") for category in root.iter(f"{{{_CSL}}}category"))
