@@ -48,7 +48,7 @@ def test_markdown_output(hard_db):
         hard_db, "export", "--style", "apa", "--to", "markdown", "--key", "fuenteArms2008", "--key", "mod2009"
     ).stdout
     assert "*Survival*" in text and "<i>" not in text and "<script>" not in text
-    assert "under\\_score" in text  # a Markdown special in a title stays text
+    assert "\\<script\\>" in text and "\\#1 under_score" in text  # Markdown specials in a title stay text
     assert "\n\n" in text
 
 
@@ -59,7 +59,8 @@ def test_numeric_styles_are_numbered_in_order(hard_db):
 
 def test_ref_formats_keys_in_the_order_given_and_lists_styles(hard_db):
     text = invoke(hard_db, "ref", "mod2009", "fuenteArms2008", "--style", "chicago-author-date").stdout.splitlines()
-    assert text[0].startswith("Ministry of Defence, United Kingdom.") and text[1].startswith("Fuente, J. de la, Jr.")
+    # Chicago writes given names in full, as citeproc-js does
+    assert text[0].startswith("Ministry of Defence, United Kingdom.") and text[1].startswith("Fuente, Juan de la, Jr.")
     styles = invoke(hard_db, "ref", "--list-styles").stdout.split()
     assert {"apa", "chicago-author-date", "harvard-cite-them-right", "modern-language-association", "ieee"} <= set(
         styles

@@ -144,7 +144,7 @@ def export_command(
         write_output(result.text, out_path)
         if result.failed:
             click.echo(
-                f"citeproc-py could not format {len(result.failed)} works in {style}; their titles are shown: "
+                f"pandoc could not format {len(result.failed)} works in {style}; their titles are shown: "
                 f"{', '.join(result.failed[:5])}",
                 err=True,
             )

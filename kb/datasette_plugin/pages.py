@@ -35,24 +35,13 @@ def filtered_articles_url(datasette, database: str, relation: str, name: str) ->
     return datasette.urls.table(database, "articles") + "?" + urllib.parse.urlencode({f"_{relation}": name})
 
 
-def escape_item(value: Any) -> Any:
-    """An item with every string HTML-escaped: citeproc-py's HTML output does not escape."""
-    if isinstance(value, str):
-        return html.escape(value, quote=False)
-    if isinstance(value, dict):
-        return {key: (val if key == "id" else escape_item(val)) for key, val in value.items()}
-    if isinstance(value, list):
-        return [escape_item(val) for val in value]
-    return value
-
-
 def formatted_reference(item: dict[str, Any], style: str) -> tuple[Markup | None, str | None]:
     """(reference as safe HTML, error) for one CSL item."""
     try:
-        return Markup(format_references([escape_item(item)], style, output="html")[0]), None
+        return Markup(format_references([item], style, output="html")[0]), None  # pandoc escapes the text
     except KbError as exc:
         return None, str(exc)
-    except Exception as exc:  # citeproc-py fails on some odd items; the page still shows the rest
+    except Exception as exc:  # a work the formatter cannot read: the page still shows the rest
         return None, f"could not format this work in {style}: {exc}"
 
 
