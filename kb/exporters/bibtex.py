@@ -307,8 +307,8 @@ def escape(value: str) -> str:
     long values such as abstracts. Backslashes are split on first, so the braces of
     the commands that replace them are not escaped again.
     """
-    if "\n" in value:  # BibTeX reads a newline as a space (kb's reader too): written as one
-        value = " ".join(value.split())
+    if "\n" in value or "  " in value or "\t" in value:
+        value = " ".join(value.split())  # BibTeX (and kb's reader) reads any run of white space as one space
     if "--" in value:  # TeX (and kb's reader) would read "--" as a dash: "-{}-" stays two hyphens
         value = escape(value.replace("--", "\0")).replace("\0", "-{}-")
         return value.replace("-{}--", "-{}-{}-")
