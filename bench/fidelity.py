@@ -17,8 +17,10 @@ in process). Per file it reports:
 - round-trip drift per export format: export, import the export into another fresh
   knowledge base, export again; a work drifts when its record in the second export is
   not byte-identical to the first (records matched by citekey / RIS `ID` / CSL `id` /
-  CSV `citekey`; a work re-keyed or gone counts as drifting). Drifting works are also
-  counted by the field that differs;
+  CSV `citekey`; a work re-keyed or gone counts as drifting). A cell "3/100 (+2
+  reported)" is 3 drifting works the export's loss report does not name, and 2 it
+  names (what the format cannot carry). Drifting works are also counted by the field
+  that differs;
 - unreported losses per format: a CSL variable a work had in the first knowledge base
   and no longer has after the round trip, that the export's loss report did not name.
 """
@@ -68,7 +70,8 @@ class FileResult:
     titled: int = 0
     words_lost: int = 0
     word_examples: list[str] = field(default_factory=list)
-    drift: dict[str, tuple[int, int]] = field(default_factory=dict)  # format -> (works, drifting)
+    # format -> (works, drifting works the loss report does not name, drifting works it names)
+    drift: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     drift_fields: dict[str, Counter] = field(default_factory=dict)
     unreported: dict[str, Counter] = field(default_factory=dict)  # format -> variable -> works
     examples: list[str] = field(default_factory=list)
@@ -101,7 +104,14 @@ def _reason_kind(reason: str) -> str:
 
 
 def items_by_key(store: Store) -> dict[str, dict]:
-    return {key: json.loads(csl) for key, csl in store.conn.execute("SELECT citekey, csl_json FROM articles")}
+    """Each work's CSL item, with the source fields an import kept under "(kept)"."""
+    out = {}
+    for key, csl, extra in store.conn.execute("SELECT citekey, csl_json, extra_json FROM articles"):
+        item = json.loads(csl)
+        if extra:
+            item["(kept)"] = json.loads(extra)
+        out[key] = item
+    return out
 
 
 # --- title words -----------------------------------------------------------------------
@@ -203,12 +213,18 @@ def round_trip(result: FileResult, folder: Path, first: Store, fmt: str, example
         import_into(second, out1, IMPORT_FORMAT[fmt])
     except KbError as exc:
         result.examples.append(f"{result.path.name} {fmt}: its own export refused on import: {exc}")
-        result.drift[fmt] = (exported.count, exported.count)
+        result.drift[fmt] = (exported.count, exported.count, 0)
         return
     text2 = export(second.conn, fmt).text
     a, b = records(fmt, exported.text), records(fmt, text2)
+    reported: dict[str, set[str]] = {}
+    for what, keys in exported.lost.items():
+        for key in keys:
+            reported.setdefault(key, set()).add(what)
     changed = [k for k in a if b.get(k) != a[k]]
-    result.drift[fmt] = (len(a), len(changed))
+    named = sum(1 for k in changed if k in reported)
+    result.drift[fmt] = (len(a), len(changed) - named, named)
+    changed.sort(key=lambda k: k in reported)  # the examples: drift nobody reported first
     counted = result.drift_fields.setdefault(fmt, Counter())
     for key in changed:
         counted.update(differing_fields(fmt, a[key], b.get(key)))
@@ -216,11 +232,9 @@ def round_trip(result: FileResult, folder: Path, first: Store, fmt: str, example
         diff = difflib.unified_diff(a[key].splitlines(), b.get(key, "(missing)").splitlines(), lineterm="", n=0)
         body = "\n".join("    " + line[:300] for line in list(diff)[2:10])
         result.examples.append(f"{result.path.name} {fmt} [{key}]\n{body}")
-    # losses nobody reported: a variable gone after the round trip, not in the loss report
-    reported: dict[str, set[str]] = {}
-    for what, keys in exported.lost.items():
-        for key in keys:
-            reported.setdefault(key, set()).add(what)
+    # losses nobody reported: a variable gone after the round trip (its value nowhere in
+    # the work's item or kept fields: a value moved to another variable is not lost) and
+    # not named in the loss report
     before, after = items_by_key(first), items_by_key(second)
     unreported = result.unreported.setdefault(fmt, Counter())
     for key, item in before.items():
@@ -228,8 +242,11 @@ def round_trip(result: FileResult, folder: Path, first: Store, fmt: str, example
         if again is None:
             continue
         named = reported.get(key, set())
-        for variable in item:
+        again_text = json.dumps(again, ensure_ascii=False)
+        for variable, value in item.items():
             if variable in again or variable in ("id", "citation-key"):
+                continue
+            if isinstance(value, str) and json.dumps(value, ensure_ascii=False)[1:-1] in again_text:
                 continue
             if not any(what == variable or what.startswith(f"{variable} ") for what in named):
                 unreported[variable] += 1
@@ -292,10 +309,11 @@ def main() -> None:
         r = check(path, formats, args.examples)
         cells = []
         for fmt in formats:
-            works, drifting = r.drift.get(fmt, (0, 0))
-            cells.append(f"{drifting}/{works}" if works else "-")
+            works, drifting, named = r.drift.get(fmt, (0, 0, 0))
+            cells.append((f"{drifting}/{works}" + (f" (+{named} reported)" if named else "")) if works else "-")
             totals[f"{fmt} works"] += works
             totals[f"{fmt} drifting"] += drifting
+            totals[f"{fmt} named"] += named
         totals["files"] += 1
         totals["refused"] += bool(r.refused)
         totals["landed"] += r.landed
@@ -322,7 +340,10 @@ def main() -> None:
         lines += r.examples
         if lines:
             details.append(f"{path}:\n" + "\n".join(lines))
-    drift = ", ".join(f"{fmt} {totals[f'{fmt} drifting']}/{totals[f'{fmt} works']}" for fmt in formats)
+    drift = ", ".join(
+        f"{fmt} {totals[f'{fmt} drifting']}/{totals[f'{fmt} works']} (+{totals[f'{fmt} named']} reported)"
+        for fmt in formats
+    )
     unreported = ", ".join(f"{fmt} {totals[f'{fmt} unreported']}" for fmt in formats)
     print(
         f"\ntotal: {totals['files']} files, {totals['refused']} refused, {totals['landed']} works landed, "

@@ -160,3 +160,23 @@ def test_names_a_format_cannot_carry_are_in_the_loss_report(tmp_path):
     (tmp_path / "ok").mkdir()
     _, _, report = twice(tmp_path / "ok", "d.json", csl(author=[{"family": "Doe", "given": "Jane"}]), "ris")
     assert "not representable" not in report
+
+
+def test_csl_json_numeric_citekey_kept_and_reported_in_ris(tmp_path):
+    source = csl(id="123", **{"citation-key": "123"})
+    one, two, _ = twice(tmp_path, "n.json", source, "csl-json")
+    assert [item["id"] for item in json.loads(two)] == ["123"] and two == one
+    (tmp_path / "r").mkdir()
+    _, _, report = twice(tmp_path / "r", "n.json", source, "ris")
+    assert "1 work: citekey (a number) not representable in RIS (123)" in report
+
+
+def test_old_style_font_switches_print_nothing_but_their_words(tmp_path):
+    one, _, _ = twice(tmp_path, "f.bib", r"@article{f, title = {{\tt Dvi\_QMS}: {\bf a} driver}}", "csl-json")
+    assert json.loads(one)[0]["title"] == "Dvi_QMS: a driver"
+
+
+def test_web_of_science_text_named_ris_is_read_as_web_of_science(tmp_path):
+    text = "FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\nAU Loach, PA\nTI A title\nSO J\nPY 1994\nER\n\nEF\n"
+    one, _, _ = twice(tmp_path, "wos.ris", text, "csl-json")
+    assert json.loads(one)[0]["title"] == "A title"

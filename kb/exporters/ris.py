@@ -151,6 +151,8 @@ def ris_date(value: Any, work: ExportWork, variable: str, losses: Losses) -> str
 def record_lines(work: ExportWork, losses: Losses) -> list[tuple[str, str]]:
     item = work.item
     lines: list[tuple[str, str]] = [("TY", RIS_TYPES.get(item.get("type", "document"), "GEN")), ("ID", work.citekey)]
+    if work.citekey.isdigit():  # EndNote numbers its records in ID: readers (kb's too) take it for one
+        losses.add(work.citekey, "citekey (a number)")
     for role, tag in (("author", "AU"), ("editor", "A2"), ("collection-editor", "A3"), ("translator", "A4")):
         for name in item.get(role) or []:
             if isinstance(name, dict):
