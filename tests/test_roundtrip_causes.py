@@ -91,6 +91,7 @@ CASES = [
         "x.bib",
         "@inproceedings{k, title={Ch}, crossref={p}}\n@proceedings{p, title={Proc}, subtitle={Sub}, year={2001}}",
     ),
+    ("trailing space in a BibTeX value", "t.bib", "@article{t, title = {Baz }, abstract = {A & B only 8 }}"),
     ("CSL-JSON citekey with : and / and a keyword", "k.json", csl(id="a:b/c", keyword="x, y")),
 ]
 

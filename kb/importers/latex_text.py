@@ -151,7 +151,12 @@ _UNPROTECT = str.maketrans({_BACKSLASH: "\\", _OPEN: "{", _CLOSE: "}"})
 def latex_to_text(value: str) -> str:
     """A BibTeX value as plain Unicode, white space folded."""
     if not _MARKERS.search(value):
-        return " ".join(value.split()) if "\n" in value or "  " in value else value
+        # (a value ending in a space, "only 8 }", loses it: decoded values are stripped too)
+        return (
+            " ".join(value.split())
+            if "\n" in value or "  " in value or value[-1:] == " " or value[:1] == " "
+            else value
+        )
     if not _NOT_JUST_BRACES.search(value):
         return " ".join(value.replace("{", "").replace("}", "").split())
     return _decode(value)
