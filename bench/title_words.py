@@ -27,8 +27,9 @@ from kb.errors import KbError  # noqa: E402
 from kb.importers.bibtex import BibFile, entry_to_work  # noqa: E402
 
 _COMMAND = re.compile(r"\\(?:[A-Za-z]+|.)")
-# Escaped punctuation prints as itself ("A\\&M" is two words, not "AM"); \\href's target does not print.
-_ESCAPED_PUNCTUATION = re.compile(r"\\([&%$#_{}])")
+# Escaped punctuation prints as itself ("A\&M" is two words, not "AM"), a spacing command
+# ("Mac\,OS") as a space; \href's target does not print.
+_ESCAPED_PUNCTUATION = re.compile(r"\\([&%$#_{},;:!])")
 _HREF_TARGET = re.compile(r"\\href\s*\{[^{}]*\}")
 # Letters LaTeX writes as commands, and the letters they fold to on both sides.
 _LETTER_COMMANDS = re.compile(r"\\(i|j|o|O|l|L|ss|ae|AE|oe|OE|aa|AA)(?![A-Za-z])")

@@ -91,6 +91,12 @@ CASES = [
         "x.bib",
         "@inproceedings{k, title={Ch}, crossref={p}}\n@proceedings{p, title={Proc}, subtitle={Sub}, year={2001}}",
     ),
+    ("two apostrophes in a title", "q.json", csl(title="The ''Iliad'' and ``Odyssey''")),
+    (
+        "two ISBNs in SN",
+        "m.ris",
+        "TY  - BOOK\nID  - m2011\nTI  - T\nSN  - 978-0-511-80477-9\nSN  - 9780521518147\nER  - \n",
+    ),
     ("trailing space in a BibTeX value", "t.bib", "@article{t, title = {Baz }, abstract = {A & B only 8 }}"),
     ("CSL-JSON citekey with : and / and a keyword", "k.json", csl(id="a:b/c", keyword="x, y")),
 ]
@@ -181,3 +187,8 @@ def test_web_of_science_text_named_ris_is_read_as_web_of_science(tmp_path):
     text = "FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\nAU Loach, PA\nTI A title\nSO J\nPY 1994\nER\n\nEF\n"
     one, _, _ = twice(tmp_path, "wos.ris", text, "csl-json")
     assert json.loads(one)[0]["title"] == "A title"
+
+
+def test_two_apostrophes_written_so_tex_does_not_curl_them(tmp_path):
+    one, _, _ = twice(tmp_path, "q.json", csl(title="The ''Iliad''"), "bibtex")
+    assert "title = {The '{}'Iliad'{}'}," in one

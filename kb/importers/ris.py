@@ -375,7 +375,12 @@ def record_to_work(entry: dict[str, Any], where: str) -> WorkRecord:
     if urls:
         item["URL"] = urls[0]
     for serial in [" ".join(str(s).split()) for s in _as_list(entry.get("issn")) if s and str(s).strip()]:
-        kind = _serial_kind(serial, csl_type)  # SN holds an ISBN or an ISSN; a second one joins the first
+        # SN holds an ISBN or an ISSN; a second of one kind goes where kb's export wrote it
+        # from (ISBN, then ISSN), a third joins it
+        kind = _serial_kind(serial, csl_type)
+        other = "ISSN" if kind == "ISBN" else "ISBN"
+        if item.get(kind) and not item.get(other) and kind == "ISBN":
+            kind = other
         item[kind] = f"{item[kind]}, {serial}" if item.get(kind) else serial
     tags = [" ".join(k.split()) for k in entry.get("keywords") or [] if k and k.strip()]
     extra: dict[str, list[str]] = {}
