@@ -27,6 +27,10 @@ from kb.errors import KbError  # noqa: E402
 from kb.importers.bibtex import BibFile, entry_to_work  # noqa: E402
 
 _COMMAND = re.compile(r"\\(?:[A-Za-z]+|.)")
+# Escaped punctuation prints as itself ("A\&M" is two words, not "AM"), a spacing command
+# ("Mac\,OS") as a space; \href's target does not print.
+_ESCAPED_PUNCTUATION = re.compile(r"\\([&%$#_{},;:!])")
+_HREF_TARGET = re.compile(r"\\href\s*\{[^{}]*\}")
 # Letters LaTeX writes as commands, and the letters they fold to on both sides.
 _LETTER_COMMANDS = re.compile(r"\\(i|j|o|O|l|L|ss|ae|AE|oe|OE|aa|AA)(?![A-Za-z])")
 _LETTER_FOLDS = str.maketrans({"ı": "i", "ȷ": "j", "ø": "o", "ł": "l", "æ": "ae", "œ": "oe"})
@@ -37,6 +41,7 @@ def words(text: str) -> list[str]:
     """Folded runs of letters, LaTeX commands and braces dropped."""
     text = _LETTER_COMMANDS.sub(lambda m: m.group(1)[0] if m.group(1) in "aaAA" else m.group(1), text)
     text = re.sub(r"\\\s", " ", text)  # a control space is a space
+    text = _HREF_TARGET.sub("", _ESCAPED_PUNCTUATION.sub(" ", text))
     text = _COMMAND.sub("", text).replace("{", "").replace("}", "")
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return _LETTERS.findall(text.casefold().translate(_LETTER_FOLDS))

@@ -103,7 +103,8 @@ def parse_name(text: str, corporate: bool | None = None) -> dict[str, Any]:
             given = parts[1]
         if given:
             name["given"] = _strip_braces(given)
-    return {k: v for k, v in name.items() if v}
+    # Removed braces can leave two spaces ("L-{ W } S"): folded, as every reader folds them.
+    return {k: " ".join(v.split()) if isinstance(v, str) and "  " in v else v for k, v in name.items() if v}
 
 
 def _balanced_outer(text: str) -> bool:

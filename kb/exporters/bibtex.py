@@ -298,7 +298,19 @@ def _escape_specials(value: str) -> str:
     return value
 
 
+_LIGATURE_PAIR = re.compile(r"(?<=')(?=')|(?<=`)(?=`)")
+
+
 def escape(value: str) -> str:
+    """TeX specials escaped; '' and `` (which TeX, and kb's reader, read as curly
+    quotes) kept as two characters by writing '{}'."""
+    text = escape_specials(value)
+    if "''" in text or "``" in text:
+        return _LIGATURE_PAIR.sub("{}", text)
+    return text
+
+
+def escape_specials(value: str) -> str:
     """TeX specials escaped; everything else (UTF-8 text) as is.
 
     Most values have no special at all: one regex search says so and the value is
@@ -307,10 +319,10 @@ def escape(value: str) -> str:
     long values such as abstracts. Backslashes are split on first, so the braces of
     the commands that replace them are not escaped again.
     """
-    if "\n" in value:  # BibTeX reads a newline as a space (kb's reader too): written as one
-        value = " ".join(value.split())
+    if "\n" in value or "  " in value or "\t" in value:
+        value = " ".join(value.split())  # BibTeX (and kb's reader) reads any run of white space as one space
     if "--" in value:  # TeX (and kb's reader) would read "--" as a dash: "-{}-" stays two hyphens
-        value = escape(value.replace("--", "\0")).replace("\0", "-{}-")
+        value = escape_specials(value.replace("--", "\0")).replace("\0", "-{}-")
         return value.replace("-{}--", "-{}-{}-")
     if _NEEDS_ESCAPE.search(value) is None:
         return value

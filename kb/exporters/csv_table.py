@@ -12,10 +12,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from ..dates import partial_date_from_csl
-from ..names import display_name
+from ..names import SUFFIXES, display_name
 from . import ExportWork, Losses
 
 FORMAT = "csv"
@@ -54,13 +55,33 @@ COLUMNS = (
 )
 
 
+def name_text(name: dict[str, Any]) -> str:
+    """One name as the CSV reader reads it: "Family, Given", "Family, Given, Jr." (or
+    BibTeX's "Family, Suffix, Given" for a suffix the reader does not know as one); an
+    organisation in braces. White space folded, as the reader folds it."""
+    if name.get("literal"):
+        return "{" + " ".join(str(name["literal"]).split()) + "}"
+    suffix = name.get("suffix")
+    if suffix and str(suffix).lower() not in SUFFIXES and name.get("given"):
+        family = " ".join(str(p) for p in (name.get("non-dropping-particle"), name.get("family")) if p)
+        given = " ".join(str(p) for p in (name.get("given"), name.get("dropping-particle")) if p)
+        text = f"{family}, {suffix}, {given}"
+    else:
+        text = display_name(name)
+    return " ".join(text.split())
+
+
 def name_cell(names: list[Any]) -> str:
-    out = []
-    for name in names:
-        if not isinstance(name, dict):
-            continue
-        out.append("{" + name["literal"] + "}" if name.get("literal") else display_name(name))
-    return "; ".join(out)
+    return "; ".join(name_text(name) for name in names if isinstance(name, dict))
+
+
+@lru_cache(maxsize=65536)  # the same author lists come back in many works
+def reads_back(cell: str) -> bool:
+    """Whether the CSV reader reads this cell back as names written the same way
+    ("Asa G. Hilliard, III" as a family and given names does not: it reads a suffix)."""
+    from ..importers.csv_table import _names  # the reader, imported late: exporters load without it
+
+    return name_cell(_names(cell, "")) == cell
 
 
 def write(works: Iterable[ExportWork], losses: Losses, **_: Any) -> str:
@@ -77,6 +98,8 @@ def write(works: Iterable[ExportWork], losses: Losses, **_: Any) -> str:
                 losses.add(work.citekey, variable)
             elif variable in NAME_COLUMNS:
                 row[variable] = name_cell(value)
+                if row[variable] and not reads_back(row[variable]):
+                    losses.add(work.citekey, f"{variable} (names CSV reads back otherwise)")
             elif variable in DATE_COLUMNS:
                 parsed = partial_date_from_csl(value)
                 row[variable] = (

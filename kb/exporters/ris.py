@@ -10,6 +10,7 @@ those are reported as losses. The RIS tags an import kept that kb has no field f
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from ..dates import partial_date_from_csl
@@ -108,7 +109,7 @@ _HANDLED = frozenset(
 )
 
 
-def format_name(name: dict[str, Any], work: ExportWork, losses: Losses) -> str | None:
+def format_name(name: dict[str, Any], work: ExportWork | None = None, losses: Losses | None = None) -> str | None:
     if name.get("literal"):
         # A trailing comma marks an organisation (EndNote's convention; kb's RIS reader
         # reads it back as one), so its commas stay and it is never split into a person.
@@ -123,6 +124,16 @@ def format_name(name: dict[str, Any], work: ExportWork, losses: Losses) -> str |
             parts.append("")
         parts.append(str(name["suffix"]))
     return ", ".join(parts) if parts[0] else None
+
+
+@lru_cache(maxsize=65536)  # the same people come back in many works
+def reads_back(text: str) -> bool:
+    """Whether kb's RIS reader reads this AU line back as a name written the same way
+    ("Asa G. Hilliard, III" as a family and given names does not: it reads a suffix)."""
+    from ..importers.ris import _names  # the reader, imported late: exporters load without it
+
+    names = _names([text], "")
+    return len(names) == 1 and format_name(names[0], None, None) == " ".join(text.split())
 
 
 def ris_date(value: Any, work: ExportWork, variable: str, losses: Losses) -> str | None:
@@ -140,12 +151,16 @@ def ris_date(value: Any, work: ExportWork, variable: str, losses: Losses) -> str
 def record_lines(work: ExportWork, losses: Losses) -> list[tuple[str, str]]:
     item = work.item
     lines: list[tuple[str, str]] = [("TY", RIS_TYPES.get(item.get("type", "document"), "GEN")), ("ID", work.citekey)]
+    if work.citekey.isdigit():  # EndNote numbers its records in ID: readers (kb's too) take it for one
+        losses.add(work.citekey, "citekey (a number)")
     for role, tag in (("author", "AU"), ("editor", "A2"), ("collection-editor", "A3"), ("translator", "A4")):
         for name in item.get(role) or []:
             if isinstance(name, dict):
                 text = format_name(name, work, losses)
                 if text:
                     lines.append((tag, text))
+                    if not reads_back(text):
+                        losses.add(work.citekey, f"{role} (a name RIS reads back otherwise: {text!r})")
     simple = (
         ("title", "TI"),
         ("title-short", "ST"),
@@ -212,7 +227,7 @@ def write(works: Iterable[ExportWork], losses: Losses, **_: Any) -> str:
     out = []
     for work in works:
         for tag, value in record_lines(work, losses):
-            value = " ".join(value.split("\n")) if tag != "AB" else value.replace("\r\n", "\n").replace("\n", " ")
+            value = " ".join(value.split())  # RIS values are one line; kb's reader folds white space
             out.append(f"{tag}  - {value}")
         out.append("ER  - ")
         out.append("")

@@ -92,10 +92,12 @@ def detect_format(path: str | Path, text: str) -> str:
     """The format of a file: by its name ending first, then by its content."""
     modules = registry()
     name = str(path).lower()
+    head = text[:8192]
     for fmt, module in modules.items():
         if any(name.endswith(ext) for ext in module.EXTENSIONS):
+            if fmt == "ris" and not module.detect(head) and modules["wos"].detect(head):
+                return "wos"  # Web of Science's tagged text saved as .ris (rispy's own test file is)
             return fmt
-    head = text[:8192]
     for fmt, module in modules.items():
         if module.detect(head):
             return fmt

@@ -448,7 +448,7 @@ def entry_to_work(entry: Entry | EntryHead, fields: dict[str, str], source: str)
         if name in TEXT_FIELDS:
             item.setdefault(TEXT_FIELDS[name], latex_to_text(value))
         elif name in PLAIN_FIELDS:
-            item.setdefault(PLAIN_FIELDS[name], " ".join(value.replace("{", "").replace("}", "").split()))
+            item.setdefault(PLAIN_FIELDS[name], _plain(value, name))
         elif name in NAME_FIELDS:
             names = _names(value, name, where)
             if names:
@@ -471,6 +471,7 @@ def entry_to_work(entry: Entry | EntryHead, fields: dict[str, str], source: str)
         booktitle = latex_to_text(fields["booktitle"])
         if "booksubtitle" in fields:
             booktitle += ": " + latex_to_text(fields["booksubtitle"])
+            extra.pop("booksubtitle", None)  # it is in the container title now: kept too, it would come back twice
         item.setdefault("container-title", booktitle)
     if "maintitle" in fields:
         item.setdefault(
@@ -480,10 +481,10 @@ def entry_to_work(entry: Entry | EntryHead, fields: dict[str, str], source: str)
         if fields.get(name):
             item.setdefault("publisher", latex_to_text(fields[name]))
     if fields.get("number"):
-        number = fields["number"].replace("{", "").replace("}", "").strip()
+        number = _plain(fields["number"], "number")
         item.setdefault("issue" if csl_type in _NUMBERED_CONTAINER else "number", number)
     if fields.get("pages"):
-        item["page"] = re.sub(r"\s*-+\s*", "-", fields["pages"].replace("{", "").replace("}", "")).strip()
+        item["page"] = re.sub(r"\s*-+\s*", "-", _plain(fields["pages"], "pages"))
     if entry_type in _THESIS_GENRE:
         item.setdefault("genre", _THESIS_GENRE[entry_type])
     url = fields.get("url") or _url_in(fields.get("howpublished")) or _url_in(fields.get("note"))
@@ -506,6 +507,15 @@ def entry_to_work(entry: Entry | EntryHead, fields: dict[str, str], source: str)
     return WorkRecord(
         item=item, tags=tags, extra={"bibtex": extra}, origin=where, needs_review=needs_review, warnings=warnings
     )
+
+
+def _plain(value: str, name: str) -> str:
+    """A short value (volume, number, pages, ISBN ...) without braces; its escapes
+    (``netn\\_a``, ``3 \\& 4``, ``c\\,3``) decoded, as the exporters escape them again.
+    DOIs are identifiers, not text: only their braces go."""
+    if "\\" in value and name != "doi":
+        return latex_to_text(value)
+    return " ".join(value.replace("{", "").replace("}", "").split())
 
 
 def _url_in(value: str | None) -> str | None:

@@ -126,7 +126,7 @@ def item_to_work(entry: dict[str, Any], where: str) -> WorkRecord:
     key = str(key).strip() if key is not None else None
     # A key named as a citekey is kept whatever it holds; a bare `id` that is a URI or
     # a number (Zotero's item ids) is not a citekey.
-    usable = key and is_valid_citekey(key) and not key.isdigit()
+    usable = key and is_valid_citekey(key) and (named or not key.isdigit())
     if usable and (named or ("/" not in key and ":" not in key)):
         item["id"] = key
     elif key:

@@ -91,6 +91,9 @@ _FORMATTING = (
 )
 _SORT_TRICKS = ("noopsort", "sortkey", "SortNoop")  # their argument sorts, it does not print
 _SYMBOLS = {"emdash": "\u2014", "endash": "\u2013", "slash": "/", "-": "", "textsoftbar": ""}
+# Old-style font switches ("{\\bf Bold}", "{\\tt Dvi}"): they change the look of the
+# words after them and print nothing themselves.
+_SWITCHES = ("bf", "it", "tt", "sc", "sf", "sl", "rm", "em", "bfseries", "itshape", "ttfamily", "scshape", "upshape")
 
 
 def _walker_context():
@@ -103,7 +106,7 @@ def _walker_context():
             *(std_macro(name, False, 1) for name in _FORMATTING),
             std_macro("href", False, 2),
             *(std_macro(name, False, 1) for name in _SORT_TRICKS),
-            *(std_macro(name, False, 0) for name in (*_LOGOS, *_SYMBOLS)),
+            *(std_macro(name, False, 0) for name in (*_LOGOS, *_SYMBOLS, *_SWITCHES)),
         ],
     )
     return context
@@ -123,6 +126,7 @@ def _text_context():
             MacroTextSpec("textasciitilde", "~"),
             *(MacroTextSpec(name, text) for name, text in _LOGOS.items()),
             *(MacroTextSpec(name, text) for name, text in _SYMBOLS.items()),
+            *(MacroTextSpec(name, "") for name in _SWITCHES),
             *(MacroTextSpec(name, "%(1)s") for name in _FORMATTING),
             MacroTextSpec("href", "%(2)s"),
             *(MacroTextSpec(name, "") for name in _SORT_TRICKS),
@@ -147,7 +151,12 @@ _UNPROTECT = str.maketrans({_BACKSLASH: "\\", _OPEN: "{", _CLOSE: "}"})
 def latex_to_text(value: str) -> str:
     """A BibTeX value as plain Unicode, white space folded."""
     if not _MARKERS.search(value):
-        return " ".join(value.split()) if "\n" in value or "  " in value else value
+        # (a value ending in a space, "only 8 }", loses it: decoded values are stripped too)
+        return (
+            " ".join(value.split())
+            if "\n" in value or "  " in value or value[-1:] == " " or value[:1] == " "
+            else value
+        )
     if not _NOT_JUST_BRACES.search(value):
         return " ".join(value.replace("{", "").replace("}", "").split())
     return _decode(value)

@@ -29,7 +29,8 @@ def family_initials_list(text: str) -> list[dict[str, Any]] | None:
     if not all(parts) or len(parts) == 1 and "literal" in parse_name(parts[0]):
         return None
     matches = [_FAMILY_INITIALS.match(part) for part in parts]
-    if not all(matches):
+    # A one-letter "family" is an initial: "Howard III, M A" is one person, not two.
+    if not all(matches) or any(len(match["family"]) < 2 for match in matches if match):
         return None
     return [
         {

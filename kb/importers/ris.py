@@ -12,13 +12,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import rispy
-from rispy.config import TAG_KEY_MAPPING
+from rispy.config import LIST_TYPE_TAGS, TAG_KEY_MAPPING
 
 from ..date_forms import read_date
 from ..errors import KbError
 from ..keys import is_valid_citekey
 from ..model import ImportWarning, Invalid, Record, WorkRecord
-from ..names import parse_name
+from ..names import SUFFIXES, parse_name
 from .name_lists import family_initials_list
 
 FORMAT = "ris"
@@ -122,6 +122,7 @@ _MODELLED = {
     "ER",
     "ID",
 }
+_LIST_TAGS = [*LIST_TYPE_TAGS, "SN"]
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
 
 
@@ -150,7 +151,9 @@ def _record(line: int, chunk: str, closed: bool, source: str) -> Record:
     if not closed:
         return Invalid("the record is not closed by an `ER  - ` line (is the file truncated?)", where)
     try:
-        entries = rispy.loads(chunk, skip_unknown_tags=False)
+        # UR is not split on ";" (rispy's default): a URL may hold one (";jsessionid=");
+        # SN is read as a list: a record may give an ISBN and an ISSN.
+        entries = rispy.loads(chunk, skip_unknown_tags=False, delimiter_tags_mapping={}, list_tags=_LIST_TAGS)
     except Exception as exc:  # rispy's own complaint about a malformed record
         return Invalid(f"cannot read this RIS record: {exc}", where)
     if not entries or not entries[0].get("type_of_reference"):
@@ -224,6 +227,8 @@ def _ris_name(value: str) -> dict[str, Any]:
     if text.endswith(",") and text.strip(", "):
         return {"literal": text[:-1].strip()}
     parts = [p.strip() for p in text.split(",")]
+    if len(parts) == 3 and parts[1].lower() in SUFFIXES and parts[2].lower() not in SUFFIXES:
+        return parse_name(text)  # BibTeX's order "Ribeiro, Jr, J.W." (Scopus writes it)
     if len(parts) >= 3 and all(parts):
         name = parse_name(f"{parts[0]}, {parts[1]}")
         name["given"] = ", ".join(parts[1:-1])
@@ -246,7 +251,7 @@ def _strict_date(value: str) -> dict[str, Any] | None:
         numbers.append(int(part))
     if (
         not numbers
-        or not (1000 <= numbers[0] <= 2999 or numbers[0] < 0)
+        or not (1000 <= numbers[0] <= 2999 or numbers[0] < 0 or len(parts) > 1 and len(parts[0].strip()) == 4)
         or len(numbers) > 1
         and not 1 <= numbers[1] <= 12
         or len(numbers) > 2
@@ -332,7 +337,8 @@ def record_to_work(entry: dict[str, Any], where: str) -> WorkRecord:
     if container:
         item["container-title"] = container
     short_container = _first(entry, "alternate_title2", "alternate_title1")
-    if short_container and short_container != container:
+    # J2 equal to the journal is kept when the journal has a tag of its own (kb writes both)
+    if short_container and (short_container != container or _first(entry, "secondary_title", "journal_name")):
         item["container-title-short"] = short_container
     if _first(entry, "tertiary_title"):
         item["collection-title"] = _first(entry, "tertiary_title")
@@ -364,15 +370,18 @@ def record_to_work(entry: dict[str, Any], where: str) -> WorkRecord:
         item["note"] = "\n".join(notes)
     start, end = _first(entry, "start_page"), _first(entry, "end_page")
     if start:
-        item["page"] = f"{start}-{end}" if end and end != start else start
-    urls = [u.strip() for u in entry.get("urls") or [] if u and u.strip()]
+        item["page"] = f"{start}-{end}" if end else start  # "665-665" stays as written
+    urls = [u.strip() for text in entry.get("urls") or [] for u in _URL_SEPARATOR.split(text or "") if u.strip()]
     if urls:
         item["URL"] = urls[0]
-    serial = _first(entry, "issn")
-    if serial:
-        item["ISBN" if csl_type in _BOOKISH and re.sub(r"[^0-9Xx]", "", serial).__len__() in (10, 13) else "ISSN"] = (
-            serial
-        )
+    for serial in [" ".join(str(s).split()) for s in _as_list(entry.get("issn")) if s and str(s).strip()]:
+        # SN holds an ISBN or an ISSN; a second of one kind goes where kb's export wrote it
+        # from (ISBN, then ISSN), a third joins it
+        kind = _serial_kind(serial, csl_type)
+        other = "ISSN" if kind == "ISBN" else "ISBN"
+        if item.get(kind) and not item.get(other) and kind == "ISBN":
+            kind = other
+        item[kind] = f"{item[kind]}, {serial}" if item.get(kind) else serial
     tags = [" ".join(k.split()) for k in entry.get("keywords") or [] if k and k.strip()]
     extra: dict[str, list[str]] = {}
     if ris_type not in TYPES or ris_type != _canonical_type(csl_type):
@@ -397,6 +406,24 @@ def record_to_work(entry: dict[str, Any], where: str) -> WorkRecord:
         needs_review=bool(warnings) or not item.get("title"),  # a record without a title: to be looked at
         warnings=warnings,
     )
+
+
+_URL_SEPARATOR = re.compile(r"\s*;\s*(?=https?://)")  # two URLs on one UR line
+_ISSN = re.compile(r"^\d{4}-?\d{3}[\dXx]$")
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _serial_kind(serial: str, csl_type: str) -> str:
+    """ISSN or ISBN for one SN value: by its shape (8 digits; 10 or 13), else by the work's type."""
+    if _ISSN.match(serial.strip()):
+        return "ISSN"
+    digits = len(re.sub(r"[^0-9Xx]", "", serial))
+    if digits == 13 or digits == 10 and "-" in serial:
+        return "ISBN"
+    return "ISBN" if csl_type in _BOOKISH and digits in (10, 13) else "ISSN"
 
 
 def _canonical_type(csl_type: str) -> str:
