@@ -117,7 +117,7 @@ def import_files(
     if parse_before_lock:
         parsed = list(parsed)
     try:
-        with store.transaction(), store.deferred_fts():
+        with store.transaction(), store.deferred_fts(), store.identity_read_whole():
             with store.bulk_writes() if bulk and not skip_invalid else nullcontext():
                 for path, file_format, records in parsed:
                     reports.append(_import_one(store, path, file_format, records, options))

@@ -22,7 +22,7 @@ The package, one job a module:
 
     transactions.py  transaction, savepoint, deferred FTS, bulk writes, the history of each command
     bulk.py          the bulk write path: new works' rows queued, written with executemany
-    identity.py      IdentityCache: the typed look-up indexes read once a command
+    identity.py      IdentityCache: the typed look-up indexes, read once (imports) or queried
     imports.py       the imports table and provenance of records
     works.py         save, merge, rename, replace works; creators, notes, candidates
     entities.py      people, tags, organisations, events and their aliases
@@ -94,6 +94,7 @@ class Store(Transactions, Identity, Imports, Works, Entities, Links, References,
         self._import_files: dict[int, str] = {}
         self._in_transaction = False
         self._bulk: BulkRows | None = None  # bulk.py: during an import's bulk writes
+        self._identity_whole = False  # identity.py: during an import
         # Every command's changes go to the history (kb log, kb undo); `kb build` makes a
         # fresh knowledge base from a dump and starts it with an empty history.
         self.record_history = True

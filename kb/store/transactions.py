@@ -116,6 +116,7 @@ class Transactions(StoreState):
             return
         raw = self.conn
         self._bulk = BulkRows(raw)
+        self._caches = None  # loaded whole at first use: new works are known by the cache alone
         self.conn = FlushingConnection(raw, self._bulk)  # type: ignore[assignment]  # the same interface
         try:
             yield
