@@ -45,9 +45,10 @@ def _imported(tmp_path: Path, name: str, files: list[Path], bulk: bool, start: P
         shutil.copyfile(start, db)
     store = Store(connect(db), user="tester")
     import_files(store, files, bulk=bulk, **options)
-    # The one difference by design: the second each import ran.
+    # The one difference by design: the second each import ran (stamped on new works and notes).
     with store.transaction():
-        store.conn.execute("UPDATE articles SET added_at = ?, updated_at = ? WHERE added_by = 'tester'", (STAMP, STAMP))
+        store.conn.execute("UPDATE articles SET added_at = ?, updated_at = ?", (STAMP, STAMP))
+        store.conn.execute("UPDATE notes SET added_at = ?", (STAMP,))
     store.db.conn.close()
     return db
 
