@@ -81,15 +81,18 @@ def find_fuzzy_duplicates(
         return []
     year = columns.get("year")
     family = first_family(item)
-    from rapidfuzz import fuzz  # imported where it is used: most commands never compare titles
-
     scored: list[tuple[float, int]] = []
     buckets = [index.get(family, []), index.get(None, [])] if family else []
     for bucket in buckets:
         for article_id, other_year, other_title in bucket:
             if year and other_year and abs(other_year - year) > 1:
                 continue
-            score = 100.0 if other_title == title else fuzz.ratio(title, other_title, score_cutoff=TITLE_SIMILARITY)
+            if other_title == title:
+                score = 100.0
+            else:
+                from rapidfuzz import fuzz  # imported where it is used: `kb add` often compares none
+
+                score = fuzz.ratio(title, other_title, score_cutoff=TITLE_SIMILARITY)
             if score:
                 scored.append((-score, article_id))
     if scored:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,14 +85,25 @@ def import_files(
     column_map: dict[str, str] | None = None,
     url: str | None = None,
     parse_before_lock: bool = True,
+    bulk: bool = True,
 ) -> list[FileReport]:
     """Import files in one transaction; a bad record fails them all unless `skip_invalid`.
 
     `url` is the address of a saved or pasted web page (one file only). Works read from
     web pages get their mentions of organisations and events linked (source 'detected').
+    New works' rows are written in bulk (kb/store/bulk.py) unless `bulk` is False or
+    `skip_invalid` asks for a savepoint per record: then each record is written as it
+    is saved (the same database either way; tests compare the two).
     """
     reports: list[FileReport] = []
-    tags = list(tags)
+    options = ImportOptions(
+        on_duplicate=on_duplicate,
+        skip_invalid=skip_invalid,
+        added_by=added_by,
+        tags=list(tags),
+        record_import=record_import,
+        progress=progress,
+    )
     paths = list(paths)
     if url is not None and len(paths) != 1:
         raise KbError("--url names the address of one page: import that page alone")
@@ -105,21 +117,10 @@ def import_files(
     if parse_before_lock:
         parsed = list(parsed)
     try:
-        with store.transaction(), store.deferred_fts():
-            for path, file_format, records in parsed:
-                report = _import_one(
-                    store,
-                    path,
-                    file_format,
-                    records,
-                    on_duplicate,
-                    skip_invalid,
-                    added_by,
-                    tags,
-                    record_import,
-                    progress,
-                )
-                reports.append(report)
+        with store.transaction(), store.deferred_fts(), store.identity_read_whole():
+            with store.bulk_writes() if bulk and not skip_invalid else nullcontext():
+                for path, file_format, records in parsed:
+                    reports.append(_import_one(store, path, file_format, records, options))
             if dry_run:
                 raise DryRun
     except DryRun:
@@ -137,21 +138,29 @@ def _parse(
     return fmt, records_iter if hasattr(records_iter, "__len__") else list(records_iter)
 
 
-def _import_one(
-    store: Store,
-    path: str,
-    fmt: str,
-    records: Any,
-    on_duplicate: str,
-    skip_invalid: bool,
-    added_by: str | None,
-    tags: list[str],
-    record_import: bool,
-    progress,
-) -> FileReport:
+@dataclass
+class ImportOptions:
+    """What `import_files` was asked, the same for every file of one import."""
+
+    on_duplicate: str = "merge"  # one of kb.store.ON_DUPLICATE
+    skip_invalid: bool = False  # skip (and count) bad records instead of failing the import
+    added_by: str | None = None  # who added works whose records do not say
+    tags: list[str] = field(default_factory=list)  # given to every work
+    record_import: bool = True  # a row in `imports` and each work's provenance
+    progress: Callable[[Any, str], Iterable[Any]] | None = None  # wraps the records (a progress bar)
+
+
+def _import_one(store: Store, path: str, fmt: str, records: Any, options: ImportOptions) -> FileReport:
+    on_duplicate, skip_invalid, added_by, tags = (
+        options.on_duplicate,
+        options.skip_invalid,
+        options.added_by,
+        options.tags,
+    )
     report = FileReport(path, fmt)
-    import_id = store.start_import(str(Path(path)), fmt, file_checksum(path)) if record_import else None
+    import_id = store.start_import(str(Path(path)), fmt, file_checksum(path)) if options.record_import else None
     report.import_id = import_id
+    progress = options.progress
     iterator = progress(records, f"Importing {Path(path).name}") if progress else records
     seen: set[int | None] = set()
     page_works: list[int] = []

@@ -24,8 +24,16 @@ def test_the_identity_cache_is_typed_and_knows_the_works_it_saved(store):
         cache = store.caches
         assert isinstance(cache, IdentityCache)
         assert cache.citekey[result.citekey] == result.record_id
-        assert cache.by_identifier("doi_key") == {"10.1000/abc": result.record_id}
+        assert cache.indexed  # one work saved: each look-up a query on an indexed column
+        assert cache.by_identifier("doi_key")["10.1000/abc"] == result.record_id
+        assert "10.1000/other" not in cache.by_identifier("doi_key")
         assert store.find_work("https://doi.org/10.1000/ABC") == result.record_id
+        with store.identity_read_whole():  # an import: every identifier read once
+            cache = store.caches
+            assert not cache.indexed
+            assert cache.by_identifier("doi_key") == {"10.1000/abc": result.record_id}
+            second = store.save(WorkRecord(item={"title": "A second dream", "DOI": "10.1000/def", "type": "book"}))
+            assert cache.by_identifier("doi_key")["10.1000/def"] == second.record_id
 
 
 def test_every_kind_of_reference_the_store_queues_has_a_handler(store):

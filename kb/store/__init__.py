@@ -20,8 +20,9 @@ command may arrive in any order (references.py).
 
 The package, one job a module:
 
-    transactions.py  transaction, savepoint, deferred FTS, the history of each command
-    identity.py      IdentityCache: the typed look-up indexes read once a command
+    transactions.py  transaction, savepoint, deferred FTS, bulk writes, the history of each command
+    bulk.py          the bulk write path: new works' rows queued, written with executemany
+    identity.py      IdentityCache: the typed look-up indexes, read once (imports) or queried
     imports.py       the imports table and provenance of records
     works.py         save, merge, rename, replace works; creators, notes, candidates
     entities.py      people, tags, organisations, events and their aliases
@@ -48,6 +49,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..curation import Curation
 from ..model import EventRecord, OrganisationRecord, PersonRecord, WorkRecord
+from .bulk import BulkRows
 from .entities import Entities
 from .identity import Identity, IdentityCache
 from .imports import Imports
@@ -91,6 +93,8 @@ class Store(Transactions, Identity, Imports, Works, Entities, Links, References,
         # and the import row it names is still there.
         self._import_files: dict[int, str] = {}
         self._in_transaction = False
+        self._bulk: BulkRows | None = None  # bulk.py: during an import's bulk writes
+        self._identity_whole = False  # identity.py: during an import
         # Every command's changes go to the history (kb log, kb undo); `kb build` makes a
         # fresh knowledge base from a dump and starts it with an empty history.
         self.record_history = True

@@ -14,7 +14,10 @@ from ..model import (
     PersonRecord,
 )
 from ..names import display_name, name_key
+from .outcomes import insert_sql
 from .state import StoreState
+
+_AUTHOR_COLUMNS = ("name", "family", "given", "particle", "suffix", "is_organisation", "name_key", "family_key")
 
 
 class Entities(StoreState):
@@ -39,20 +42,21 @@ class Entities(StoreState):
             by_parts[parts] = cache[key]
             return cache[key]
         literal = name.get("literal")
-        author_id = self.conn.execute(
-            "INSERT INTO authors (name, family, given, particle, suffix, is_organisation, name_key, family_key) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                display_name(name),
-                name.get("family"),
-                name.get("given"),
-                name.get("non-dropping-particle") or name.get("dropping-particle"),
-                name.get("suffix"),
-                int(bool(literal)),
-                key,
-                lookup.author_keys(name)["family_key"],
-            ),
-        ).lastrowid
+        values = (
+            display_name(name),
+            name.get("family"),
+            name.get("given"),
+            name.get("non-dropping-particle") or name.get("dropping-particle"),
+            name.get("suffix"),
+            int(bool(literal)),
+            key,
+            lookup.author_keys(name)["family_key"],
+        )
+        if self._bulk is not None:  # an import's bulk writes (bulk.py)
+            author_id = self._bulk.new_id("authors")
+            self._bulk.add("authors", ("id", *_AUTHOR_COLUMNS), (author_id, *values))
+        else:
+            author_id = self.conn.execute(insert_sql("authors", _AUTHOR_COLUMNS), values).lastrowid
         cache[key] = by_parts[parts] = author_id
         return author_id
 
@@ -77,9 +81,12 @@ class Entities(StoreState):
             return None
         cache = self.caches.tag
         if name not in cache:
-            cache[name] = self.conn.execute(
-                "INSERT INTO tags (name, name_key) VALUES (?, ?)", (name, lookup.tag_keys(name)["name_key"])
-            ).lastrowid
+            values = (name, lookup.tag_keys(name)["name_key"])
+            if self._bulk is not None:  # an import's bulk writes (bulk.py)
+                cache[name] = self._bulk.new_id("tags")
+                self._bulk.add("tags", ("id", "name", "name_key"), (cache[name], *values))
+            else:
+                cache[name] = self.conn.execute("INSERT INTO tags (name, name_key) VALUES (?, ?)", values).lastrowid
         return cache[name]
 
     def _name_index(self, kind: str) -> dict[str, int]:

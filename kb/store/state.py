@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import sqlite_utils
 
+    from .bulk import BulkRows
     from .identity import IdentityCache
     from .references import Pending
 
@@ -26,3 +27,5 @@ class StoreState:
     _saved_keys: dict[str, str]  # citekey a record asked for -> the key its work got
     _caches: IdentityCache | None  # None: read again at next use
     _import_files: dict[int, str]  # import id -> its file
+    _identity_whole: bool  # identity.py: the cache read whole (an import), not a query a look-up
+    _bulk: BulkRows | None  # new works' rows waiting to be written (bulk.py), None outside bulk writes

@@ -1,6 +1,7 @@
 """Transactions: one command, one transaction; a savepoint per record for --skip-invalid;
-FTS triggers suspended during an import and the new rows indexed in one statement; the
-history of each command (kb.history) begun and ended with its transaction."""
+FTS triggers suspended during an import and the new rows indexed in one statement; an
+import's new rows written in bulk (bulk.py); the history of each command (kb.history)
+begun and ended with its transaction."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from .. import history
 from ..write_lock import begin_immediate
+from .bulk import BulkRows, FlushingConnection
 from .stamps import now
 from .state import StoreState
 
@@ -101,3 +103,24 @@ class Transactions(StoreState):
         for create_sql, fill_sql, last_id in saved:
             self.conn.execute(fill_sql, (last_id, last_id))
             self.conn.execute(create_sql)
+
+    @contextmanager
+    def bulk_writes(self) -> Iterator[None]:
+        """Within a transaction: queue new works' rows and write them with executemany
+        (kb/store/bulk.py). Not for a block with savepoints: a rolled-back record's
+        rows could be waiting in the queue."""
+        if not self._in_transaction:
+            raise RuntimeError("bulk_writes needs a transaction")
+        if self._bulk is not None:
+            yield
+            return
+        raw = self.conn
+        self._bulk = BulkRows(raw)
+        self._caches = None  # loaded whole at first use: new works are known by the cache alone
+        self.conn = FlushingConnection(raw, self._bulk)  # type: ignore[assignment]  # the same interface
+        try:
+            yield
+            self._bulk.flush()
+        finally:
+            self.conn = raw
+            self._bulk = None

@@ -295,15 +295,18 @@ class Works(StoreState):
             extra_json=json.dumps(record.extra, sort_keys=True, ensure_ascii=False) if record.extra else None,
             text=record.text,
         )
-        article_id = self.conn.execute(insert_sql("articles", tuple(row)), list(row.values())).lastrowid
+        if self._bulk is not None:  # an import's bulk writes: the row waits, its id given here
+            article_id = self._bulk.new_id("articles")
+            self._bulk.add("articles", ("id", *row), (article_id, *row.values()))
+        else:
+            article_id = self.conn.execute(insert_sql("articles", tuple(row)), list(row.values())).lastrowid
         self.caches.index_work(article_id, row)
         dedupe.remember(self.caches.fuzzy, article_id, columns, item)
         self._save_creators(article_id, item)
         self._save_links(article_id, record, new=True)
         if import_id is not None:
-            self.conn.execute(
-                "INSERT OR IGNORE INTO article_sources (article_id, import_id, source_key) VALUES (?, ?, ?)",
-                (article_id, import_id, wanted_key),
+            self._write_rows(
+                "article_sources", ("article_id", "import_id", "source_key"), [(article_id, import_id, wanted_key)]
             )
             if wanted_key and self.caches.source is not None:
                 self.caches.source.setdefault((self._import_files.get(import_id), wanted_key), article_id)
@@ -413,9 +416,7 @@ class Works(StoreState):
 
     def _save_creators(self, article_id: int, item: dict[str, Any]) -> None:
         rows = [(article_id, self.author_id(name), role, position) for role, position, name in creators(item)]
-        self.conn.executemany(
-            "INSERT INTO article_authors (article_id, author_id, role, position) VALUES (?, ?, ?, ?)", rows
-        )
+        self._write_rows("article_authors", ("article_id", "author_id", "role", "position"), rows, verb="INSERT")
 
     def _save_links(self, article_id: int, record: WorkRecord, new: bool = False) -> bool:
         """Tags now; events, organisations, citations and notes once all names are known.
@@ -429,10 +430,7 @@ class Works(StoreState):
             tag_ids = [
                 tag_id for tag_id in dict.fromkeys(self._tag_id(name) for name in record.tags) if tag_id is not None
             ]
-            self.conn.executemany(
-                "INSERT OR IGNORE INTO article_tags (article_id, tag_id) VALUES (?, ?)",
-                [(article_id, tag_id) for tag_id in tag_ids],
-            )
+            self._write_rows("article_tags", ("article_id", "tag_id"), [(article_id, tag_id) for tag_id in tag_ids])
             changed = bool(tag_ids)
         else:
             for tag in record.tags:
@@ -464,6 +462,16 @@ class Works(StoreState):
         for note in record.notes:
             changed |= self.add_note(article_id, note, record.origin)
         return changed
+
+    def _write_rows(
+        self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]], verb: str = "INSERT OR IGNORE"
+    ) -> None:
+        """Insert link rows: queued during an import's bulk writes, else written now."""
+        if self._bulk is not None:
+            self._bulk.add_many(table, columns, rows, verb)
+        elif rows:
+            sql = insert_sql(table, columns)
+            self.conn.executemany(verb + sql[len("INSERT") :], rows)
 
     def set_status(self, article_id: int, status: str) -> None:
         if status not in READING_STATUSES:
