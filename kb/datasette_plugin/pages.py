@@ -18,10 +18,16 @@ from markupsafe import Markup
 
 from ..errors import KbError
 from ..formatting import format_references
+from ..safe_html import safe_link
 
 DEFAULT_STYLE = "apa"
 ROW_TEMPLATES = {"articles": "kb_article.html", "organisations": "kb_organisation.html", "events": "kb_event.html"}
-LONG_COLUMNS = {"csl_json", "extra_json", "text", "abstract"}
+# In the table of every column (and a work's page), any value longer than FOLD_OVER
+# characters shows its first FOLD_SUMMARY and opens to the whole value: a CSL-JSON item or
+# a page's text in a cell made rows a screen tall. Titles are what the rows are read by.
+FOLD_OVER = 60
+FOLD_SUMMARY = 40
+UNFOLDED_COLUMNS = {"title"}
 
 
 def citation_style(datasette, database: str | None) -> str:
@@ -293,10 +299,20 @@ def render_articles_cell(row: Any, value: Any, column: str, table: str | None, d
         linked = _query_work_link(row, value, column, database, datasette)
         if linked is not None:
             return linked
-    if table != "articles" or column not in LONG_COLUMNS or not isinstance(value, str) or len(value) < 80:
+    if table != "articles" or column in UNFOLDED_COLUMNS or not isinstance(value, str) or len(value) <= FOLD_OVER:
         return None
-    summary = html.escape(value[:60]) + "…"
-    return Markup(f'<details class="kb-long"><summary>{summary}</summary><pre>{html.escape(value)}</pre></details>')
+    return folded_value(value)
+
+
+def folded_value(value: str) -> Markup:
+    """A long value as a one-line summary that opens on a click to the whole value (an
+    http(s) address stays a link)."""
+    summary = html.escape(value[:FOLD_SUMMARY].rstrip()) + "…"
+    full = html.escape(value)
+    link = safe_link(value)
+    if link is not None:
+        full = f'<a href="{html.escape(link)}">{full}</a>'
+    return Markup(f'<details class="kb-long"><summary>{summary}</summary><pre>{full}</pre></details>')
 
 
 # --- The works list (/kb/articles): the columns a person reads, the rest one click away.
