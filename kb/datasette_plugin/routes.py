@@ -12,6 +12,7 @@ from datasette.utils import escape_fts
 from datasette.utils.asgi import NotFound
 
 from .drawing import draw_network, draw_timeline
+from .network import drawn_works, works_to_draw
 from .pages import filtered_articles_url
 from .search import search_works
 
@@ -88,31 +89,22 @@ async def network(datasette, request) -> Response:
     query = urllib.parse.urlencode(
         pairs
         + [
-            ("_size", str(NETWORK_LIMIT)),
-            ("_shape", "objects"),
+            ("_size", "1"),
             ("_nofacet", "1"),
             ("_col", "citekey"),
-            ("_col", "title"),
-            ("_col", "year"),
         ]
     )
     response = await datasette.client.get(datasette.urls.table(database, "articles", format="json") + "?" + query)
     if response.status_code != 200:
         return Response.html(f"<p>Could not read the works in view ({response.status_code}).</p>", status=400)
     data = response.json()
-    works = data.get("rows", [])
-    ids = [work["id"] for work in works]
-    links = [
-        dict(row)
-        for row in (
-            await db.execute(
-                """
-        select citing_id, cited_id, relation from citations
-        where citing_id in (select value from json_each(:ids)) and cited_id in (select value from json_each(:ids))""",
-                {"ids": json.dumps(ids)},
-            )
-        ).rows
-    ]
+    # The page's own SQL tells which works are in view; kb/datasette_plugin/network.py
+    # picks the ones to draw (the most connected when there are more than fit).
+    page_query = data.get("query") or {}
+    ids = await works_to_draw(
+        db, page_query.get("sql", ""), page_query.get("params") or {}, data.get("filtered_table_rows_count"), NETWORK_LIMIT
+    )
+    works, links = await drawn_works(db, ids)
     for work in works:
         work["url"] = datasette.urls.row(database, "articles", work["id"])
     table_url = datasette.urls.table(database, "articles") + (("?" + urllib.parse.urlencode(pairs)) if pairs else "")
