@@ -97,7 +97,7 @@ NETWORK_WIDTH = 1320
 NETWORK_CELL = 150  # room for a dot and a short reference ("Kulhanek et al. 2024b")
 NETWORK_LINE = 24
 NETWORK_GUTTER = 56  # the year labels
-NETWORK_LABEL = 24  # characters of a label drawn (network.py keeps labels shorter); the title is in the tooltip
+NETWORK_LABEL = 26  # characters of a label drawn (network.py keeps labels shorter); the title is in the tooltip
 
 
 def draw_network(works: list[dict[str, Any]], links: list[dict[str, Any]]) -> Markup:

@@ -15,7 +15,7 @@ from typing import Any
 
 from datasette.database import QueryInterrupted
 
-WHO_CHARACTERS = 16  # of a label's names: the year is never the part cut off
+WHO_CHARACTERS = 18  # of a label's names: the year is never the part cut off
 _TRAILING_LIMIT = re.compile(r"\s+limit\s+\d+(?:\s+offset\s+\d+)?\s*$", re.IGNORECASE)
 
 # The works in view (the page's SQL without its limit) with their citations among them,

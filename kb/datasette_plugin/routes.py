@@ -3,7 +3,6 @@ and /DB/-/search (one box over works, authors, organisations, events)."""
 
 from __future__ import annotations
 
-import json
 import urllib.parse
 from typing import Any
 
@@ -102,7 +101,11 @@ async def network(datasette, request) -> Response:
     # picks the ones to draw (the most connected when there are more than fit).
     page_query = data.get("query") or {}
     ids = await works_to_draw(
-        db, page_query.get("sql", ""), page_query.get("params") or {}, data.get("filtered_table_rows_count"), NETWORK_LIMIT
+        db,
+        page_query.get("sql", ""),
+        page_query.get("params") or {},
+        data.get("filtered_table_rows_count"),
+        NETWORK_LIMIT,
     )
     works, links = await drawn_works(db, ids)
     for work in works:
