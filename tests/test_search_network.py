@@ -159,3 +159,14 @@ def test_rows_come_before_the_filters_and_facets(client):
     assert page.index('<form class="filters"') < page.index('class="facet-results"')
     layout = page.split('<div class="kb-table-layout">', 1)[1]
     assert layout.index('<div class="kb-table-rows">') < layout.index('<aside class="kb-table-side"')
+
+
+def test_home_page_says_what_the_knowledge_base_holds(client, db):
+    home = client.get("/").text
+    works = len(_ids(db, "select id from articles"))
+    organisations = len(_ids(db, "select id from organisations"))
+    holds = home.split('<p class="kb-holds">', 1)[1].split("</p>", 1)[0]
+    assert f'<a href="/kb/articles">{works} works</a>' in holds
+    assert f'<a href="/kb/organisations">{organisations} organisations</a>' in holds
+    assert "hidden table" not in home and "rows in" not in home
+    assert '<a href="/kb/-/search">Search</a>' in home

@@ -268,6 +268,12 @@ def page_template_vars(template, database, table, view_name, request, datasette)
         if kb_database:
             extra["kb_search_url"] = datasette.urls.database(kb_database) + "/-/search"
             extra["kb_timeline_url"] = datasette.urls.database(kb_database) + "/-/timeline"
+        if view_name == "index":
+            extra["kb_holds"] = {
+                name: await holdings(datasette, name)
+                for name in datasette.databases
+                if name != "_internal" and await _is_knowledge_base(datasette, name)
+            }
         if view_name == "database" and database and await _is_knowledge_base(datasette, database):
             extra["kb_dashboard"] = await dashboard(datasette, database)
         if view_name == "row" and table in PAGE_LOADERS and request is not None:
@@ -435,6 +441,20 @@ DASHBOARD_COUNTS = (
 
 async def _is_knowledge_base(datasette, database: str) -> bool:
     return "articles" in await datasette.get_database(database).table_names()
+
+
+async def holdings(datasette, database: str) -> list[dict[str, Any]]:
+    """What a knowledge base holds, for the home page: works, authors, organisations ..."""
+    db = datasette.get_database(database)
+    return [
+        {
+            "table": name,
+            "label": label,
+            "count": (await db.execute(f"select count(*) from {name}")).rows[0][0],
+            "url": datasette.urls.table(database, name),
+        }
+        for name, label in DASHBOARD_COUNTS
+    ]
 
 
 async def dashboard(datasette, database: str) -> dict[str, Any]:
