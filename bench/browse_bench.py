@@ -127,7 +127,7 @@ def _summary(timings: list[float]) -> tuple[float, float]:
     return statistics.median(timings), timings[max(0, int(round(0.9 * len(timings))) - 1)]
 
 
-async def measure(path: Path, runs: int, settings: dict) -> list[dict]:
+async def measure(path: Path, runs: int, settings: dict, only: list[str] = ()) -> list[dict]:
     """Each page cold (facet cache emptied first: the first load after a write) and
     warm (loaded again, the file unchanged)."""
     db = path.stem
@@ -143,6 +143,8 @@ async def measure(path: Path, runs: int, settings: dict) -> list[dict]:
     )
     results = []
     for label, url in pages(db, filters):
+        if only and not any(part in label for part in only):
+            continue
         expected = set(COLUMN_FACETS) | (
             set(ARRAY_FACETS) if "articles_json" in url else {"tag", "author", "organisation", "event"}
         )
@@ -215,6 +217,9 @@ def main() -> None:
         action="store_true",
         help="the limits `kb serve` sets (facets 1 s, SQL 3 s) instead of Datasette's defaults",
     )
+    parser.add_argument(
+        "--only", action="append", default=[], help="measure only the pages whose label contains this (repeatable)"
+    )
     args = parser.parse_args()
     settings = {"suggest_facets": False}
     if args.kb_serve_settings:
@@ -228,10 +233,12 @@ def main() -> None:
         file=sys.stderr,
     )
     for path in args.databases:
-        results = asyncio.run(measure(path, args.runs, settings))
+        results = asyncio.run(measure(path, args.runs, settings, args.only))
         by_page = {r["page"]: r for r in results}
         for kind in ("HTML", "JSON"):
             for mode in ("cold", "warm"):
+                if f"baseline: array facets ({kind})" not in by_page or f"articles, all facets ({kind})" not in by_page:
+                    continue
                 kb = by_page[f"articles, all facets ({kind})"][mode]["median"]
                 base = by_page[f"baseline: array facets ({kind})"][mode]["median"]
                 print(f"  ratio baseline / kb, articles page {kind}, {mode}: {base / kb:.1f}x", file=sys.stderr)
