@@ -77,6 +77,18 @@ async def cached_facet_rows(datasette, database: str, sql: str, params: Any) -> 
     return rows
 
 
+async def cached_query_rows(db, sql: str, params: Any) -> list[dict[str, Any]]:
+    """Any other read of the pages (the network's most connected works) kept the same way
+    until the file changes; under the SQL time limit, with no background retry."""
+    key = _key(db, sql, params)
+    if key in _results:
+        _results.move_to_end(key)
+        return _results[key]
+    rows = [dict(row) for row in (await db.execute(sql, params, truncate=False)).rows]
+    _store(key, rows)
+    return rows
+
+
 async def _compute_in_background(db, key: tuple, sql: str, params: Any) -> None:
     try:
         result = await db.execute(sql, params, truncate=False, custom_time_limit=BACKGROUND_TIME_LIMIT_MS)

@@ -15,6 +15,8 @@ from typing import Any
 
 from datasette.database import QueryInterrupted
 
+from .facet_cache import cached_query_rows
+
 WHO_CHARACTERS = 18  # of a label's names: the year is never the part cut off
 _TRAILING_LIMIT = re.compile(r"\s+limit\s+\d+(?:\s+offset\s+\d+)?\s*$", re.IGNORECASE)
 
@@ -31,6 +33,15 @@ pairs as (
 select id, count(*) as degree from (select citing_id as id from pairs union all select cited_id from pairs)
 group by id order by degree desc, id desc limit :kb_limit
 """
+# Every work in view (no where clause): each end of a citation counted straight off its
+# index, no view to check against (100,000 works: 0.14 s of CPU against 0.55 s).
+MOST_CONNECTED_OF_ALL = """
+select id, sum(n) as degree from (
+    select citing_id as id, count(*) as n from citations group by citing_id
+    union all select cited_id, count(*) from citations group by cited_id
+) group by id order by degree desc, id desc limit :kb_limit
+"""
+_WHERE = re.compile(r"\bwhere\b", re.IGNORECASE)
 
 
 async def works_to_draw(db, page_sql: str, params: dict[str, Any], total: int | None, limit: int) -> list[int]:
@@ -40,11 +51,13 @@ async def works_to_draw(db, page_sql: str, params: dict[str, Any], total: int | 
     whole = _TRAILING_LIMIT.sub("", page_sql)
     if total is not None and total <= limit:
         return [row[0] for row in (await db.execute(f"select id from ({whole})", params)).rows]
+    sql = MOST_CONNECTED.format(whole=whole) if _WHERE.search(whole) else MOST_CONNECTED_OF_ALL
     try:
-        rows = (await db.execute(MOST_CONNECTED.format(whole=whole), {**params, "kb_limit": limit})).rows
+        # Kept until the file changes, like the facet counts: the same network is opened again.
+        rows = await cached_query_rows(db, sql, {**params, "kb_limit": limit})
     except QueryInterrupted:
         rows = []
-    ids = [row[0] for row in rows]
+    ids = [row["id"] for row in rows]
     if not ids:  # no citation among them (or no time to count): the first works in view
         ids = [row[0] for row in (await db.execute(f"select id from ({whole}) limit {int(limit)}", params)).rows]
     return ids
