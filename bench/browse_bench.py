@@ -109,10 +109,14 @@ def pages(db: str, f: dict[str, str]) -> list[tuple[str, str]]:
     ]
 
 
+_cpu: list[float] = []  # CPU time of each page, all of this process's threads (SQL runs in threads)
+
+
 async def _timed(ds, url: str, expected_facets: set[str]) -> tuple[float, int, set[str]]:
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     response = await ds.client.get(url)
     elapsed = (time.perf_counter() - started) * 1000
+    _cpu.append((time.process_time() - started_cpu) * 1000)
     timed_out: set[str] = set()
     if response.status_code == 200 and url.split("?")[0].endswith(".json"):
         # Datasette 0.65's JSON leaves out a facet that timed out.
@@ -155,7 +159,7 @@ async def measure(path: Path, runs: int, settings: dict, only: list[str] = ()) -
             expected = set()
         row = {"page": label}
         for mode in ("cold", "warm"):
-            timings, timed_out, status = [], set(), None
+            timings, cpu, timed_out, status = [], [], set(), None
             for run in range(runs + (1 if mode == "warm" else 0)):
                 if mode == "cold":  # what a write does: the file changes, so nothing cached is used
                     facet_cache.clear()
@@ -164,8 +168,14 @@ async def measure(path: Path, runs: int, settings: dict, only: list[str] = ()) -
                 await facet_cache.settle()
                 if mode == "cold" or run:  # the first warm load fills the cache
                     timings.append(elapsed)
+                    cpu.append(_cpu[-1])
                     timed_out |= missing
-            row[mode] = {"median": _summary(timings)[0], "p90": _summary(timings)[1], "timed_out": sorted(timed_out)}
+            row[mode] = {
+                "median": _summary(timings)[0],
+                "p90": _summary(timings)[1],
+                "cpu": statistics.median(cpu),
+                "timed_out": sorted(timed_out),
+            }
             row["status"] = status
         results.append(row)
         print(
@@ -258,12 +268,16 @@ def main() -> None:
                 print(f"  ratio baseline / kb, articles page {kind}, {mode}: {base / kb:.1f}x", file=sys.stderr)
         facet_results = asyncio.run(tag_facet_alone(path, args.runs, settings))
         print(f"\n{path.name}:\n")
-        print("| page | cold median ms | cold p90 ms | warm median ms | warm p90 ms | facets timed out (cold / warm) |")
-        print("|---|---:|---:|---:|---:|---|")
+        print(
+            "| page | cold median ms | cold p90 ms | warm median ms | warm p90 ms | CPU ms cold / warm "
+            "| facets timed out (cold / warm) |"
+        )
+        print("|---|---:|---:|---:|---:|---:|---|")
         for r in results:
             c, w = r["cold"], r["warm"]
             print(
                 f"| {r['page']} | {c['median']:.0f} | {c['p90']:.0f} | {w['median']:.0f} | {w['p90']:.0f} | "
+                f"{c['cpu']:.0f} / {w['cpu']:.0f} | "
                 f"{', '.join(c['timed_out']) or 'none'} / {', '.join(w['timed_out']) or 'none'} |"
             )
         print("\n| grouped tag facet query alone (no cache) | works in view | median ms | p90 ms | CPU median ms |")
