@@ -460,10 +460,7 @@ async def holdings(datasette, database: str) -> list[dict[str, Any]]:
 async def dashboard(datasette, database: str) -> dict[str, Any]:
     """Counts of what the knowledge base holds and the works added last."""
     db = datasette.get_database(database)
-    counts = [
-        {"table": name, "label": label, "count": (await db.execute(f"select count(*) from {name}")).rows[0][0]}
-        for name, label in DASHBOARD_COUNTS
-    ]
+    counts = await holdings(datasette, database)
     recent = await _rows(
         db, "select id, citekey, title, year, added_by, added_at from articles order by added_at desc, id desc limit 10"
     )
