@@ -170,3 +170,25 @@ def test_home_page_says_what_the_knowledge_base_holds(client, db):
     assert f'<a href="/kb/organisations">{organisations} organisations</a>' in holds
     assert "hidden table" not in home and "rows in" not in home
     assert '<a href="/kb/-/search">Search</a>' in home
+
+
+def test_a_facet_slower_than_the_sql_limit_is_still_kept_by_the_background_retry(db):
+    """Datasette lets a query lower its time limit, never raise it: the retry of a facet
+    that missed its limit must not stop at sql_time_limit_ms, or it is never kept."""
+    import asyncio
+
+    from datasette.app import Datasette
+
+    async def run() -> list:
+        ds = Datasette([str(db)], settings={"sql_time_limit_ms": 20, "facet_time_limit_ms": 20})
+        kb_db = ds.get_database("kb")
+        slow = (
+            "with recursive n(i) as (select 1 union all select i + 1 from n where i < 3000000) "
+            "select count(*) as value, 1 as count from n"
+        )
+        key = facet_cache._key(kb_db, slow, {})
+        await facet_cache._compute_in_background(kb_db, key, slow, {})
+        return facet_cache._results.get(key)
+
+    facet_cache.clear()
+    assert asyncio.run(run()) == [{"value": 3000000, "count": 1}]
