@@ -213,6 +213,8 @@ def make(path: Path, works: int, seed: int = 1) -> dict[str, int]:
                     added_at,
                     1,
                     json.dumps(item),
+                    # the display line the store writes (kb/csl.py), shown by the works list
+                    "; ".join(f"Family{a}, Given{a}" for a in work_authors) or None,
                 )
             )
             work_tags = pick_distinct(rng, range(1, n_tags + 1), tag_cum, rng.randint(1, 5))
@@ -243,7 +245,8 @@ def make(path: Path, works: int, seed: int = 1) -> dict[str, int]:
             )
         conn.executemany(
             "INSERT INTO articles (id, citekey, type, title, container_title, issued, issued_edtf, issued_start, issued_end, "
-            "year, status, added_by, added_at, updated_at, import_id, csl_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "year, status, added_by, added_at, updated_at, import_id, csl_json, authors) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             articles,
         )
         conn.executemany(

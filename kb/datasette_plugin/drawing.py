@@ -92,60 +92,79 @@ def draw_timeline(events: list[dict[str, Any]]) -> Markup:
     return Markup("".join(parts))
 
 
+# The network: one band of rows per year, oldest at the top; each work a labelled dot.
+NETWORK_WIDTH = 1320
+NETWORK_CELL = 150  # room for a dot and a short reference ("Kulhanek et al. 2024b")
+NETWORK_LINE = 24
+NETWORK_GUTTER = 56  # the year labels
+NETWORK_LABEL = 26  # characters of a label drawn (network.py keeps labels shorter); the title is in the tooltip
+
+
 def draw_network(works: list[dict[str, Any]], links: list[dict[str, Any]]) -> Markup:
-    """Works in columns by year (oldest left), arrows from the citing work to the cited one."""
+    """Works in bands by year (oldest at the top), the most connected first in each, every
+    dot labelled by its short reference (`label`) and linked to its page; arrows from the
+    citing work to the cited one, bigger dots cited more."""
     if not works:
         return Markup("")
-    columns: dict[Any, list[dict[str, Any]]] = defaultdict(list)
-    for work in works:
-        columns[work.get("year")].append(work)
-    years = sorted((y for y in columns if y is not None)) + ([None] if None in columns else [])
+    degree: dict[int, int] = defaultdict(int)
     cited_count: dict[int, int] = defaultdict(int)
     for link in links:
         cited_count[link["cited_id"]] += 1
-    labelled = len(works) <= 80
-    column_width, row_height, top, left = (150 if labelled else 60), 26, 70, 30
+        degree[link["cited_id"]] += 1
+        degree[link["citing_id"]] += 1
+    bands: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for work in works:
+        bands[work.get("year")].append(work)
+    years = sorted(y for y in bands if y is not None) + ([None] if None in bands else [])
+    per_line = max(1, (NETWORK_WIDTH - NETWORK_GUTTER) // NETWORK_CELL)
     position: dict[int, tuple[float, float]] = {}
-    for column, year in enumerate(years):
-        for row, work in enumerate(sorted(columns[year], key=lambda w: str(w.get("citekey")))):
-            # Neighbouring columns are staggered so arrows between them do not run over labels.
-            position[work["id"]] = (left + column * column_width, top + (column % 3) * 28 + row * row_height)
-    width = left * 2 + max(len(years), 1) * column_width
-    height = top + 56 + row_height * max(len(c) for c in columns.values()) + 20
+    band_tops: list[tuple[Any, float]] = []
+    y = 16.0
+    for year in years:
+        band = sorted(bands[year], key=lambda w: (-degree[w["id"]], str(w.get("label"))))
+        band_tops.append((year, y))
+        for index, work in enumerate(band):
+            line, column = divmod(index, per_line)
+            # Every other line is shifted half a cell, so arrows between lines pass between dots.
+            shift = (NETWORK_CELL / 2) if line % 2 else 0
+            position[work["id"]] = (NETWORK_GUTTER + 8 + column * NETWORK_CELL + shift, y + line * NETWORK_LINE)
+        y += NETWORK_LINE * math.ceil(len(band) / per_line) + 14
+    height = int(y + 10)
     parts = [
-        f'<svg class="kb-network" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="Citation network">'
+        f'<svg class="kb-network" xmlns="http://www.w3.org/2000/svg" width="{NETWORK_WIDTH}" height="{height}" '
+        f'viewBox="0 0 {NETWORK_WIDTH} {height}" role="img" aria-label="Citation network">'
         '<defs><marker id="kb-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
         'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" class="kb-arrowhead"/></marker></defs>'
     ]
-    for column, year in enumerate(years):
+    for index, (year, top) in enumerate(band_tops):
+        if index % 2:
+            next_top = band_tops[index + 1][1] if index + 1 < len(band_tops) else height
+            parts.append(
+                f'<rect class="kb-band" x="0" y="{top - 12:.0f}" width="{NETWORK_WIDTH}" height="{next_top - top:.0f}"/>'
+            )
         parts.append(
-            f'<text class="kb-tick-label" x="{left + column * column_width - 8}" y="20">'
-            f"{escape(year if year is not None else 'n.d.')}</text>"
+            f'<text class="kb-tick-label" x="4" y="{top + 4:.0f}">{escape(year if year is not None else "n.d.")}</text>'
         )
     for link in links:
         (x1, y1), (x2, y2) = position[link["citing_id"]], position[link["cited_id"]]
-        # Arcs rise with the distance they cover, so long arrows clear the columns between.
-        bend = 30 if x1 == x2 else 0
-        rise = 0 if bend else min(12 + abs(x2 - x1) * 0.15, 2 * (top - 30))  # the apex stays under the year labels
-        mid_x, mid_y = (x1 + x2) / 2 + bend, min(y1, y2) - rise
+        # A curve bowing to the side, so arrows along a line do not run over its labels.
+        bend = 40 if y1 == y2 else 0.25 * abs(y2 - y1)
+        mid_x, mid_y = (x1 + x2) / 2 + bend, (y1 + y2) / 2 - (22 if y1 == y2 else 0)
         parts.append(
-            f'<path class="kb-link kb-rel-{escape(link["relation"])}" d="M {x1} {y1} Q {mid_x} {mid_y} {x2} {y2}" '
-            f'marker-end="url(#kb-arrow)"><title>{escape(link["relation"])}</title></path>'
+            f'<path class="kb-link kb-rel-{escape(link["relation"])}" d="M {x1:.0f} {y1:.0f} Q {mid_x:.0f} {mid_y:.0f} '
+            f'{x2:.0f} {y2:.0f}" marker-end="url(#kb-arrow)"><title>{escape(link["relation"])}</title></path>'
         )
     for work in works:
         x, y = position[work["id"]]
-        radius = 5 + 2 * math.sqrt(cited_count.get(work["id"], 0))
+        radius = 4 + 1.5 * math.sqrt(cited_count.get(work["id"], 0))
+        label = str(work.get("label") or work.get("citekey") or "")
         title = escape(work.get("title") or work.get("citekey") or "")
-        label = (
-            f'<text class="kb-node-label" x="{x + radius + 3}" y="{y + 4}">{escape(_short(str(work.get("citekey")), 22))}</text>'
-            if labelled
-            else ""
-        )
+        cited = cited_count.get(work["id"], 0)
         parts.append(
-            f'<a href="{escape(work["url"])}" class="kb-node"><title>{title} ({escape(work.get("citekey"))}; '
-            f"cited {cited_count.get(work['id'], 0)} times here)</title>"
-            f'<circle cx="{x}" cy="{y}" r="{radius:.1f}"/>{label}</a>'
+            f'<a href="{escape(work["url"])}" class="kb-node"><title>{escape(label)}: {title} '
+            f"({escape(work.get('citekey'))}; cited {cited} time{'' if cited == 1 else 's'} here)</title>"
+            f'<circle cx="{x:.0f}" cy="{y:.0f}" r="{radius:.1f}"/>'
+            f'<text class="kb-node-label" x="{x + radius + 3:.0f}" y="{y + 4:.0f}">{escape(_short(label, NETWORK_LABEL))}</text></a>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))

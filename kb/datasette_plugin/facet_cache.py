@@ -17,6 +17,7 @@ from collections import OrderedDict
 from typing import Any
 
 from datasette.database import QueryInterrupted
+from datasette.utils import sqlite_timelimit
 
 from .access import internal_headers
 
@@ -79,10 +80,29 @@ async def cached_facet_rows(datasette, database: str, sql: str, params: Any) -> 
     return rows
 
 
+async def cached_query_rows(db, sql: str, params: Any) -> list[dict[str, Any]]:
+    """Any other read of the pages (the network's most connected works) kept the same way
+    until the file changes; under the SQL time limit, with no background retry."""
+    key = _key(db, sql, params)
+    if key in _results:
+        _results.move_to_end(key)
+        return _results[key]
+    rows = [dict(row) for row in (await db.execute(sql, params, truncate=False)).rows]
+    _store(key, rows)
+    return rows
+
+
 async def _compute_in_background(db, key: tuple, sql: str, params: Any) -> None:
+    # Not db.execute: Datasette lets a query lower its time limit, never raise it, so a
+    # retry through it stopped at sql_time_limit_ms too and a slow facet was never kept.
+    def count(conn) -> list[dict[str, Any]]:
+        with sqlite_timelimit(conn, BACKGROUND_TIME_LIMIT_MS):
+            cursor = conn.execute(sql, params or {})
+            names = [column[0] for column in cursor.description]
+            return [dict(zip(names, row)) for row in cursor.fetchall()]
+
     try:
-        result = await db.execute(sql, params, truncate=False, custom_time_limit=BACKGROUND_TIME_LIMIT_MS)
-        _store(key, [dict(row) for row in result.rows])
+        _store(key, await db.execute_fn(count))
     except Exception:  # a background refresh that fails leaves the facet to time out again, nothing worse
         pass
     finally:

@@ -18,11 +18,17 @@ from markupsafe import Markup
 
 from ..errors import KbError
 from ..formatting import format_references
+from ..safe_html import safe_link
 from . import access
 
 DEFAULT_STYLE = "apa"
 ROW_TEMPLATES = {"articles": "kb_article.html", "organisations": "kb_organisation.html", "events": "kb_event.html"}
-LONG_COLUMNS = {"csl_json", "extra_json", "text", "abstract"}
+# In the table of every column (and a work's page), any value longer than FOLD_OVER
+# characters shows its first FOLD_SUMMARY and opens to the whole value: a CSL-JSON item or
+# a page's text in a cell made rows a screen tall. Titles are what the rows are read by.
+FOLD_OVER = 60
+FOLD_SUMMARY = 40
+UNFOLDED_COLUMNS = {"title"}
 
 
 def citation_style(datasette, database: str | None) -> str:
@@ -252,6 +258,12 @@ def page_template_vars(template, database, table, view_name, request, datasette)
         if kb_database:
             extra["kb_search_url"] = datasette.urls.database(kb_database) + "/-/search"
             extra["kb_timeline_url"] = datasette.urls.database(kb_database) + "/-/timeline"
+        if view_name == "index":
+            extra["kb_holds"] = {
+                name: await holdings(datasette, name)
+                for name in datasette.databases
+                if name != "_internal" and await _is_knowledge_base(datasette, name)
+            }
         if view_name == "database" and database and await _is_knowledge_base(datasette, database):
             extra["kb_dashboard"] = await dashboard(datasette, database)
         if view_name == "row" and table in PAGE_LOADERS and request is not None:
@@ -285,10 +297,20 @@ def render_articles_cell(row: Any, value: Any, column: str, table: str | None, d
         linked = _query_work_link(row, value, column, database, datasette)
         if linked is not None:
             return linked
-    if table != "articles" or column not in LONG_COLUMNS or not isinstance(value, str) or len(value) < 80:
+    if table != "articles" or column in UNFOLDED_COLUMNS or not isinstance(value, str) or len(value) <= FOLD_OVER:
         return None
-    summary = html.escape(value[:60]) + "…"
-    return Markup(f'<details class="kb-long"><summary>{summary}</summary><pre>{html.escape(value)}</pre></details>')
+    return folded_value(value)
+
+
+def folded_value(value: str) -> Markup:
+    """A long value as a one-line summary that opens on a click to the whole value (an
+    http(s) address stays a link)."""
+    summary = html.escape(value[:FOLD_SUMMARY].rstrip()) + "…"
+    full = html.escape(value)
+    link = safe_link(value)
+    if link is not None:
+        full = f'<a href="{html.escape(link)}">{full}</a>'
+    return Markup(f'<details class="kb-long"><summary>{summary}</summary><pre>{full}</pre></details>')
 
 
 # --- The works list (/kb/articles): the columns a person reads, the rest one click away.
@@ -413,13 +435,24 @@ async def _is_knowledge_base(datasette, database: str) -> bool:
     return "articles" in await datasette.get_database(database).table_names()
 
 
+async def holdings(datasette, database: str) -> list[dict[str, Any]]:
+    """What a knowledge base holds, for the home page: works, authors, organisations ..."""
+    db = datasette.get_database(database)
+    return [
+        {
+            "table": name,
+            "label": label,
+            "count": (await db.execute(f"select count(*) from {name}")).rows[0][0],
+            "url": datasette.urls.table(database, name),
+        }
+        for name, label in DASHBOARD_COUNTS
+    ]
+
+
 async def dashboard(datasette, database: str) -> dict[str, Any]:
     """Counts of what the knowledge base holds and the works added last."""
     db = datasette.get_database(database)
-    counts = [
-        {"table": name, "label": label, "count": (await db.execute(f"select count(*) from {name}")).rows[0][0]}
-        for name, label in DASHBOARD_COUNTS
-    ]
+    counts = await holdings(datasette, database)
     recent = await _rows(
         db, "select id, citekey, title, year, added_by, added_at from articles order by added_at desc, id desc limit 10"
     )

@@ -3,7 +3,6 @@ and /DB/-/search (one box over works, authors, organisations, events)."""
 
 from __future__ import annotations
 
-import json
 import urllib.parse
 from typing import Any
 
@@ -13,7 +12,9 @@ from datasette.utils.asgi import NotFound
 
 from . import access
 from .drawing import draw_network, draw_timeline
+from .network import drawn_works, works_to_draw
 from .pages import filtered_articles_url
+from .search import search_works
 
 TIMELINE_LIMIT = 1000
 NETWORK_LIMIT = 400
@@ -89,12 +90,9 @@ async def network(datasette, request) -> Response:
     query = urllib.parse.urlencode(
         pairs
         + [
-            ("_size", str(NETWORK_LIMIT)),
-            ("_shape", "objects"),
+            ("_size", "1"),
             ("_nofacet", "1"),
             ("_col", "citekey"),
-            ("_col", "title"),
-            ("_col", "year"),
         ]
     )
     response = await datasette.client.get(
@@ -104,19 +102,17 @@ async def network(datasette, request) -> Response:
     if response.status_code != 200:
         return Response.html(f"<p>Could not read the works in view ({response.status_code}).</p>", status=400)
     data = response.json()
-    works = data.get("rows", [])
-    ids = [work["id"] for work in works]
-    links = [
-        dict(row)
-        for row in (
-            await db.execute(
-                """
-        select citing_id, cited_id, relation from citations
-        where citing_id in (select value from json_each(:ids)) and cited_id in (select value from json_each(:ids))""",
-                {"ids": json.dumps(ids)},
-            )
-        ).rows
-    ]
+    # The page's own SQL tells which works are in view; kb/datasette_plugin/network.py
+    # picks the ones to draw (the most connected when there are more than fit).
+    page_query = data.get("query") or {}
+    ids = await works_to_draw(
+        db,
+        page_query.get("sql", ""),
+        page_query.get("params") or {},
+        data.get("filtered_table_rows_count"),
+        NETWORK_LIMIT,
+    )
+    works, links = await drawn_works(db, ids)
     for work in works:
         work["url"] = datasette.urls.row(database, "articles", work["id"])
     table_url = datasette.urls.table(database, "articles") + (("?" + urllib.parse.urlencode(pairs)) if pairs else "")
@@ -133,11 +129,8 @@ async def network(datasette, request) -> Response:
     return Response.html(await datasette.render_template("kb_network.html", context, request=request))
 
 
+# The other sections of the search page: the authors, organisations and events themselves.
 SEARCHES = {
-    "articles": "select articles.id, coalesce(articles.title, articles.citekey) as label, "
-    "articles.citekey || coalesce(' (' || articles.year || ')', '') "
-    "as detail from articles_fts join articles on articles.id = articles_fts.rowid "
-    "where articles_fts match :q order by articles_fts.rank limit :limit",
     "authors": "select authors.id, authors.name as label, '' as detail from authors_fts "
     "join authors on authors.id = authors_fts.rowid where authors_fts match :q "
     "order by authors_fts.rank limit :limit",
@@ -148,28 +141,36 @@ SEARCHES = {
     "join events on events.id = events_fts.rowid where events_fts match :q "
     "order by events_fts.rank limit :limit",
 }
+FILTER_OF = {"authors": "author", "organisations": "organisation", "events": "event"}
 
 
 async def search(datasette, request) -> Response:
-    """Full-text search over works, authors, organisations and events at once."""
+    """Works found by their text and by their links (kb/datasette_plugin/search.py), then
+    the authors, organisations and events whose names match."""
     database, db = await _kb_database(datasette, request)
     q = (request.args.get("q") or "").strip()
-    sections: list[dict[str, Any]] = []
+    context: dict[str, Any] = {"database": database, "q": q, "sections": [], "works": [], "found_through": []}
     if q:
+        works, entities, text_total = await search_works(db, q, SEARCH_LIMIT)
+        for work in works:
+            work["url"] = datasette.urls.row(database, "articles", work["id"])
+        context["works"] = works
+        context["text_total"] = text_total
+        context["text_url"] = datasette.urls.table(database, "articles") + "?" + urllib.parse.urlencode({"_search": q})
+        context["found_through"] = [
+            {"entity": e, "url": filtered_articles_url(datasette, database, e.kind, e.name)}
+            for e in entities
+            if e.works
+        ]
         fts_query = escape_fts(q)
         for kind, sql in SEARCHES.items():
             rows = [dict(row) for row in (await db.execute(sql, {"q": fts_query, "limit": SEARCH_LIMIT + 1})).rows]
             for row in rows:
                 row["url"] = datasette.urls.row(database, kind, row["id"])
-                if kind == "authors":
-                    row["articles_url"] = filtered_articles_url(datasette, database, "author", row["label"])
-            more_url = None
-            if kind == "articles":
-                more_url = datasette.urls.table(database, "articles") + "?" + urllib.parse.urlencode({"_search": q})
-            sections.append(
-                {"kind": kind, "rows": rows[:SEARCH_LIMIT], "truncated": len(rows) > SEARCH_LIMIT, "more_url": more_url}
+                row["articles_url"] = filtered_articles_url(datasette, database, FILTER_OF[kind], row["label"])
+            context["sections"].append(
+                {"kind": kind, "rows": rows[:SEARCH_LIMIT], "truncated": len(rows) > SEARCH_LIMIT}
             )
-    context = {"database": database, "q": q, "sections": sections}
     return Response.html(await datasette.render_template("kb_search.html", context, request=request))
 
 
