@@ -2,7 +2,7 @@
 logins, concurrent logged-in clients on the loopback, while one researcher imports.
 
 Usage:
-    python bench/department_bench.py                       # 20 x 5,000 works, 20 clients, 60 s
+    python bench/department_bench.py     # 20 x 5,000 works, 20 clients, 60 s, a page per 5 s each
     python bench/department_bench.py --kbs 4 --works 1000 --clients 5 --duration 15   # a quick look
 
 What it does, all with kb's own commands and a real server process:
@@ -20,8 +20,9 @@ What it does, all with kb's own commands and a real server process:
   knowledge base it may see: the articles page, a facet click (a tag, an
   organisation, a type or a year, values read from that knowledge base), a search
   (/-/search and the articles page's own full-text search), the group view, and now and
-  then another researcher's page, which must answer 403. Between two pages a client
-  waits a random 0-2x `--think` seconds (a person reading; `--think 0` hammers);
+  then another researcher's page, which must answer 403. Before its first page and
+  between two pages a client waits a random 0-2x `--think` seconds (a person reading;
+  `--think 0` hammers, all clients starting at once);
 - `--import-after` seconds in, researcher r00 runs `kb import` (a subprocess) of a .bib
   file of `--import-works` new works into r00.db while the clients go on;
 - at the end an admin checks that the server shows r00's new works.
@@ -272,6 +273,9 @@ def client_loop(
         return
     start.wait()
     deadline = time.monotonic() + args.duration
+    # People do not all click at the same moment: each client opens its first page
+    # somewhere within its first pause (--think 0: all at once).
+    time.sleep(rng.uniform(0, 2 * args.think))
     try:
         while time.monotonic() < deadline:
             kind, path, expected = a_page(rng, account, all_kbs, values)
@@ -314,7 +318,7 @@ def main() -> None:
     parser.add_argument("--works", type=int, default=5000, help="works in each (default 5,000)")
     parser.add_argument("--clients", type=int, default=20, help="concurrent logged-in clients (default 20)")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load (default 60)")
-    parser.add_argument("--think", type=float, default=1.0, help="mean seconds between a client's pages (default 1)")
+    parser.add_argument("--think", type=float, default=5.0, help="mean seconds between a client's pages (default 5)")
     parser.add_argument("--import-works", type=int, default=500, help="works r00 imports meanwhile (default 500)")
     parser.add_argument("--import-after", type=float, default=5.0, help="seconds into the load (default 5)")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds a request may take (default 30)")
