@@ -213,6 +213,12 @@ def test_timestamps_read_as_people_write_them(client):
     # The JSON keeps the stored value.
     rows = client.json("/kb/recently_added.json?_shape=array")
     assert rows[0]["added_at"].endswith("Z")
+    # A work's page: its provenance and its notes' stamps too.
+    work_id = client.json("/kb/articles.json?_shape=array&_size=1")[0]["id"]
+    page = client.get(f"/kb/articles/{work_id}").text
+    provenance = page[page.index("<h2>Provenance</h2>") :]
+    assert re.search(r"on \d{4}-\d\d-\d\d \d\d:\d\d; last changed \d{4}-\d\d-\d\d \d\d:\d\d\.", provenance)
+    assert not re.search(r"\d\d:\d\d:\d\dZ", page)
 
 
 def test_long_author_lists_are_shortened_in_the_list_only():
