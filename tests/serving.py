@@ -39,9 +39,16 @@ class Server:
 def running_server(db: Path, *options: str, log: Path, cwd: Path = REPO) -> Iterator[Server]:
     """`kb serve --db DB OPTIONS...` on a free port, run in `cwd`, answering once this
     yields; stopped (and its output complete in `log`) when the block ends."""
+    with running_kb_serve("--db", str(db), *options, log=log, cwd=cwd) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def running_kb_serve(*arguments: str, log: Path, cwd: Path = REPO) -> Iterator[Server]:
+    """`kb serve ARGUMENTS...` (one knowledge base, several, or a folder) on a free port."""
     port = free_port()
     with open(log, "w", encoding="utf-8") as out:
-        command = [sys.executable, "-m", "kb.cli", "serve", "--db", str(db), "--port", str(port), *options]
+        command = [sys.executable, "-m", "kb.cli", "serve", *arguments, "--port", str(port)]
         process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
         server = Server(f"http://127.0.0.1:{port}", process, log)
         try:

@@ -7,15 +7,11 @@ with the signed cookie /-/login sets (one test logs in through /-/login itself).
 
 from __future__ import annotations
 
-import contextlib
 import re
 import stat
-import subprocess
-import sys
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,7 +24,7 @@ from kb.cli import cli
 from kb.datasette_plugin.access import actor_headers
 
 from .conftest import build_sample
-from .serving import REPO, Server, _wait_until_answering, free_port
+from .serving import running_kb_serve
 
 PASSWORD = "correct horse battery"
 ACCOUNTS = {
@@ -323,27 +319,11 @@ def test_two_knowledge_bases_with_one_name_are_refused(tmp_path, built_kbs):
     assert result.exit_code == 1 and "would both be served at /alice: rename one" in result.output
 
 
-@contextlib.contextmanager
-def running_department(folder: Path, log: Path, *options: str) -> Iterator[Server]:
-    """A real `kb serve FOLDER` process on a free port, stopped when the block ends."""
-    port = free_port()
-    with open(log, "w", encoding="utf-8") as out:
-        command = [sys.executable, "-m", "kb.cli", "serve", str(folder), "--port", str(port), *options]
-        process = subprocess.Popen(command, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
-        server = Server(f"http://127.0.0.1:{port}", process, log)
-        try:
-            _wait_until_answering(server)
-            yield server
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-
-
 def test_kb_serve_of_a_folder_for_real_logs_in_and_keeps_others_out(folder, tmp_path):
     """A real `kb serve FOLDER` process: the hashes reach the login page through the
     environment, and the secret file signs the cookie."""
     log = tmp_path / "serve.log"
-    with running_department(folder, log) as server:
+    with running_kb_serve(str(folder), log=log) as server:
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
         page = opener.open(server.url + "/-/login", timeout=10).read().decode()
         token = re.search(r'name="csrftoken" value="([^"]+)"', page).group(1)
