@@ -8,13 +8,14 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.common.by import By
 
+from .serving import running_kb_serve
 from .test_browser import browser, shot  # noqa: F401 (fixtures)
-from .test_department import PASSWORD, folder, running_department  # noqa: F401 (fixtures)
+from .test_department import PASSWORD, folder  # noqa: F401 (fixtures)
 
 
 @pytest.fixture(scope="module")
 def department_server(folder, tmp_path_factory):  # noqa: F811
-    with running_department(folder, tmp_path_factory.mktemp("department-log") / "serve.log") as server:
+    with running_kb_serve(str(folder), log=tmp_path_factory.mktemp("department-log") / "serve.log") as server:
         yield server.url
 
 
