@@ -99,6 +99,12 @@ CASES = [
     ),
     ("trailing space in a BibTeX value", "t.bib", "@article{t, title = {Baz }, abstract = {A & B only 8 }}"),
     ("CSL-JSON citekey with : and / and a keyword", "k.json", csl(id="a:b/c", keyword="x, y")),
+    (
+        "two URLs and a kept RIS type",
+        "v.ris",
+        "TY  - EJOUR\nID  - v2001\nTI  - T\nUR  - https://a.org/1\nUR  - https://b.org/2\nM1  - x\nER  - \n",
+    ),
+    ("fields of another format kept", "f.bib", "@online{f, title={T}, eprint={1011.0001}, file={a/b.pdf}}"),
 ]
 
 
@@ -192,3 +198,19 @@ def test_web_of_science_text_named_ris_is_read_as_web_of_science(tmp_path):
 def test_two_apostrophes_written_so_tex_does_not_curl_them(tmp_path):
     one, _, _ = twice(tmp_path, "q.json", csl(title="The ''Iliad''"), "bibtex")
     assert "title = {The '{}'Iliad'{}'}," in one
+
+
+def test_second_url_and_kept_ris_type_written_back(tmp_path):
+    one, _, _ = twice(tmp_path, "v.ris", CASES[18][2], "ris")
+    assert one.startswith("TY  - EJOUR\n") and "UR  - https://a.org/1\nUR  - https://b.org/2\n" in one
+
+
+def test_fields_another_format_kept_are_in_the_loss_report(tmp_path):
+    _, _, report = twice(tmp_path, "f.bib", CASES[19][2], "ris")
+    assert "1 work: bibtex field eprint not representable in RIS (f)" in report
+    assert "1 work: bibtex field file not representable in RIS (f)" in report
+    (tmp_path / "b").mkdir()
+    _, _, report = twice(tmp_path / "b", "v.ris", CASES[18][2], "bibtex")
+    assert "1 work: ris field M1 not representable in BibTeX (v2001)" in report
+    assert "1 work: ris field UR not representable in BibTeX (v2001)" in report
+    assert "ris field TY" not in report  # the type is written in BibTeX's own terms

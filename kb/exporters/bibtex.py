@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..dates import DatePoint, PartialDate, partial_date_from_csl
-from . import ExportWork, Losses
+from . import ExportWork, Losses, report_kept_fields
 
 FORMAT = "bibtex"
 EXTENSION = ".bib"
@@ -464,15 +464,20 @@ def entry_fields(
     if kept:
         for name, value in kept.items():
             lowered = name.lower()
-            if lowered in ("entrytype", "id") or lowered in fields or value is None or value == "":
+            if lowered in ("entrytype", "id") or value is None or value == "":
                 continue
             # Kept fields are the source's raw BibTeX ("50\\% of them"): written back raw,
             # never escaped again; only a value whose braces do not balance is escaped.
             text = str(value)
             if lowered in _VERBATIM:
-                fields[lowered] = verbatim(text)
-            else:
-                fields[lowered] = text if _braces_balance(text) else escape(text)
+                text = verbatim(text)
+            elif not _braces_balance(text):
+                text = escape(text)
+            if lowered not in fields:
+                fields[lowered] = text
+            elif fields[lowered] != text:  # a field the item's variables wrote already
+                losses.add(work.citekey, f"bibtex field {lowered} (taken by the item's own {lowered})")
+    report_kept_fields(work, losses, carried=dialect.extra_key)
     return entry_type, fields
 
 
