@@ -214,3 +214,20 @@ def test_fields_another_format_kept_are_in_the_loss_report(tmp_path):
     assert "1 work: ris field M1 not representable in BibTeX (v2001)" in report
     assert "1 work: ris field UR not representable in BibTeX (v2001)" in report
     assert "ris field TY" not in report  # the type is written in BibTeX's own terms
+
+
+def test_names_bibtex_reads_back_otherwise_are_in_the_loss_report(tmp_path):
+    # a family name alone of several words comes back as an organisation; a family
+    # "Asa G. Hilliard" with a given "III" as a person with a suffix
+    source = csl(author=[{"family": "World Health Organization"}, {"family": "Doe", "given": "Jane"}])
+    for export_format, label in (("bibtex", "BibTeX"), ("biblatex", "BibLaTeX")):
+        (tmp_path / export_format).mkdir()
+        _, _, report = twice(tmp_path / export_format, "o.json", source, export_format)
+        assert (
+            "1 work: author (a name BibTeX reads back otherwise: 'World Health Organization') "
+            f"not representable in {label} (w2001)"
+        ) in report
+        assert "Doe" not in report
+    (tmp_path / "ok").mkdir()
+    one, two, report = twice(tmp_path / "ok", "d.json", csl(author=[{"family": "Doe", "given": "Jane"}]), "bibtex")
+    assert "not representable" not in report and two == one

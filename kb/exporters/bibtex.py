@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from ..dates import DatePoint, PartialDate, partial_date_from_csl
@@ -364,11 +365,30 @@ def format_name(name: dict[str, Any]) -> str:
     return f"{last}, {given}" if given else last
 
 
+@lru_cache(maxsize=65536)  # the same people come back in many works
+def reads_back(text: str) -> bool:
+    """Whether kb's BibTeX reader reads this name back as one name written the same way
+    (a family name alone of several words, "World Health Organization", comes back as an
+    organisation; "Asa G. Hilliard, III" as a person with a suffix)."""
+    from ..importers.bibtex import _name_list  # the reader, imported late: exporters load without it
+
+    try:
+        names = _name_list(text)
+    except ValueError:
+        return False
+    return len(names) == 1 and format_name(names[0]) == text
+
+
 def format_names(names: Iterable[dict[str, Any]], cache: dict[Any, str] | None = None) -> str:
     """Names joined with " and ". With a `cache` (one per export: the same authors come
     back in many works), each distinct name is formatted once."""
+    return " and ".join(formatted_names(names, cache))
+
+
+def formatted_names(names: Iterable[dict[str, Any]], cache: dict[Any, str] | None = None) -> list[str]:
+    """Each name as BibTeX writes it (see format_names)."""
     if cache is None:
-        return " and ".join(format_name(n) for n in names if isinstance(n, dict))
+        return [format_name(n) for n in names if isinstance(n, dict)]
     formatted = []
     for name in names:
         if not isinstance(name, dict):
@@ -383,7 +403,7 @@ def format_names(names: Iterable[dict[str, Any]], cache: dict[Any, str] | None =
             if key is not None:
                 cache[key] = text
         formatted.append(text)
-    return " and ".join(formatted)
+    return formatted
 
 
 def verbatim(value: str) -> str:
@@ -409,7 +429,11 @@ def entry_fields(
     for role in _ROLES:
         names = get(role)
         if names:
-            fields[role] = format_names(names, name_cache)
+            texts = formatted_names(names, name_cache)
+            fields[role] = " and ".join(texts)
+            for text in texts:
+                if not reads_back(text):
+                    losses.add(work.citekey, f"{role} (a name BibTeX reads back otherwise: {text!r})")
     for variable, value in item.items():  # the item's own keys: a few, not every field there is
         name = _TEXT_FIELDS.get(variable)
         if name is None or value is None or value == "":
