@@ -231,3 +231,14 @@ def test_names_bibtex_reads_back_otherwise_are_in_the_loss_report(tmp_path):
     (tmp_path / "ok").mkdir()
     one, two, report = twice(tmp_path / "ok", "d.json", csl(author=[{"family": "Doe", "given": "Jane"}]), "bibtex")
     assert "not representable" not in report and two == one
+
+
+def test_short_journal_alone_is_in_the_ris_loss_report(tmp_path):
+    source = csl(**{"container-title-short": "J. Hell. Stud."})
+    one, _, report = twice(tmp_path, "j.json", source, "ris")
+    assert "J2  - J. Hell. Stud.\n" in one
+    assert "1 work: container-title-short (without a container-title) not representable in RIS (w2001)" in report
+    (tmp_path / "both").mkdir()
+    source = csl(**{"container-title": "Journal of Hellenic Studies", "container-title-short": "J. Hell. Stud."})
+    one, two, report = twice(tmp_path / "both", "j.json", source, "ris")
+    assert two == one and "not representable" not in report

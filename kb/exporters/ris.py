@@ -197,6 +197,10 @@ def record_lines(work: ExportWork, losses: Losses) -> list[tuple[str, str]]:
         value = item.get(variable)
         if value not in (None, ""):
             lines.append((tag, str(value)))
+    if item.get("container-title-short") and not item.get("container-title"):
+        # a J2 alone is read as the journal itself (by kb's reader and others: RIS files
+        # with an abbreviated journal only are common), so it comes back as the journal
+        losses.add(work.citekey, "container-title-short (without a container-title)")
     number = item.get("number") or item.get("collection-number")
     if number not in (None, ""):
         if item.get("issue"):
