@@ -105,6 +105,13 @@ CASES = [
         "TY  - EJOUR\nID  - v2001\nTI  - T\nUR  - https://a.org/1\nUR  - https://b.org/2\nM1  - x\nER  - \n",
     ),
     ("fields of another format kept", "f.bib", "@online{f, title={T}, eprint={1011.0001}, file={a/b.pdf}}"),
+    (
+        "crossref parent with a booktitle of its own",
+        "c.bib",
+        "@inproceedings{k, title={Ch}, crossref={p}, pages={1--10}}\n"
+        "@proceedings{p, booktitle={SOCASE}, title={Service-Oriented Computing}, subtitle={Agents},"
+        " editor={Kowalczyk, Ryszard}, year={2008}, series={LNCS}}",
+    ),
 ]
 
 
@@ -242,3 +249,9 @@ def test_short_journal_alone_is_in_the_ris_loss_report(tmp_path):
     source = csl(**{"container-title": "Journal of Hellenic Studies", "container-title-short": "J. Hell. Stud."})
     one, two, report = twice(tmp_path / "both", "j.json", source, "ris")
     assert two == one and "not representable" not in report
+
+
+def test_crossref_child_keeps_the_parent_title_as_its_booktitle(tmp_path):
+    one, two, _ = twice(tmp_path, "c.bib", CASES[20][2], "bibtex")
+    assert "booktitle = {Service-Oriented Computing: Agents}," in one and two == one
+    assert "journal = {SOCASE}," in one  # the parent's own container stays the parent's
