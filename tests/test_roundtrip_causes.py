@@ -224,14 +224,13 @@ def test_fields_another_format_kept_are_in_the_loss_report(tmp_path):
 
 
 def test_names_bibtex_reads_back_otherwise_are_in_the_loss_report(tmp_path):
-    # a family name alone of several words comes back as an organisation; a family
-    # "Asa G. Hilliard" with a given "III" as a person with a suffix
-    source = csl(author=[{"family": "World Health Organization"}, {"family": "Doe", "given": "Jane"}])
+    # a family "Asa G. Hilliard" with a given "III" comes back as a person with a suffix
+    source = csl(author=[{"family": "Asa G. Hilliard", "given": "III"}, {"family": "Doe", "given": "Jane"}])
     for export_format, label in (("bibtex", "BibTeX"), ("biblatex", "BibLaTeX")):
         (tmp_path / export_format).mkdir()
         _, _, report = twice(tmp_path / export_format, "o.json", source, export_format)
         assert (
-            "1 work: author (a name BibTeX reads back otherwise: 'World Health Organization') "
+            "1 work: author (a name BibTeX reads back otherwise: 'Asa G. Hilliard, III') "
             f"not representable in {label} (w2001)"
         ) in report
         assert "Doe" not in report
@@ -255,3 +254,25 @@ def test_crossref_child_keeps_the_parent_title_as_its_booktitle(tmp_path):
     one, two, _ = twice(tmp_path, "c.bib", CASES[20][2], "bibtex")
     assert "booktitle = {Service-Oriented Computing: Agents}," in one and two == one
     assert "journal = {SOCASE}," in one  # the parent's own container stays the parent's
+
+
+FAMILY_ONLY = csl(
+    author=[
+        {"family": "Diodore de Sicile"},
+        {"family": "Craddock, Paul T."},
+        {"family": "UNESCO"},
+        {"family": "Bierman Funeral Home & Crematory"},
+        {"family": "de\u00a0Pablo", "given": "Rosario"},
+    ]
+)
+
+
+@pytest.mark.parametrize("export_format", ["bibtex", "biblatex", "csl-json"])
+def test_family_names_alone_come_back_as_family_names(tmp_path, export_format):
+    one, two, report = twice(tmp_path, "f.json", FAMILY_ONLY, export_format)
+    assert two == one and "not representable" not in report
+    if export_format == "bibtex":
+        assert (
+            "author = {{Diodore de Sicile}, {} and {Craddock, Paul T.}, {} and {UNESCO}, {}"
+            " and {Bierman Funeral Home \\& Crematory}, {} and de Pablo, Rosario},"
+        ) in one

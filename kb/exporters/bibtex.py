@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..dates import DatePoint, PartialDate, partial_date_from_csl
+from ..names import _ACRONYM  # the reader's test for an acronym (read as an organisation)
 from . import ExportWork, Losses, report_kept_fields
 
 FORMAT = "bibtex"
@@ -353,13 +354,19 @@ def format_name(name: dict[str, Any]) -> str:
     """A CSL name as BibTeX's "von Last, Jr, First"; an organisation in double braces."""
     if name.get("literal"):
         return "{{" + escape(str(name["literal"])) + "}}"
-    family = escape(str(name.get("family") or ""))
+    # white space folded (a no-break space too), as BibTeX and kb's reader fold it
+    family = escape(_folded(name.get("family")))
+    particle = name.get("non-dropping-particle")
+    given = " ".join(escape(_folded(p)) for p in (name.get("given"), name.get("dropping-particle")) if p)
+    suffix = name.get("suffix")
+    if family and not (particle or given or suffix) and (" " in family or "," in family or _ACRONYM.match(family)):
+        # A family name alone of several words ("Diodore de Sicile", "Craddock, Paul T.",
+        # Zotero's one-field names) or an acronym would be read back as given and family
+        # names or as an organisation: braced, with an empty given name, it is a family.
+        return "{" + family + "}, {}"
     if "," in family or " and " in family:
         family = "{" + family + "}"
-    particle = name.get("non-dropping-particle")
     last = f"{escape(particle)} {family}" if particle else family
-    given = " ".join(escape(str(p)) for p in (name.get("given"), name.get("dropping-particle")) if p)
-    suffix = name.get("suffix")
     if suffix:
         return f"{last}, {escape(str(suffix))}, {given}"
     return f"{last}, {given}" if given else last
@@ -377,6 +384,10 @@ def reads_back(text: str) -> bool:
     except ValueError:
         return False
     return len(names) == 1 and format_name(names[0]) == text
+
+
+def _folded(value: Any) -> str:
+    return " ".join(str(value or "").split())
 
 
 def format_names(names: Iterable[dict[str, Any]], cache: dict[Any, str] | None = None) -> str:
