@@ -112,6 +112,7 @@ CASES = [
         "@proceedings{p, booktitle={SOCASE}, title={Service-Oriented Computing}, subtitle={Agents},"
         " editor={Kowalczyk, Ryszard}, year={2008}, series={LNCS}}",
     ),
+    ("an ISBN-10 and its ISBN-13 in one value", "b.json", csl(type="book", ISBN="0-690-00141-X 978-0-690-00141-9")),
 ]
 
 
@@ -276,3 +277,27 @@ def test_family_names_alone_come_back_as_family_names(tmp_path, export_format):
             "author = {{Diodore de Sicile}, {} and {Craddock, Paul T.}, {} and {UNESCO}, {}"
             " and {Bierman Funeral Home \\& Crematory}, {} and de Pablo, Rosario},"
         ) in one
+
+
+def test_isbn_pair_stays_an_isbn_in_ris(tmp_path):
+    _, two, _ = twice(tmp_path, "b.json", CASES[21][2], "csl-json")
+    (tmp_path / "r").mkdir()
+    one, _, _ = twice(tmp_path / "r", "b.json", CASES[21][2], "ris")
+    assert "SN  - 0-690-00141-X 978-0-690-00141-9\n" in one
+    run("init", "--db", str(tmp_path / "r.db"))
+    (tmp_path / "b.ris").write_text(one, encoding="utf-8")
+    run("import", "--db", str(tmp_path / "r.db"), str(tmp_path / "b.ris"))
+    item = json.loads(run("export", "--db", str(tmp_path / "r.db"), "--format", "csl-json").stdout)[0]
+    assert item["ISBN"] == "0-690-00141-X 978-0-690-00141-9" and "ISSN" not in item
+
+
+@pytest.mark.parametrize("export_format", ["bibtex", "biblatex"])
+def test_short_journal_read_back_from_bibtex_as_a_variable(tmp_path, export_format):
+    source = csl(**{"container-title-short": "ZPE"})
+    one, two, report = twice(tmp_path, "s.json", source, export_format)
+    assert "shortjournal = {ZPE}," in one and two == one and "not representable" not in report
+    (tmp_path / "s.bib").write_text(one, encoding="utf-8")
+    run("init", "--db", str(tmp_path / "s.db"))
+    run("import", "--db", str(tmp_path / "s.db"), str(tmp_path / "s.bib"))
+    item = json.loads(run("export", "--db", str(tmp_path / "s.db"), "--format", "csl-json").stdout)[0]
+    assert item["container-title-short"] == "ZPE" and "shortjournal" not in item["custom"]["kb-extra"]["bibtex"]

@@ -104,6 +104,7 @@ TEXT_FIELDS = {
     "shorttitle": "title-short",
     "journal": "container-title",
     "journaltitle": "container-title",
+    "shortjournal": "container-title-short",  # BibLaTeX's journal abbreviation (kb writes it)
     "series": "collection-title",
     "publisher": "publisher",
     "address": "publisher-place",

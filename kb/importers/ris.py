@@ -420,6 +420,9 @@ def _serial_kind(serial: str, csl_type: str) -> str:
     """ISSN or ISBN for one SN value: by its shape (8 digits; 10 or 13), else by the work's type."""
     if _ISSN.match(serial.strip()):
         return "ISSN"
+    parts = serial.replace(",", " ").replace(";", " ").split()
+    if len(parts) > 1 and all(_serial_kind(part, csl_type) == "ISBN" for part in parts):
+        return "ISBN"  # "0-690-00141-X 978-0-690-00141-9": the ISBN-10 and ISBN-13 of one book
     digits = len(re.sub(r"[^0-9Xx]", "", serial))
     if digits == 13 or digits == 10 and "-" in serial:
         return "ISBN"
