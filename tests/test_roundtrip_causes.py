@@ -113,6 +113,7 @@ CASES = [
         " editor={Kowalczyk, Ryszard}, year={2008}, series={LNCS}}",
     ),
     ("an ISBN-10 and its ISBN-13 in one value", "b.json", csl(type="book", ISBN="0-690-00141-X 978-0-690-00141-9")),
+    ("no-break space and a run of hyphens", "h.json", csl(abstract="costs less\u00a0-- both; [------]elius")),
 ]
 
 
@@ -301,3 +302,8 @@ def test_short_journal_read_back_from_bibtex_as_a_variable(tmp_path, export_form
     run("import", "--db", str(tmp_path / "s.db"), str(tmp_path / "s.bib"))
     item = json.loads(run("export", "--db", str(tmp_path / "s.db"), "--format", "csl-json").stdout)[0]
     assert item["container-title-short"] == "ZPE" and "shortjournal" not in item["custom"]["kb-extra"]["bibtex"]
+
+
+def test_hyphen_runs_and_no_break_spaces_in_bibtex(tmp_path):
+    one, _, _ = twice(tmp_path, "h.json", CASES[22][2], "bibtex")
+    assert "abstract = {costs less -{}- both; [-{}-{}-{}-{}-{}-]elius}," in one

@@ -300,6 +300,8 @@ def _escape_specials(value: str) -> str:
     return value
 
 
+_HYPHEN_PAIR = re.compile(r"-(?=-)")
+_LATEX_MARKERS = re.compile(r"[\\{}~$`]|--|''")  # kb's reader's (importers.latex_text._MARKERS)
 _LIGATURE_PAIR = re.compile(r"(?<=')(?=')|(?<=`)(?=`)")
 
 
@@ -308,7 +310,11 @@ def escape(value: str) -> str:
     quotes) kept as two characters by writing '{}'."""
     text = escape_specials(value)
     if "''" in text or "``" in text:
-        return _LIGATURE_PAIR.sub("{}", text)
+        text = _LIGATURE_PAIR.sub("{}", text)
+    if not text.isascii() and _LATEX_MARKERS.search(text):
+        # kb's reader decodes a value holding LaTeX and folds all its white space, a
+        # no-break space too ("costs less\u00a0-- both"): folded here, it reads back the same
+        text = " ".join(text.split())
     return text
 
 
@@ -324,8 +330,8 @@ def escape_specials(value: str) -> str:
     if "\n" in value or "  " in value or "\t" in value:
         value = " ".join(value.split())  # BibTeX (and kb's reader) reads any run of white space as one space
     if "--" in value:  # TeX (and kb's reader) would read "--" as a dash: "-{}-" stays two hyphens
-        value = escape_specials(value.replace("--", "\0")).replace("\0", "-{}-")
-        return value.replace("-{}--", "-{}-{}-")
+        # every hyphen followed by another gets "{}" after it, in any run ("[------]")
+        return escape_specials(_HYPHEN_PAIR.sub("-\0", value)).replace("\0", "{}")
     if _NEEDS_ESCAPE.search(value) is None:
         return value
     if "\\" in value:
