@@ -114,6 +114,8 @@ CASES = [
     ),
     ("an ISBN-10 and its ISBN-13 in one value", "b.json", csl(type="book", ISBN="0-690-00141-X 978-0-690-00141-9")),
     ("no-break space and a run of hyphens", "h.json", csl(abstract="costs less\u00a0-- both; [------]elius")),
+    ("ISBNs as a library catalogue writes them", "l.json", csl(type="book", ISBN="8882651495 : 9788882651497")),
+    ("an ISBN with a volume", "v.json", csl(type="book", ISBN="0521325919 (v. 14)")),
 ]
 
 
@@ -290,6 +292,14 @@ def test_isbn_pair_stays_an_isbn_in_ris(tmp_path):
     run("import", "--db", str(tmp_path / "r.db"), str(tmp_path / "b.ris"))
     item = json.loads(run("export", "--db", str(tmp_path / "r.db"), "--format", "csl-json").stdout)[0]
     assert item["ISBN"] == "0-690-00141-X 978-0-690-00141-9" and "ISSN" not in item
+    for number, (_, name, text) in enumerate(CASES[23:25]):
+        (tmp_path / str(number)).mkdir()
+        _, two, _ = twice(tmp_path / str(number), name, text, "ris")
+        (tmp_path / str(number) / "x.ris").write_text(two, encoding="utf-8")
+        run("init", "--db", str(tmp_path / str(number) / "x.db"))
+        run("import", "--db", str(tmp_path / str(number) / "x.db"), str(tmp_path / str(number) / "x.ris"))
+        out = run("export", "--db", str(tmp_path / str(number) / "x.db"), "--format", "csl-json").stdout
+        assert json.loads(out)[0]["ISBN"] == json.loads(text)[0]["ISBN"]
 
 
 @pytest.mark.parametrize("export_format", ["bibtex", "biblatex"])
