@@ -99,6 +99,23 @@ CASES = [
     ),
     ("trailing space in a BibTeX value", "t.bib", "@article{t, title = {Baz }, abstract = {A & B only 8 }}"),
     ("CSL-JSON citekey with : and / and a keyword", "k.json", csl(id="a:b/c", keyword="x, y")),
+    (
+        "two URLs and a kept RIS type",
+        "v.ris",
+        "TY  - EJOUR\nID  - v2001\nTI  - T\nUR  - https://a.org/1\nUR  - https://b.org/2\nM1  - x\nER  - \n",
+    ),
+    ("fields of another format kept", "f.bib", "@online{f, title={T}, eprint={1011.0001}, file={a/b.pdf}}"),
+    (
+        "crossref parent with a booktitle of its own",
+        "c.bib",
+        "@inproceedings{k, title={Ch}, crossref={p}, pages={1--10}}\n"
+        "@proceedings{p, booktitle={SOCASE}, title={Service-Oriented Computing}, subtitle={Agents},"
+        " editor={Kowalczyk, Ryszard}, year={2008}, series={LNCS}}",
+    ),
+    ("an ISBN-10 and its ISBN-13 in one value", "b.json", csl(type="book", ISBN="0-690-00141-X 978-0-690-00141-9")),
+    ("no-break space and a run of hyphens", "h.json", csl(abstract="costs less\u00a0-- both; [------]elius")),
+    ("ISBNs as a library catalogue writes them", "l.json", csl(type="book", ISBN="8882651495 : 9788882651497")),
+    ("an ISBN with a volume", "v.json", csl(type="book", ISBN="0521325919 (v. 14)")),
 ]
 
 
@@ -192,3 +209,111 @@ def test_web_of_science_text_named_ris_is_read_as_web_of_science(tmp_path):
 def test_two_apostrophes_written_so_tex_does_not_curl_them(tmp_path):
     one, _, _ = twice(tmp_path, "q.json", csl(title="The ''Iliad''"), "bibtex")
     assert "title = {The '{}'Iliad'{}'}," in one
+
+
+def test_second_url_and_kept_ris_type_written_back(tmp_path):
+    one, _, _ = twice(tmp_path, "v.ris", CASES[18][2], "ris")
+    assert one.startswith("TY  - EJOUR\n") and "UR  - https://a.org/1\nUR  - https://b.org/2\n" in one
+
+
+def test_fields_another_format_kept_are_in_the_loss_report(tmp_path):
+    _, _, report = twice(tmp_path, "f.bib", CASES[19][2], "ris")
+    assert "1 work: bibtex field eprint not representable in RIS (f)" in report
+    assert "1 work: bibtex field file not representable in RIS (f)" in report
+    (tmp_path / "b").mkdir()
+    _, _, report = twice(tmp_path / "b", "v.ris", CASES[18][2], "bibtex")
+    assert "1 work: ris field M1 not representable in BibTeX (v2001)" in report
+    assert "1 work: ris field UR not representable in BibTeX (v2001)" in report
+    assert "ris field TY" not in report  # the type is written in BibTeX's own terms
+
+
+def test_names_bibtex_reads_back_otherwise_are_in_the_loss_report(tmp_path):
+    # a family "Asa G. Hilliard" with a given "III" comes back as a person with a suffix
+    source = csl(author=[{"family": "Asa G. Hilliard", "given": "III"}, {"family": "Doe", "given": "Jane"}])
+    for export_format, label in (("bibtex", "BibTeX"), ("biblatex", "BibLaTeX")):
+        (tmp_path / export_format).mkdir()
+        _, _, report = twice(tmp_path / export_format, "o.json", source, export_format)
+        assert (
+            "1 work: author (a name BibTeX reads back otherwise: 'Asa G. Hilliard, III') "
+            f"not representable in {label} (w2001)"
+        ) in report
+        assert "Doe" not in report
+    (tmp_path / "ok").mkdir()
+    one, two, report = twice(tmp_path / "ok", "d.json", csl(author=[{"family": "Doe", "given": "Jane"}]), "bibtex")
+    assert "not representable" not in report and two == one
+
+
+def test_short_journal_alone_is_in_the_ris_loss_report(tmp_path):
+    source = csl(**{"container-title-short": "J. Hell. Stud."})
+    one, _, report = twice(tmp_path, "j.json", source, "ris")
+    assert "J2  - J. Hell. Stud.\n" in one
+    assert "1 work: container-title-short (without a container-title) not representable in RIS (w2001)" in report
+    (tmp_path / "both").mkdir()
+    source = csl(**{"container-title": "Journal of Hellenic Studies", "container-title-short": "J. Hell. Stud."})
+    one, two, report = twice(tmp_path / "both", "j.json", source, "ris")
+    assert two == one and "not representable" not in report
+
+
+def test_crossref_child_keeps_the_parent_title_as_its_booktitle(tmp_path):
+    one, two, _ = twice(tmp_path, "c.bib", CASES[20][2], "bibtex")
+    assert "booktitle = {Service-Oriented Computing: Agents}," in one and two == one
+    assert "journal = {SOCASE}," in one  # the parent's own container stays the parent's
+
+
+FAMILY_ONLY = csl(
+    author=[
+        {"family": "Diodore de Sicile"},
+        {"family": "Craddock, Paul T."},
+        {"family": "UNESCO"},
+        {"family": "Bierman Funeral Home & Crematory"},
+        {"family": "de\u00a0Pablo", "given": "Rosario"},
+    ]
+)
+
+
+@pytest.mark.parametrize("export_format", ["bibtex", "biblatex", "csl-json"])
+def test_family_names_alone_come_back_as_family_names(tmp_path, export_format):
+    one, two, report = twice(tmp_path, "f.json", FAMILY_ONLY, export_format)
+    assert two == one and "not representable" not in report
+    if export_format == "bibtex":
+        assert (
+            "author = {{Diodore de Sicile}, {} and {Craddock, Paul T.}, {} and {UNESCO}, {}"
+            " and {Bierman Funeral Home \\& Crematory}, {} and de Pablo, Rosario},"
+        ) in one
+
+
+def test_isbn_pair_stays_an_isbn_in_ris(tmp_path):
+    _, two, _ = twice(tmp_path, "b.json", CASES[21][2], "csl-json")
+    (tmp_path / "r").mkdir()
+    one, _, _ = twice(tmp_path / "r", "b.json", CASES[21][2], "ris")
+    assert "SN  - 0-690-00141-X 978-0-690-00141-9\n" in one
+    run("init", "--db", str(tmp_path / "r.db"))
+    (tmp_path / "b.ris").write_text(one, encoding="utf-8")
+    run("import", "--db", str(tmp_path / "r.db"), str(tmp_path / "b.ris"))
+    item = json.loads(run("export", "--db", str(tmp_path / "r.db"), "--format", "csl-json").stdout)[0]
+    assert item["ISBN"] == "0-690-00141-X 978-0-690-00141-9" and "ISSN" not in item
+    for number, (_, name, text) in enumerate(CASES[23:25]):
+        (tmp_path / str(number)).mkdir()
+        _, two, _ = twice(tmp_path / str(number), name, text, "ris")
+        (tmp_path / str(number) / "x.ris").write_text(two, encoding="utf-8")
+        run("init", "--db", str(tmp_path / str(number) / "x.db"))
+        run("import", "--db", str(tmp_path / str(number) / "x.db"), str(tmp_path / str(number) / "x.ris"))
+        out = run("export", "--db", str(tmp_path / str(number) / "x.db"), "--format", "csl-json").stdout
+        assert json.loads(out)[0]["ISBN"] == json.loads(text)[0]["ISBN"]
+
+
+@pytest.mark.parametrize("export_format", ["bibtex", "biblatex"])
+def test_short_journal_read_back_from_bibtex_as_a_variable(tmp_path, export_format):
+    source = csl(**{"container-title-short": "ZPE"})
+    one, two, report = twice(tmp_path, "s.json", source, export_format)
+    assert "shortjournal = {ZPE}," in one and two == one and "not representable" not in report
+    (tmp_path / "s.bib").write_text(one, encoding="utf-8")
+    run("init", "--db", str(tmp_path / "s.db"))
+    run("import", "--db", str(tmp_path / "s.db"), str(tmp_path / "s.bib"))
+    item = json.loads(run("export", "--db", str(tmp_path / "s.db"), "--format", "csl-json").stdout)[0]
+    assert item["container-title-short"] == "ZPE" and "shortjournal" not in item["custom"]["kb-extra"]["bibtex"]
+
+
+def test_hyphen_runs_and_no_break_spaces_in_bibtex(tmp_path):
+    one, _, _ = twice(tmp_path, "h.json", CASES[22][2], "bibtex")
+    assert "abstract = {costs less -{}- both; [-{}-{}-{}-{}-{}-]elius}," in one

@@ -102,6 +102,19 @@ class Losses:
         return out
 
 
+def report_kept_fields(work: ExportWork, losses: Losses, carried: str | None = None) -> None:
+    """Name in the loss report every field an import kept (extra[format][field]) that this
+    export does not write back: all of them but those of the `carried` format (the one the
+    writer writes back itself). The record type a BibTeX or RIS import kept (`ENTRYTYPE`,
+    `TY`) is not counted: every format writes a type of its own."""
+    for fmt, kept in sorted(work.extra.items()):
+        if fmt == carried or not isinstance(kept, dict):
+            continue
+        for name in sorted(kept):
+            if name not in ("ENTRYTYPE", "TY"):
+                losses.add(work.citekey, f"{fmt} field {name}")
+
+
 class _Rows:
     """The raw columns of the selected works by article id, nothing decoded yet.
 

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from ..dates import DatePoint, PartialDate, partial_date_from_csl
-from . import ExportWork, Losses
+from ..names import _ACRONYM  # the reader's test for an acronym (read as an organisation)
+from . import ExportWork, Losses, report_kept_fields
 
 FORMAT = "bibtex"
 EXTENSION = ".bib"
@@ -298,6 +300,8 @@ def _escape_specials(value: str) -> str:
     return value
 
 
+_HYPHEN_PAIR = re.compile(r"-(?=-)")
+_LATEX_MARKERS = re.compile(r"[\\{}~$`]|--|''")  # kb's reader's (importers.latex_text._MARKERS)
 _LIGATURE_PAIR = re.compile(r"(?<=')(?=')|(?<=`)(?=`)")
 
 
@@ -306,7 +310,11 @@ def escape(value: str) -> str:
     quotes) kept as two characters by writing '{}'."""
     text = escape_specials(value)
     if "''" in text or "``" in text:
-        return _LIGATURE_PAIR.sub("{}", text)
+        text = _LIGATURE_PAIR.sub("{}", text)
+    if not text.isascii() and _LATEX_MARKERS.search(text):
+        # kb's reader decodes a value holding LaTeX and folds all its white space, a
+        # no-break space too ("costs less\u00a0-- both"): folded here, it reads back the same
+        text = " ".join(text.split())
     return text
 
 
@@ -322,8 +330,8 @@ def escape_specials(value: str) -> str:
     if "\n" in value or "  " in value or "\t" in value:
         value = " ".join(value.split())  # BibTeX (and kb's reader) reads any run of white space as one space
     if "--" in value:  # TeX (and kb's reader) would read "--" as a dash: "-{}-" stays two hyphens
-        value = escape_specials(value.replace("--", "\0")).replace("\0", "-{}-")
-        return value.replace("-{}--", "-{}-{}-")
+        # every hyphen followed by another gets "{}" after it, in any run ("[------]")
+        return escape_specials(_HYPHEN_PAIR.sub("-\0", value)).replace("\0", "{}")
     if _NEEDS_ESCAPE.search(value) is None:
         return value
     if "\\" in value:
@@ -352,23 +360,52 @@ def format_name(name: dict[str, Any]) -> str:
     """A CSL name as BibTeX's "von Last, Jr, First"; an organisation in double braces."""
     if name.get("literal"):
         return "{{" + escape(str(name["literal"])) + "}}"
-    family = escape(str(name.get("family") or ""))
+    # white space folded (a no-break space too), as BibTeX and kb's reader fold it
+    family = escape(_folded(name.get("family")))
+    particle = name.get("non-dropping-particle")
+    given = " ".join(escape(_folded(p)) for p in (name.get("given"), name.get("dropping-particle")) if p)
+    suffix = name.get("suffix")
+    if family and not (particle or given or suffix) and (" " in family or "," in family or _ACRONYM.match(family)):
+        # A family name alone of several words ("Diodore de Sicile", "Craddock, Paul T.",
+        # Zotero's one-field names) or an acronym would be read back as given and family
+        # names or as an organisation: braced, with an empty given name, it is a family.
+        return "{" + family + "}, {}"
     if "," in family or " and " in family:
         family = "{" + family + "}"
-    particle = name.get("non-dropping-particle")
     last = f"{escape(particle)} {family}" if particle else family
-    given = " ".join(escape(str(p)) for p in (name.get("given"), name.get("dropping-particle")) if p)
-    suffix = name.get("suffix")
     if suffix:
         return f"{last}, {escape(str(suffix))}, {given}"
     return f"{last}, {given}" if given else last
 
 
+@lru_cache(maxsize=65536)  # the same people come back in many works
+def reads_back(text: str) -> bool:
+    """Whether kb's BibTeX reader reads this name back as one name written the same way
+    (a family name alone of several words, "World Health Organization", comes back as an
+    organisation; "Asa G. Hilliard, III" as a person with a suffix)."""
+    from ..importers.bibtex import _name_list  # the reader, imported late: exporters load without it
+
+    try:
+        names = _name_list(text)
+    except ValueError:
+        return False
+    return len(names) == 1 and format_name(names[0]) == text
+
+
+def _folded(value: Any) -> str:
+    return " ".join(str(value or "").split())
+
+
 def format_names(names: Iterable[dict[str, Any]], cache: dict[Any, str] | None = None) -> str:
     """Names joined with " and ". With a `cache` (one per export: the same authors come
     back in many works), each distinct name is formatted once."""
+    return " and ".join(formatted_names(names, cache))
+
+
+def formatted_names(names: Iterable[dict[str, Any]], cache: dict[Any, str] | None = None) -> list[str]:
+    """Each name as BibTeX writes it (see format_names)."""
     if cache is None:
-        return " and ".join(format_name(n) for n in names if isinstance(n, dict))
+        return [format_name(n) for n in names if isinstance(n, dict)]
     formatted = []
     for name in names:
         if not isinstance(name, dict):
@@ -383,7 +420,7 @@ def format_names(names: Iterable[dict[str, Any]], cache: dict[Any, str] | None =
             if key is not None:
                 cache[key] = text
         formatted.append(text)
-    return " and ".join(formatted)
+    return formatted
 
 
 def verbatim(value: str) -> str:
@@ -409,7 +446,11 @@ def entry_fields(
     for role in _ROLES:
         names = get(role)
         if names:
-            fields[role] = format_names(names, name_cache)
+            texts = formatted_names(names, name_cache)
+            fields[role] = " and ".join(texts)
+            for text in texts:
+                if not reads_back(text):
+                    losses.add(work.citekey, f"{role} (a name BibTeX reads back otherwise: {text!r})")
     for variable, value in item.items():  # the item's own keys: a few, not every field there is
         name = _TEXT_FIELDS.get(variable)
         if name is None or value is None or value == "":
@@ -464,15 +505,20 @@ def entry_fields(
     if kept:
         for name, value in kept.items():
             lowered = name.lower()
-            if lowered in ("entrytype", "id") or lowered in fields or value is None or value == "":
+            if lowered in ("entrytype", "id") or value is None or value == "":
                 continue
             # Kept fields are the source's raw BibTeX ("50\\% of them"): written back raw,
             # never escaped again; only a value whose braces do not balance is escaped.
             text = str(value)
             if lowered in _VERBATIM:
-                fields[lowered] = verbatim(text)
-            else:
-                fields[lowered] = text if _braces_balance(text) else escape(text)
+                text = verbatim(text)
+            elif not _braces_balance(text):
+                text = escape(text)
+            if lowered not in fields:
+                fields[lowered] = text
+            elif fields[lowered] != text:  # a field the item's variables wrote already
+                losses.add(work.citekey, f"bibtex field {lowered} (taken by the item's own {lowered})")
+    report_kept_fields(work, losses, carried=dialect.extra_key)
     return entry_type, fields
 
 

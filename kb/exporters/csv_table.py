@@ -17,7 +17,7 @@ from typing import Any
 
 from ..dates import partial_date_from_csl
 from ..names import SUFFIXES, display_name
-from . import ExportWork, Losses
+from . import ExportWork, Losses, report_kept_fields
 
 FORMAT = "csv"
 EXTENSION = ".csv"
@@ -107,10 +107,7 @@ def write(works: Iterable[ExportWork], losses: Losses, **_: Any) -> str:
                 )
             else:
                 row[variable] = str(value)
-        for fmt, kept in sorted(work.extra.items()):
-            for field in sorted(kept):
-                if field != "ENTRYTYPE":
-                    losses.add(work.citekey, f"{fmt} field {field}")
+        report_kept_fields(work, losses)
         writer.writerow([row.get(column, "") for column in COLUMNS])
     return buffer.getvalue()
 

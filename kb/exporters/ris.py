@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..dates import partial_date_from_csl
-from . import ExportWork, Losses
+from . import ExportWork, Losses, report_kept_fields
 
 FORMAT = "ris"
 EXTENSION = ".ris"
@@ -148,9 +148,23 @@ def ris_date(value: Any, work: ExportWork, variable: str, losses: Losses) -> str
     return f"{point.year:04d}/{f'{point.month:02d}' if point.month else ''}/{f'{point.day:02d}' if point.day else ''}/"
 
 
+def ris_type(work: ExportWork) -> str:
+    """The RIS type the import kept ("EJOUR", "ABST") while the work's CSL type is still
+    the one it was read as; else the type written for the CSL type."""
+    csl_type = work.item.get("type", "document")
+    kept = (work.extra.get("ris") or {}).get("TY")
+    if kept:
+        from ..importers.ris import TYPES  # the reader's table, imported late like reads_back's
+
+        original = str(kept[0] if isinstance(kept, list) else kept)
+        if TYPES.get(original, "document") == csl_type:
+            return original
+    return RIS_TYPES.get(csl_type, "GEN")
+
+
 def record_lines(work: ExportWork, losses: Losses) -> list[tuple[str, str]]:
     item = work.item
-    lines: list[tuple[str, str]] = [("TY", RIS_TYPES.get(item.get("type", "document"), "GEN")), ("ID", work.citekey)]
+    lines: list[tuple[str, str]] = [("TY", ris_type(work)), ("ID", work.citekey)]
     if work.citekey.isdigit():  # EndNote numbers its records in ID: readers (kb's too) take it for one
         losses.add(work.citekey, "citekey (a number)")
     for role, tag in (("author", "AU"), ("editor", "A2"), ("collection-editor", "A3"), ("translator", "A4")):
@@ -183,6 +197,10 @@ def record_lines(work: ExportWork, losses: Losses) -> list[tuple[str, str]]:
         value = item.get(variable)
         if value not in (None, ""):
             lines.append((tag, str(value)))
+    if item.get("container-title-short") and not item.get("container-title"):
+        # a J2 alone is read as the journal itself (by kb's reader and others: RIS files
+        # with an abbreviated journal only are common), so it comes back as the journal
+        losses.add(work.citekey, "container-title-short (without a container-title)")
     number = item.get("number") or item.get("collection-number")
     if number not in (None, ""):
         if item.get("issue"):
@@ -215,10 +233,14 @@ def record_lines(work: ExportWork, losses: Losses) -> list[tuple[str, str]]:
             losses.add(work.citekey, variable)
     written = {tag for tag, _ in lines}
     for tag, values in sorted((work.extra.get("ris") or {}).items()):
-        if tag in written or tag in ("TY", "ER"):
+        if tag in ("TY", "ER"):  # the type is written from the item's; ER ends every record
+            continue
+        if tag in written and tag != "UR":  # the URLs after the first are kept: they follow it
+            losses.add(work.citekey, f"ris field {tag} (taken by the item's own {tag})")
             continue
         for value in values if isinstance(values, list) else [values]:
             lines.append((tag, str(value)))
+    report_kept_fields(work, losses, carried="ris")
     lines.sort(key=lambda pair: _ORDER.get(pair[0], len(_ORDER)))  # stable: values keep their order
     return lines
 

@@ -95,6 +95,8 @@ TYPES = {
 _SEASONS = {"spring": 1, "summer": 2, "autumn": 3, "fall": 3, "winter": 4}
 _THESIS_GENRE = {"phdthesis": "PhD thesis", "mastersthesis": "Master's thesis"}
 _CONTAINED = {"chapter", "paper-conference", "entry-encyclopedia"}  # booktitle is their container
+# A crossref parent's container fields, which a contained child does not inherit.
+_PARENT_CONTAINERS = frozenset({"booktitle", "booksubtitle", "journal", "journaltitle", "journalsubtitle"})
 
 # Text fields mapped one to one (decoded from LaTeX).
 TEXT_FIELDS = {
@@ -102,6 +104,7 @@ TEXT_FIELDS = {
     "shorttitle": "title-short",
     "journal": "container-title",
     "journaltitle": "container-title",
+    "shortjournal": "container-title-short",  # BibLaTeX's journal abbreviation (kb writes it)
     "series": "collection-title",
     "publisher": "publisher",
     "address": "publisher-place",
@@ -419,8 +422,14 @@ def _inherit(entry_type: str, fields: dict[str, str], by_key: dict[str, dict[str
             merged.setdefault(name, value)
     parent = by_key.get(fields.get("crossref", "").strip().lower())
     if parent:
+        contained = TYPES.get(entry_type) in _CONTAINED
         for name, value in parent.items():
             if name in ("ids", "crossref", "xdata", "key", "keywords", "tags"):
+                continue
+            if contained and name in _PARENT_CONTAINERS:
+                # the parent's own container (a proceedings' series name in `booktitle`,
+                # the `journal` kb writes for it) is not the child's: the child's is the
+                # parent's title, whatever order the parent's fields come in
                 continue
             if name == "title":  # the parent's title is the child's book or proceedings title
                 merged.setdefault("booktitle", value)

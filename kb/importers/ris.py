@@ -409,6 +409,7 @@ def record_to_work(entry: dict[str, Any], where: str) -> WorkRecord:
 
 
 _URL_SEPARATOR = re.compile(r"\s*;\s*(?=https?://)")  # two URLs on one UR line
+_SERIAL_SEPARATOR = re.compile(r"[\s,;:()]+")
 _ISSN = re.compile(r"^\d{4}-?\d{3}[\dXx]$")
 
 
@@ -420,6 +421,11 @@ def _serial_kind(serial: str, csl_type: str) -> str:
     """ISSN or ISBN for one SN value: by its shape (8 digits; 10 or 13), else by the work's type."""
     if _ISSN.match(serial.strip()):
         return "ISSN"
+    # several numbers in one value ("0-690-00141-X 978-0-690-00141-9", library catalogues'
+    # "8882651495 : 9788882651497", "0521325919 (v. 14)"): ISBNs when every long number is one
+    numbers = [part for part in _SERIAL_SEPARATOR.split(serial) if len(re.sub(r"[^0-9]", "", part)) >= 8]
+    if serial.strip() not in numbers and numbers and all(_serial_kind(n, csl_type) == "ISBN" for n in numbers):
+        return "ISBN"
     digits = len(re.sub(r"[^0-9Xx]", "", serial))
     if digits == 13 or digits == 10 and "-" in serial:
         return "ISBN"
