@@ -53,14 +53,15 @@ def _outside_braces(text: str) -> str:
 
 def _split_outside_braces(text: str, separator: str) -> list[str]:
     parts, depth, start, i = [], 0, 0, 0
-    lowered = text.lower()
+    # Compared slice by slice: text.lower() can be longer than text ("İ" lowers to two
+    # characters), and its indexes would then point past the separator.
     while i < len(text):
         char = text[i]
         if char == "{":
             depth += 1
         elif char == "}":
             depth = max(depth - 1, 0)
-        elif depth == 0 and lowered.startswith(separator, i):
+        elif depth == 0 and text[i : i + len(separator)].lower() == separator:
             parts.append(text[start:i])
             i += len(separator)
             start = i

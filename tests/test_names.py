@@ -39,6 +39,16 @@ def test_name_lists_respect_braces():
     assert split_name_list("Smith, John; Doe, Jane") == ["Smith, John", "Doe, Jane"]
 
 
+def test_name_lists_keep_every_letter_after_a_letter_that_lowers_to_two():
+    # "İ" lowers to "i" + a combining dot: the split must not take its index from the
+    # lowered text (it cut the S of Stoilova in jgrey's corpus).
+    assert split_name_list("{Şengül-İnal}, Gülbin and Stoilova, Mariya AND Doe, Jane") == [
+        "{Şengül-İnal}, Gülbin",
+        "Stoilova, Mariya",
+        "Doe, Jane",
+    ]
+
+
 def test_display_and_keys_fold_accents_and_order():
     assert display_name({"family": "Fuente", "given": "Juan", "non-dropping-particle": "de la"}) == "de la Fuente, Juan"
     assert name_key({"family": "Kulhánek", "given": "Jakub"}) == name_key(parse_name("Kulhanek, Jakub"))
