@@ -152,3 +152,13 @@ def test_an_entry_with_a_repeated_field_is_imported_not_a_traceback():
         ("ok", {"date-parts": [[2000]]}),
         ("df", {"date-parts": [[2001]]}),
     ]
+
+
+def test_an_empty_subtitle_adds_nothing_to_the_title():
+    # jgrey's corpus: `subtitle = {}` made "...Development: ", which drifted on re-import.
+    work = one("@article{k1, title = {An Efficiency Comparison}, subtitle = {}, year = 2014}")
+    assert work.item["title"] == "An Efficiency Comparison"
+    work = one("@article{k2, title = {Main}, subtitle = {Sub}, year = 2014}")
+    assert work.item["title"] == "Main: Sub"
+    chapter = one("@incollection{k3, title = {C}, booktitle = {Book}, booksubtitle = { }, year = 2014}")
+    assert chapter.item["container-title"] == "Book"

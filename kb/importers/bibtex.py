@@ -473,13 +473,14 @@ def entry_to_work(entry: Entry | EntryHead, fields: dict[str, str], source: str)
         elif name not in CONSUMED:
             extra[name] = value
     title = item.get("title")
-    if "subtitle" in fields:
-        subtitle = latex_to_text(fields["subtitle"])
+    subtitle = latex_to_text(fields.get("subtitle") or "").strip()  # `subtitle = {}` adds nothing
+    if subtitle:
         item["title"] = f"{title}: {subtitle}" if title else subtitle
     if "booktitle" in fields:
         booktitle = latex_to_text(fields["booktitle"])
-        if "booksubtitle" in fields:
-            booktitle += ": " + latex_to_text(fields["booksubtitle"])
+        booksubtitle = latex_to_text(fields.get("booksubtitle") or "").strip()
+        if booksubtitle:
+            booktitle += ": " + booksubtitle
             extra.pop("booksubtitle", None)  # it is in the container title now: kept too, it would come back twice
         item.setdefault("container-title", booktitle)
     if "maintitle" in fields:
