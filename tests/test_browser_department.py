@@ -5,6 +5,8 @@ visitors get the login page. KB_SCREENSHOTS=DIR keeps the screenshots."""
 
 from __future__ import annotations
 
+import urllib.parse
+
 import pytest
 from selenium.webdriver.common.by import By
 
@@ -48,7 +50,8 @@ def test_anonymous_visitors_get_the_login_page_or_403(browser, department_server
     browser.delete_all_cookies()
     for path in ("/", "/alice", "/alice/articles", "/alice/articles/1", "/-/kb/group", "/alice?sql=select+1"):
         browser.get(base + path)
-        assert browser.current_url == base + "/-/login", path
+        back_to = "" if path == "/" else "?" + urllib.parse.urlencode({"next": path})  # the page, after login
+        assert browser.current_url == base + "/-/login" + back_to, path
     shot(browser, "department-login")
     browser.get(base + "/-/login")
     for path in ("/alice/articles.json", "/alice/articles.bib", "/alice.json?sql=select+1", "/alice/most_cited.json"):
