@@ -68,6 +68,9 @@ def test_a_supervisor_logs_in_and_sees_the_group_view(browser, department_server
     shot(browser, "department-group-view")
     sections = [s.get_attribute("id") for s in browser.find_elements(By.CSS_SELECTOR, "section.kb-group-kb")]
     assert sections == ["kb-alice", "kb-bob"]
+    label, box = (browser.find_element(By.CSS_SELECTOR, f"form.kb-group-since {css}") for css in ("label", "input"))
+    assert abs(label.rect["y"] - box.rect["y"]) < box.rect["height"]  # side by side, on one line
+    assert box.rect["x"] - (label.rect["x"] + label.rect["width"]) < 30  # with no wide gap between
     assert "Only in alice's knowledge base" in browser.page_source.replace("&#39;", "'")
     shared = browser.find_element(By.CSS_SELECTOR, "section.kb-group-shared")
     assert "Sources in more than one knowledge base (2)" in shared.text

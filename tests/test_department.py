@@ -58,7 +58,15 @@ def folder(tmp_path_factory, built_kbs) -> Path:
         result = kb("add-event", f"Summit of {name}", "--date", "2010", "--db", str(db))
         assert result.exit_code == 0, result.output
         result = kb(
-            "add", "--title", f"Only in {name}'s knowledge base", "--db", str(db), "--event", f"Summit of {name}"
+            "add",
+            "--title",
+            f"Only in {name}'s knowledge base",
+            "--date",
+            "2010",
+            "--db",
+            str(db),
+            "--event",
+            f"Summit of {name}",
         )
         assert result.exit_code == 0, result.output
     for name, options in ACCOUNTS.items():
@@ -246,11 +254,18 @@ async def test_the_group_view_shows_a_supervisor_their_researchers_only(ds):
     assert 'id="kb-alice"' in html and 'id="kb-bob"' in html and 'id="kb-dave"' not in html
     assert "Only in alice&#39;s knowledge base" in html and "Only in dave" not in html
     assert "Added since 2000-01-01: 3" in html  # the sample's two works and alice's own
+    alice = html.split('id="kb-alice"')[1].split("</section>")[0]
+    # Reading status counts read as words, and every work shows its year (n.d.: none known).
+    assert '<a href="/alice/articles?status__isnull=1">3 without a status</a>' in alice
+    assert "no status" not in html
+    recent = alice.split('class="kb-group-recent"')[1].split("</ul>")[0]
+    assert re.search(r"Only in alice&#39;s knowledge base</a>.*?\(2010\)", recent)
+    assert recent.count("(n.d.)") == 2 and recent.count("<li>") == 3
     # The sample's works are in both: shared, each linked in each knowledge base.
     shared = html.split('class="kb-group-shared"')[1].split("</section>")[0]
     assert "Sources in more than one knowledge base (2)" in shared
     assert 'href="/alice/articles/1"' in shared and 'href="/bob/articles/1"' in shared
-    assert "Only in" not in shared
+    assert "Only in" not in shared and shared.count("(n.d.)") == 2  # the sample's works have no date
     # Events covered, with each knowledge base's count linking to its works on the event.
     events = html.split('class="kb-group-events"')[1].split("</section>")[0]
     assert "Summit of alice" in events and "Summit of bob" in events and "Summit of dave" not in events
