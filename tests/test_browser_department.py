@@ -99,3 +99,15 @@ def test_a_researcher_sees_their_own_knowledge_base_only(browser, department_ser
     browser.get(base + "/-/kb/group")
     sections = [s.get_attribute("id") for s in browser.find_elements(By.CSS_SELECTOR, "section.kb-group-kb")]
     assert sections == ["kb-alice"]
+
+
+def test_logging_in_from_a_private_page_returns_to_it(browser, department_server):  # noqa: F811
+    base = department_server
+    browser.delete_all_cookies()
+    browser.get(base + "/alice/articles?_sort=year")
+    assert browser.current_url.startswith(base + "/-/login?next="), browser.current_url
+    browser.find_element(By.ID, "id_username").send_keys("alice")
+    browser.find_element(By.ID, "id_password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form.password-login input[type=submit]").click()
+    assert browser.current_url == base + "/alice/articles?_sort=year"
+    assert "Only in alice" in browser.page_source

@@ -218,6 +218,15 @@ async def test_after_logging_in_the_visitor_lands_on_the_page_they_asked_for(ds)
 
 
 @pytest.mark.asyncio
+async def test_a_page_asked_for_earlier_is_forgotten_by_a_bare_login_page(ds):
+    earlier = await ds.client.get("/-/login?next=%2Falice")
+    remembered = earlier.cookies[login_return.NEXT_COOKIE]
+    bare = await ds.client.get("/-/login", cookies={login_return.NEXT_COOKIE: remembered})
+    assert 'kb_login_next=""' in bare.headers["set-cookie"] or "kb_login_next=;" in bare.headers["set-cookie"]
+    assert "Max-Age=0" in bare.headers["set-cookie"]
+
+
+@pytest.mark.asyncio
 @pytest.mark.parametrize(
     "next_value",
     ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", "/-/login", "bob"],

@@ -6,7 +6,7 @@ good password with a redirect to "/", so kb carries the page across in two steps
 an ASGI wrapper around the server:
 
 - showing `/-/login?next=PATH` sets a short-lived cookie (`kb_login_next`, only sent to
-  /-/login) holding PATH;
+  /-/login) holding PATH; showing /-/login with no (usable) `next` clears it;
 - a successful login (the plugin's 302 that sets `ds_actor`) has its Location replaced
   by that PATH, and the cookie is cleared.
 
@@ -87,8 +87,9 @@ def returning_after_login(app: App) -> App:
         async def send_returning(message: dict) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                if asked and message.get("status") == 200:
-                    headers.append(_cookie_header(asked, NEXT_COOKIE_SECONDS))
+                if method == "GET" and message.get("status") == 200:
+                    # A bare /-/login forgets a page asked for earlier: the login goes home.
+                    headers.append(_cookie_header(asked, NEXT_COOKIE_SECONDS) if asked else _cookie_header("", 0))
                 logged_in = message.get("status") == 302 and any(
                     name.lower() == b"set-cookie" and value.startswith(b"ds_actor=") for name, value in headers
                 )
