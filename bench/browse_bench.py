@@ -2,7 +2,7 @@
 
 Usage:
     python bench/make_synthetic.py --works 100000 --out /tmp/kb-100k.db
-    python bench/browse_bench.py /tmp/kb-100k.db [--runs 9]
+    python bench/browse_bench.py /tmp/kb-100k.db [--runs 9] [--auth on|off|both]
 
 Runs the real Datasette app with kb's plugin and metadata.yml in process (its ASGI
 test client, so the figures are server time without network). Datasette's default
@@ -11,6 +11,14 @@ limits (facet_time_limit_ms=200, sql_time_limit_ms=1000) stay as they are unless
 `kb serve` has them. For each page: median and p90 over the
 runs, and the facets that timed out in any run, each page both cold (kb's facet
 and filter caches emptied first, as on the first load after a write) and warm (loaded again).
+
+With `--auth on` the knowledge base is served as on a department server: a users file
+with one researcher account, made with `kb users add NAME --role researcher
+--password-stdin --users FILE` in a temporary folder, the accounts and secret laid on
+the metadata as `kb serve --users FILE` does (kb/department.py), and the pages timed as
+that researcher, logged in through /-/login with the form's CSRF token first (as
+bench/department_bench.py does); every page must answer 200. `--auth both` measures
+each database without and then with accounts, in the same run.
 
 The baseline is the same page over `articles_json` (made by make_synthetic.py), whose
 tags/authors/organisations/events are JSON arrays faceted with `_facet_array`, the
@@ -21,20 +29,26 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import copy
+import os
 import platform
 import re
 import sqlite3
 import statistics
 import sys
+import tempfile
 import time
 import urllib.parse
 from pathlib import Path
 
 import yaml
+from click.testing import CliRunner
 from datasette.app import Datasette
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from kb import department  # noqa: E402
+from kb.cli import cli  # noqa: E402
 from kb.cli.serving import SERVE_SETTINGS  # noqa: E402
 from kb.datasette_plugin import facet_cache, filtered_ids  # noqa: E402
 from kb.datasette_plugin.facets import RelatedFacet  # noqa: E402
@@ -55,6 +69,62 @@ def metadata_for(db_name: str) -> dict:
     }  # Datasette's column facet
     metadata["databases"] = {db_name: config}
     return metadata
+
+
+READER = "reader"  # the researcher account the pages are timed as, with --auth on
+PASSWORD = "bench password, not a secret"
+
+
+@contextlib.contextmanager
+def accounts_for(db_name: str, metadata: dict):
+    """`metadata` as kb serve --users lays it out for one researcher owning `db_name`, with
+    the cookie secret and password hash in the environment while the block runs."""
+    with tempfile.TemporaryDirectory(prefix="kb-browse-bench-") as folder:
+        users = Path(folder) / department.USERS_FILE
+        result = CliRunner().invoke(
+            cli,
+            [
+                "users",
+                "add",
+                READER,
+                "--role",
+                "researcher",
+                "--kb",
+                db_name,
+                "--password-stdin",
+                "--users",
+                str(users),
+            ],
+            input=PASSWORD + "\n",
+            env={"KB_USERS": None, "KB_DB": None},
+        )
+        if result.exit_code != 0:
+            raise SystemExit(f"kb users add {READER} failed: {result.output}")
+        plan = department.plan_serving([Path(f"{db_name}.db")], users, published=[], host_is_local=True, public=False)
+        saved = {name: os.environ.get(name) for name in plan.environment}
+        os.environ.update(plan.environment)
+        try:
+            yield plan.applied(metadata)
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+
+async def log_in(ds) -> dict[str, str]:
+    """The cookies of READER logged in through /-/login with the form's CSRF token."""
+    page = await ds.client.get("/-/login")
+    token = re.search(r'name="csrftoken" value="([^"]+)"', page.text).group(1)
+    answer = await ds.client.post(
+        "/-/login",
+        data={"username": READER, "password": PASSWORD, "csrftoken": token},
+        cookies={"ds_csrftoken": page.cookies["ds_csrftoken"]},
+    )
+    if answer.status_code != 302 or "ds_actor" not in answer.cookies:
+        raise SystemExit(f"{READER} could not log in: {answer.status_code} {answer.text[:200]}")
+    return {"ds_actor": answer.cookies["ds_actor"]}
 
 
 def pick_filters(path: Path) -> dict[str, str]:
@@ -112,9 +182,9 @@ def pages(db: str, f: dict[str, str]) -> list[tuple[str, str]]:
 _cpu: list[float] = []  # CPU time of each page, all of this process's threads (SQL runs in threads)
 
 
-async def _timed(ds, url: str, expected_facets: set[str]) -> tuple[float, int, set[str]]:
+async def _timed(ds, url: str, expected_facets: set[str], cookies: dict) -> tuple[float, int, set[str]]:
     started, started_cpu = time.perf_counter(), time.process_time()
-    response = await ds.client.get(url)
+    response = await ds.client.get(url, cookies=cookies)
     elapsed = (time.perf_counter() - started) * 1000
     _cpu.append((time.process_time() - started_cpu) * 1000)
     timed_out: set[str] = set()
@@ -131,18 +201,30 @@ def _summary(timings: list[float]) -> tuple[float, float]:
     return statistics.median(timings), timings[max(0, int(round(0.9 * len(timings))) - 1)]
 
 
-async def measure(path: Path, runs: int, settings: dict, only: list[str] = ()) -> list[dict]:
+async def measure(path: Path, runs: int, settings: dict, only: list[str] = (), auth: bool = False) -> list[dict]:
     """Each page cold (facet cache emptied first: the first load after a write) and
-    warm (loaded again, the file unchanged)."""
+    warm (loaded again, the file unchanged); with `auth`, as a logged-in researcher."""
     db = path.stem
-    ds = Datasette([str(path)], metadata=metadata_for(db), settings=settings)
-    await ds.invoke_startup()
-    await asyncio.sleep(0)
-    await facet_cache.settle()
+    with contextlib.ExitStack() as stack:
+        metadata = metadata_for(db)
+        if auth:
+            metadata = stack.enter_context(accounts_for(db, metadata))
+        ds = Datasette([str(path)], metadata=metadata, settings=settings)
+        await ds.invoke_startup()
+        await asyncio.sleep(0)
+        await facet_cache.settle()
+        cookies = await log_in(ds) if auth else {}
+        if auth and (await ds.client.get(f"/{db}/articles.json?_size=1")).status_code != 403:
+            raise SystemExit("with accounts on, an anonymous request was not refused: the bench is not measuring auth")
+        return await _measure_pages(ds, path, runs, only, cookies, auth)
+
+
+async def _measure_pages(ds, path: Path, runs: int, only: list[str], cookies: dict, auth: bool) -> list[dict]:
+    db = path.stem
     filters = pick_filters(path)
     print(
         f"{path}: {filters['works']:,} works; filter tag {filters['tag']!r} + organisation {filters['org']!r} "
-        f"({filters['expected']:,} works)",
+        f"({filters['expected']:,} works); accounts {'on, logged in as researcher ' + READER if auth else 'off'}",
         file=sys.stderr,
     )
     results = []
@@ -164,7 +246,9 @@ async def measure(path: Path, runs: int, settings: dict, only: list[str] = ()) -
                 if mode == "cold":  # what a write does: the file changes, so nothing cached is used
                     facet_cache.clear()
                     filtered_ids.clear()
-                elapsed, status, missing = await _timed(ds, url, expected)
+                elapsed, status, missing = await _timed(ds, url, expected, cookies)
+                if auth and status != 200:
+                    raise SystemExit(f"{url} answered {status} to the logged-in researcher")
                 await facet_cache.settle()
                 if mode == "cold" or run:  # the first warm load fills the cache
                     timings.append(elapsed)
@@ -245,6 +329,12 @@ def main() -> None:
     parser.add_argument(
         "--only", action="append", default=[], help="measure only the pages whose label contains this (repeatable)"
     )
+    parser.add_argument(
+        "--auth",
+        choices=("off", "on", "both"),
+        default="off",
+        help="serve with accounts (a users file, as kb serve --users) and time the pages as a logged-in researcher",
+    )
     args = parser.parse_args()
     settings = {"suggest_facets": False}
     if args.kb_serve_settings:
@@ -257,8 +347,9 @@ def main() -> None:
         f"SQLite {sqlite3.sqlite_version}, {args.runs} runs per page, settings {settings}",
         file=sys.stderr,
     )
-    for path in args.databases:
-        results = asyncio.run(measure(path, args.runs, settings, args.only))
+    modes = {"off": [False], "on": [True], "both": [False, True]}[args.auth]
+    for path, auth in [(path, auth) for path in args.databases for auth in modes]:
+        results = asyncio.run(measure(path, args.runs, settings, args.only, auth))
         by_page = {r["page"]: r for r in results}
         for kind in ("HTML", "JSON"):
             for mode in ("cold", "warm"):
@@ -267,8 +358,8 @@ def main() -> None:
                 kb = by_page[f"articles, all facets ({kind})"][mode]["median"]
                 base = by_page[f"baseline: array facets ({kind})"][mode]["median"]
                 print(f"  ratio baseline / kb, articles page {kind}, {mode}: {base / kb:.1f}x", file=sys.stderr)
-        facet_results = asyncio.run(tag_facet_alone(path, args.runs, settings))
-        print(f"\n{path.name}:\n")
+        facet_results = [] if auth else asyncio.run(tag_facet_alone(path, args.runs, settings))
+        print(f"\n{path.name}, accounts {'on (logged-in researcher)' if auth else 'off'}:\n")
         print(
             "| page | cold median ms | cold p90 ms | warm median ms | warm p90 ms | CPU ms cold / warm "
             "| facets timed out (cold / warm) |"
@@ -281,6 +372,8 @@ def main() -> None:
                 f"{c['cpu']:.0f} / {w['cpu']:.0f} | "
                 f"{', '.join(c['timed_out']) or 'none'} / {', '.join(w['timed_out']) or 'none'} |"
             )
+        if not facet_results:
+            continue
         print("\n| grouped tag facet query alone (no cache) | works in view | median ms | p90 ms | CPU median ms |")
         print("|---|---:|---:|---:|---:|")
         for r in facet_results:

@@ -76,8 +76,9 @@ def make_department(sample: Path, work: Path) -> Path:
         shutil.copyfile(sample, db)
         kb("add-event", f"Reading group of {name}", "--date", "2026-11", "--db", str(db), by=name)
         chapter = f"Notes for {name}'s second chapter"
-        kb("add", "--title", chapter, "--event", f"Reading group of {name}", "--db", str(db), by=name)
-        kb("add", "--title", "Deterrence by denial in the Baltic", "--doi", "10.1000/denial", "--db", str(db), by=name)
+        kb("add", "--title", chapter, "--date", "2026", "--event", f"Reading group of {name}", "--db", str(db), by=name)
+        denial = ["--title", "Deterrence by denial in the Baltic", "--date", "2019", "--doi", "10.1000/denial"]
+        kb("add", *denial, "--db", str(db), by=name)
     users = folder / "kb-users.yml"
     for name, *options in (
         ("alice", "--role", "researcher"),

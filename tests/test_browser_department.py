@@ -5,6 +5,8 @@ visitors get the login page. KB_SCREENSHOTS=DIR keeps the screenshots."""
 
 from __future__ import annotations
 
+import urllib.parse
+
 import pytest
 from selenium.webdriver.common.by import By
 
@@ -49,7 +51,8 @@ def test_anonymous_visitors_get_the_login_page_or_403(browser, department_server
     browser.delete_all_cookies()
     for path in ("/", "/alice", "/alice/articles", "/alice/articles/1", "/-/kb/group", "/alice?sql=select+1"):
         browser.get(base + path)
-        assert browser.current_url == base + "/-/login", path
+        back_to = "" if path == "/" else "?" + urllib.parse.urlencode({"next": path})  # the page, after login
+        assert browser.current_url == base + "/-/login" + back_to, path
     shot(browser, "department-login")
     browser.get(base + "/-/login")
     for path in ("/alice/articles.json", "/alice/articles.bib", "/alice.json?sql=select+1", "/alice/most_cited.json"):
@@ -66,6 +69,9 @@ def test_a_supervisor_logs_in_and_sees_the_group_view(browser, department_server
     shot(browser, "department-group-view")
     sections = [s.get_attribute("id") for s in browser.find_elements(By.CSS_SELECTOR, "section.kb-group-kb")]
     assert sections == ["kb-alice", "kb-bob"]
+    label, box = (browser.find_element(By.CSS_SELECTOR, f"form.kb-group-since {css}") for css in ("label", "input"))
+    assert abs(label.rect["y"] - box.rect["y"]) < box.rect["height"]  # side by side, on one line
+    assert box.rect["x"] - (label.rect["x"] + label.rect["width"]) < 30  # with no wide gap between
     assert "Only in alice's knowledge base" in browser.page_source.replace("&#39;", "'")
     shared = browser.find_element(By.CSS_SELECTOR, "section.kb-group-shared")
     assert "Sources in more than one knowledge base (2)" in shared.text
@@ -94,3 +100,15 @@ def test_a_researcher_sees_their_own_knowledge_base_only(browser, department_ser
     browser.get(base + "/-/kb/group")
     sections = [s.get_attribute("id") for s in browser.find_elements(By.CSS_SELECTOR, "section.kb-group-kb")]
     assert sections == ["kb-alice"]
+
+
+def test_logging_in_from_a_private_page_returns_to_it(browser, department_server):  # noqa: F811
+    base = department_server
+    browser.delete_all_cookies()
+    browser.get(base + "/alice/articles?_sort=year")
+    assert browser.current_url.startswith(base + "/-/login?next="), browser.current_url
+    browser.find_element(By.ID, "id_username").send_keys("alice")
+    browser.find_element(By.ID, "id_password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form.password-login input[type=submit]").click()
+    assert browser.current_url == base + "/alice/articles?_sort=year"
+    assert "Only in alice" in browser.page_source

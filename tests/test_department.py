@@ -21,6 +21,7 @@ from datasette.app import Datasette
 
 from kb import department, serve_config
 from kb.cli import cli
+from kb.datasette_plugin import login_return
 from kb.datasette_plugin.access import actor_headers
 
 from .conftest import build_sample
@@ -53,7 +54,15 @@ def folder(tmp_path_factory, built_kbs) -> Path:
         result = kb("add-event", f"Summit of {name}", "--date", "2010", "--db", str(db))
         assert result.exit_code == 0, result.output
         result = kb(
-            "add", "--title", f"Only in {name}'s knowledge base", "--db", str(db), "--event", f"Summit of {name}"
+            "add",
+            "--title",
+            f"Only in {name}'s knowledge base",
+            "--date",
+            "2010",
+            "--db",
+            str(db),
+            "--event",
+            f"Summit of {name}",
         )
         assert result.exit_code == 0, result.output
     for name, options in ACCOUNTS.items():
@@ -114,7 +123,10 @@ MAY_SEE_ALICE = {"alice": True, "carol": True, "root": True, "bob": False, "dave
 async def test_every_kind_of_page_obeys_the_one_rule(ds, path, readable):
     anonymous = await get(ds, path, None)
     if readable:
-        assert (anonymous.status_code, anonymous.headers["location"]) == (302, "/-/login")
+        assert (anonymous.status_code, anonymous.headers["location"]) == (
+            302,
+            "/-/login?" + urllib.parse.urlencode({"next": path}),
+        )
     else:
         assert anonymous.status_code == 403
     for who, allowed in MAY_SEE_ALICE.items():
@@ -166,6 +178,67 @@ async def test_logging_in_through_the_login_page_opens_the_supervised_knowledge_
     assert (await ds.client.get("/dave/articles.json", headers=logged_in)).status_code == 403
 
 
+async def log_in_through_the_form(ds: Datasette, login_page: str) -> tuple[int, str, str]:
+    """Carol logs in through `login_page` as a browser does: (status, Location, ds_actor)."""
+    page = await ds.client.get(login_page)
+    assert page.status_code == 200
+    csrftoken = re.search(r'name="csrftoken" value="([^"]+)"', page.text).group(1)
+    cookies = {"ds_csrftoken": page.cookies["ds_csrftoken"]}
+    if login_return.NEXT_COOKIE in page.cookies:
+        cookies[login_return.NEXT_COOKIE] = page.cookies[login_return.NEXT_COOKIE]
+    body = urllib.parse.urlencode({"username": "carol", "password": PASSWORD, "csrftoken": csrftoken})
+    answer = await ds.client.post(
+        "/-/login",
+        content=body,
+        headers={
+            "cookie": "; ".join(f"{name}={value}" for name, value in cookies.items()),
+            "content-type": "application/x-www-form-urlencoded",
+        },
+    )
+    return answer.status_code, answer.headers.get("location"), answer.cookies.get("ds_actor")
+
+
+@pytest.mark.asyncio
+async def test_after_logging_in_the_visitor_lands_on_the_page_they_asked_for(ds):
+    asked = "/bob/articles?_tag=Energy+security&_sort=year"
+    anonymous = await get(ds, asked, None)
+    assert anonymous.status_code == 302
+    login_page = anonymous.headers["location"]
+    assert login_page == "/-/login?" + urllib.parse.urlencode({"next": asked})
+    status, location, actor = await log_in_through_the_form(ds, login_page)
+    assert (status, location) == (302, asked) and actor
+    landed = await ds.client.get(location, headers={"cookie": f"ds_actor={actor}"})
+    assert landed.status_code == 200
+    # Straight to the login page, nothing asked for: the home page, as before.
+    assert (await log_in_through_the_form(ds, "/-/login"))[:2] == (302, "/")
+
+
+@pytest.mark.asyncio
+async def test_a_page_asked_for_earlier_is_forgotten_by_a_bare_login_page(ds):
+    earlier = await ds.client.get("/-/login?next=%2Falice")
+    remembered = earlier.cookies[login_return.NEXT_COOKIE]
+    bare = await ds.client.get("/-/login", cookies={login_return.NEXT_COOKIE: remembered})
+    assert 'kb_login_next=""' in bare.headers["set-cookie"] or "kb_login_next=;" in bare.headers["set-cookie"]
+    assert "Max-Age=0" in bare.headers["set-cookie"]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "next_value",
+    ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", "/-/login", "bob"],
+)
+async def test_the_login_page_never_sends_anyone_to_another_host(ds, next_value):
+    login_page = "/-/login?" + urllib.parse.urlencode({"next": next_value})
+    status, location, actor = await log_in_through_the_form(ds, login_page)
+    assert (status, location) == (302, "/") and actor
+
+
+def test_only_local_paths_are_followed():
+    assert login_return.local_path("/alice/articles?_tag=x") == "/alice/articles?_tag=x"
+    for unsafe in ("", "alice", "//evil.example", "/\\evil.example", "/a\nb", "http://x/", "/-/login?next=/"):
+        assert login_return.local_path(unsafe) is None, unsafe
+
+
 @pytest.mark.asyncio
 async def test_a_published_knowledge_base_is_open_to_anyone_and_the_others_stay_closed(folder, monkeypatch):
     ds = department_datasette(folder, monkeypatch, publish=("dave",))
@@ -179,18 +252,25 @@ async def test_a_published_knowledge_base_is_open_to_anyone_and_the_others_stay_
 @pytest.mark.asyncio
 async def test_the_group_view_shows_a_supervisor_their_researchers_only(ds):
     anonymous = await get(ds, "/-/kb/group", None)
-    assert (anonymous.status_code, anonymous.headers["location"]) == (302, "/-/login")
+    assert (anonymous.status_code, anonymous.headers["location"]) == (302, "/-/login?next=%2F-%2Fkb%2Fgroup")
     page = await get(ds, "/-/kb/group?since=2000-01-01", "carol")
     assert page.status_code == 200
     html = page.text
     assert 'id="kb-alice"' in html and 'id="kb-bob"' in html and 'id="kb-dave"' not in html
     assert "Only in alice&#39;s knowledge base" in html and "Only in dave" not in html
     assert "Added since 2000-01-01: 3" in html  # the sample's two works and alice's own
+    alice = html.split('id="kb-alice"')[1].split("</section>")[0]
+    # Reading status counts read as words, and every work shows its year (n.d.: none known).
+    assert '<a href="/alice/articles?status__isnull=1">3 without a status</a>' in alice
+    assert "no status" not in html
+    recent = alice.split('class="kb-group-recent"')[1].split("</ul>")[0]
+    assert re.search(r"Only in alice&#39;s knowledge base</a>.*?\(2010\)", recent)
+    assert recent.count("(n.d.)") == 2 and recent.count("<li>") == 3
     # The sample's works are in both: shared, each linked in each knowledge base.
     shared = html.split('class="kb-group-shared"')[1].split("</section>")[0]
     assert "Sources in more than one knowledge base (2)" in shared
     assert 'href="/alice/articles/1"' in shared and 'href="/bob/articles/1"' in shared
-    assert "Only in" not in shared
+    assert "Only in" not in shared and shared.count("(n.d.)") == 2  # the sample's works have no date
     # Events covered, with each knowledge base's count linking to its works on the event.
     events = html.split('class="kb-group-events"')[1].split("</section>")[0]
     assert "Summit of alice" in events and "Summit of bob" in events and "Summit of dave" not in events

@@ -11,7 +11,7 @@ import asyncio
 from datasette import hookimpl
 
 from ..safe_html import doi_link, safe_link
-from . import capture, facet_cache, filtered_ids, group, guard
+from . import capture, facet_cache, filtered_ids, group, guard, login_return
 
 # One permission rule for a department server's accounts, from its own module:
 from .access import forbidden, permission_allowed  # noqa: F401,E402
@@ -92,6 +92,6 @@ def asgi_wrapper(datasette):
                 asyncio.ensure_future(facet_cache.warm(datasette))
             await app(scope, receive, send)
 
-        return guard.guarded(datasette, warm_once_then_serve)
+        return guard.guarded(datasette, login_return.returning_after_login(warm_once_then_serve))
 
     return wrap

@@ -8,7 +8,8 @@ database or something in it (view-database, view-database-download, view-table,
 view-query, execute-sql), so table, row, JSON, .bib/.ris, CSV, canned-query, SQL and
 search pages all obey it; kb's own pages (search, timeline, network, the group view)
 ask it through `ensure_may_view`. An anonymous visitor to a private page is sent to
-the login page (a data URL, such as .json or .bib, gets Datasette's 403).
+the login page, and back to that page once logged in (login_return.py); a data URL,
+such as .json or .bib, gets Datasette's 403.
 
 The account is looked up by the logged-in name in the server's current configuration,
 so a role changed or an account removed takes effect when kb serve restarts, even for
@@ -21,6 +22,8 @@ from __future__ import annotations
 from typing import Any
 
 from datasette import Response, hookimpl
+
+from .login_return import login_url
 
 # The actor kb's own in-process requests run as (warming facet counts): made only here,
 # signed with the server's secret, never by a login.
@@ -81,7 +84,7 @@ def forbidden(datasette, request, message):
     last_segment = request.path.rsplit("/", 1)[-1]
     if "." in last_segment:  # a data URL (.json, .bib, .csv ...): a script gets a plain 403
         return None
-    return Response.redirect(datasette.urls.path("/-/login"))
+    return Response.redirect(login_url(datasette, request))  # back to this page once logged in
 
 
 async def ensure_may_view(datasette: Any, request: Any, database: str) -> None:

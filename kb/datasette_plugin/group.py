@@ -49,7 +49,7 @@ select coalesce(organisations.name_key, lower(organisations.name)) as key, organ
 from article_organisations join organisations on organisations.id = article_organisations.organisation_id
 group by organisations.id""",
 }
-KEYS_SQL = "select id, title, doi_key, url_key, title_key from articles where {any_key}".format(
+KEYS_SQL = "select id, title, year, doi_key, url_key, title_key from articles where {any_key}".format(
     any_key=" or ".join(f"{key} is not null and {key} != ''" for key in IDENTITY_KEYS)
 )
 FILTER_BY = {"events": "event", "organisations": "organisation"}
@@ -132,6 +132,7 @@ async def shared_sources(datasette: Any, names: list[str]) -> tuple[list[dict[st
 async def _shared_sources(datasette: Any, names: list[str]) -> tuple[list[dict[str, Any]], int]:
     parent: dict[tuple[str, int], tuple[str, int]] = {}
     titles: dict[tuple[str, int], str] = {}
+    years: dict[tuple[str, int], int | None] = {}
 
     def root(node: tuple[str, int]) -> tuple[str, int]:
         while parent[node] != node:
@@ -146,6 +147,7 @@ async def _shared_sources(datasette: Any, names: list[str]) -> tuple[list[dict[s
             node = (name, row["id"])
             parent[node] = node
             titles[node] = row["title"] or ""
+            years[node] = row["year"]
             for key in IDENTITY_KEYS:
                 if row[key]:
                     holders[(key, row[key])].append(node)
@@ -169,7 +171,9 @@ async def _shared_sources(datasette: Any, names: list[str]) -> tuple[list[dict[s
         for name, work_id in sorted(nodes):
             if len(per_kb[name]) < WORKS_PER_KB:
                 per_kb[name].append({"id": work_id, "url": datasette.urls.row(name, "articles", work_id)})
-        shared.append({"title": title, "per_kb": dict(per_kb)})
+        # The year of the work whose title is shown, else of any copy that has one.
+        dated = sorted(nodes, key=lambda node: (titles[node] != title, years[node] is None))
+        shared.append({"title": title, "year": years[dated[0]], "per_kb": dict(per_kb)})
     return shared, len(ranked)
 
 
