@@ -104,12 +104,16 @@ def _reason_kind(reason: str) -> str:
 
 
 def items_by_key(store: Store) -> dict[str, dict]:
-    """Each work's CSL item, with the source fields an import kept under "(kept)"."""
+    """Each work's CSL item, with each source field an import kept as a variable of its
+    own, named as the loss report names it ("bibtex field file"). The record type
+    (BibTeX's ENTRYTYPE, RIS's TY) is left out: every format writes its own."""
     out = {}
     for key, csl, extra in store.conn.execute("SELECT citekey, csl_json, extra_json FROM articles"):
         item = json.loads(csl)
-        if extra:
-            item["(kept)"] = json.loads(extra)
+        for fmt, kept in (json.loads(extra) if extra else {}).items():
+            for name, value in kept.items():
+                if name.upper() not in ("ENTRYTYPE", "TY"):
+                    item[f"{fmt} field {name}"] = value
         out[key] = item
     return out
 
