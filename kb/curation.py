@@ -379,20 +379,7 @@ class Curation:
                 changed = True
         for key, count in wanted.items():
             for note in by_key[key][len(current.get(key, [])) : count]:
-                self.conn.execute(
-                    "INSERT INTO notes (article_id, locator, quote, comment, event_id, organisation_id, added_by, added_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        article_id,
-                        note.locator,
-                        note.quote,
-                        note.comment,
-                        key[3],
-                        key[4],
-                        note.added_by or self.user,
-                        note.added_at or _stamp(),
-                    ),
-                )
+                self.insert_note(article_id, note, key[3], key[4])
                 changed = True
         return changed
 

@@ -489,6 +489,12 @@ class Works(StoreState):
         ).fetchone()
         if duplicate:
             return False  # the same note imported again
+        self.insert_note(article_id, note, event_id, organisation_id)
+        return True
+
+    def insert_note(self, article_id: int, note: NoteRecord, event_id: int | None, organisation_id: int | None) -> None:
+        """One notes row, stamped with who wrote it and when if the note says, else with
+        this command's user and time (used by add_note and by kb edit's note changes)."""
         self.conn.execute(
             "INSERT INTO notes (article_id, locator, quote, comment, event_id, organisation_id, added_by, added_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -503,7 +509,6 @@ class Works(StoreState):
                 note.added_at or now(),
             ),
         )
-        return True
 
     def save_references(self, rows: list[tuple[int, str, str, str, str]]) -> None:
         """Keep formatted references: (article_id, style, output_format, content_hash, reference)."""
