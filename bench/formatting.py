@@ -16,7 +16,8 @@ also after making tag spellings alike (<em>/<i>, <strong>/<b>, small caps), drop
 entry <div>s and <a> links (citeproc-js makes no links) and reading character
 references (&#38; = &amp;).
 
-    python bench/formatting.py [--input FILE.json] [--sample 300] [--examples 3] [--only CANDIDATE] [--keep]
+    python bench/formatting.py [--input FILE.json | --corpus FILE] [--sample 300] [--seed 12] [--examples 3]
+                               [--only CANDIDATE] [--keep]
 
 Without --input, the works are a sample of /work/shared/corpora/muccigrosso_zotero_library.csl.json
 imported into a temporary kb and exported back by `kb export --format csl-json`, so kb's
@@ -193,14 +194,20 @@ CANDIDATES: dict[str, Callable[[list[dict], str, str], list[str | None]]] = {
 
 
 def sample_through_kb(corpus: Path, size: int, seed: int = 12) -> tuple[list[dict], str]:
-    """A fixed sample of the corpus, imported into a temporary kb and exported back as CSL-JSON."""
-    items = json.loads(corpus.read_text(encoding="utf-8"))
-    chosen = random.Random(seed).sample(items, min(size, len(items)))
+    """A fixed sample of the corpus imported into a temporary kb and exported back as CSL-JSON.
+
+    A CSL-JSON corpus is sampled before the import (the sample the goals are measured on);
+    any other format is imported whole and sampled after the export."""
+    kb = [str(Path(sys.executable).with_name("kb"))]
     with tempfile.TemporaryDirectory() as folder:
-        source = Path(folder) / "sample.json"
-        source.write_text(json.dumps(chosen), encoding="utf-8")
+        source = corpus
+        chosen = None
+        if corpus.suffix == ".json":
+            items = json.loads(corpus.read_text(encoding="utf-8"))
+            chosen = random.Random(seed).sample(items, min(size, len(items)))
+            source = Path(folder) / "sample.json"
+            source.write_text(json.dumps(chosen), encoding="utf-8")
         db = str(Path(folder) / "kb.db")
-        kb = [str(Path(sys.executable).with_name("kb"))]
         subprocess.run([*kb, "init", "--db", db], check=True, capture_output=True)
         imported = subprocess.run(
             [*kb, "import", "--db", db, str(source), "--skip-invalid", "--on-duplicate", "keep-both"],
@@ -211,7 +218,12 @@ def sample_through_kb(corpus: Path, size: int, seed: int = 12) -> tuple[list[dic
             [*kb, "export", "--db", db, "--format", "csl-json"], check=True, capture_output=True, text=True
         )
     works = json.loads(exported.stdout)
-    note = f"{len(chosen)} sampled (seed {seed}), {len(works)} exported by kb"
+    if chosen is None:
+        total = len(works)
+        works = random.Random(seed).sample(works, min(size, total))
+        note = f"{len(works)} of the {total} works kb exported from {corpus.name} (seed {seed})"
+    else:
+        note = f"{len(chosen)} sampled from {corpus.name} (seed {seed}), {len(works)} exported by kb"
     if imported.returncode:
         note += f"; import said: {imported.stderr.strip().splitlines()[-1]}"
     return works, note
@@ -220,7 +232,14 @@ def sample_through_kb(corpus: Path, size: int, seed: int = 12) -> tuple[list[dic
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--input", type=Path, help="a CSL-JSON file (default: the Zotero corpus through kb)")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=CORPUS,
+        help="a bibliography in any format kb imports, sampled and exported through kb (default: the Zotero corpus)",
+    )
     parser.add_argument("--sample", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=12, help="which sample (12 is the one the goals are measured on)")
     parser.add_argument("--examples", type=int, default=3, help="disagreements shown per style, format and candidate")
     parser.add_argument("--only", action="append", help="only this candidate (repeatable)")
     parser.add_argument("--keep", action="store_true", help="keep citeproc-js's answers in bench/.cache and reuse them")
@@ -228,11 +247,11 @@ def main() -> None:
 
     if args.input:
         works = json.loads(args.input.read_text(encoding="utf-8"))
-        chosen = random.Random(12).sample(works, min(args.sample, len(works)))
+        chosen = random.Random(args.seed).sample(works, min(args.sample, len(works)))
         note = f"{len(chosen)} of {len(works)} works of {args.input}"
         works = chosen
     else:
-        works, note = sample_through_kb(CORPUS, args.sample)
+        works, note = sample_through_kb(args.corpus, args.sample, args.seed)
     for work in works:
         work["id"] = str(work["id"])
     print(f"works: {note}")

@@ -29,7 +29,7 @@ from .errors import KbError
 
 OUTPUTS = ("text", "html", "markdown")
 # Bump when the way references are made changes, so cached ones are made again.
-FORMATTER_VERSION = "3"  # 3: pandoc's citeproc instead of citeproc-py; links in HTML
+FORMATTER_VERSION = "4"  # 3: pandoc's citeproc instead of citeproc-py; links in HTML; 4: as citeproc-js
 _CSL_NAMESPACE = "http://purl.org/net/xbiblio/csl"
 
 
@@ -118,15 +118,17 @@ def _clean(text: str, output: str) -> str:
 def format_many(items: list[dict[str, Any]], style: str, output: str) -> list[tuple[str, bool]]:
     """(reference, True) per item, in order, or (its title, False) when pandoc made none;
     one pandoc process for all."""
-    from .pandoc_citeproc import run_pandoc_references
+    from .citeproc_differences import adjust_item, resolve_marks
+    from .pandoc_citeproc import run_pandoc_references, style_traits
 
     _check_output(output)
     style_path = load_style(style)
-    prepared = [prepare_item(item) for item in items]
+    title_case = style_traits(style_path)["title_case"]
+    prepared = [adjust_item(prepare_item(item), title_case) for item in items]
     references, _errors = run_pandoc_references(prepared, style_path, [output])
     made: list[tuple[str, bool]] = []
     for item, reference in zip(items, references):
-        text = (reference or {}).get(output) or ""
+        text = resolve_marks((reference or {}).get(output) or "")
         made.append((_clean(text, output), True) if text.strip() else (_fallback(item, output), False))
     return made
 

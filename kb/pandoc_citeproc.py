@@ -17,6 +17,7 @@ import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 from typing import Any
 
+from . import citeproc_differences
 from .errors import KbError
 
 LUA_DRIVER = Path(__file__).with_name("pandoc_references.lua")
@@ -51,16 +52,22 @@ def pandoc_path() -> str:
         raise KbError(f"formatted references need pandoc, which was not found: {error}") from None
 
 
-@functools.lru_cache(maxsize=32)
-def style_alone_path(style_path: str) -> str:
-    """A copy of the CSL style without the rules between works, in a folder of kb's in the
-    temporary folder, named by its content (so processes share it and none piles up)."""
+@functools.lru_cache(maxsize=256)
+def style_copy_path(style_path: str, between_works: bool = False, variant: tuple[str, ...] = ()) -> str:
+    """The copy of the CSL style kb gives pandoc: with kb.citeproc_differences' changes (and a
+    work's `variant` of them), and unless `between_works`, without the rules between works. Written once
+    into a folder of kb's in the temporary folder, named by its content (so processes share it
+    and none piles up)."""
     ElementTree.register_namespace("", _CSL)
     tree = ElementTree.parse(style_path)
-    for element in tree.getroot().iter():
-        for attribute in _BETWEEN_WORKS:
-            element.attrib.pop(attribute, None)
-    text = ElementTree.tostring(tree.getroot(), encoding="unicode")
+    root = tree.getroot()
+    if not between_works:
+        for element in root.iter():
+            for attribute in _BETWEEN_WORKS:
+                element.attrib.pop(attribute, None)
+    citeproc_differences.adjust_style(root)
+    citeproc_differences.apply_variant(root, variant)
+    text = ElementTree.tostring(root, encoding="unicode")
     digest = hashlib.sha1(text.encode()).hexdigest()[:16]
     folder = Path(tempfile.gettempdir()) / f"kb-styles-{os.getuid()}"
     folder.mkdir(mode=0o700, exist_ok=True)
@@ -70,6 +77,11 @@ def style_alone_path(style_path: str) -> str:
         partial.write_text('<?xml version="1.0" encoding="utf-8"?>\n' + text, encoding="utf-8")
         os.replace(partial, target)  # whole or absent, whoever writes it
     return str(target)
+
+
+@functools.lru_cache(maxsize=64)
+def style_traits(style_path: str) -> dict[str, bool]:
+    return citeproc_differences.style_traits(ElementTree.parse(style_path).getroot())
 
 
 @functools.lru_cache(maxsize=64)
@@ -84,27 +96,38 @@ def run_pandoc_references(
     """One reference per item, in order ({output: text}, or None when pandoc made none), and
     pandoc's error message per item index it failed on.
 
-    together=True formats all items in one bibliography with the style's rules between works
-    off (fast); False formats each in a bibliography of its own (the plain reading of the
-    style, about seven times slower). Both give each work the reference it has alone.
+    together=True formats the items in one bibliography per style variant
+    (kb.citeproc_differences.style_variant; most works share one) with the style's rules
+    between works off (fast); False formats each in a bibliography of its own (the plain
+    reading of the style, about seven times slower). Both give each work the reference it has
+    alone.
     """
     if not items:
         return [], {}
     with tempfile.TemporaryDirectory(prefix="kb-references-") as folder:
-        if together:
-            bibliographies = [os.path.join(folder, "works.json")]
-            Path(bibliographies[0]).write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
-        else:
-            bibliographies = [os.path.join(folder, f"{n}.json") for n in range(len(items))]
-            for item, path in zip(items, bibliographies):
-                Path(path).write_text(json.dumps([item], ensure_ascii=False), encoding="utf-8")
+        variants = [citeproc_differences.style_variant(item) for item in items]
+        batches: dict[tuple[str, ...], list[int]] = {}
+        for index, variant in enumerate(variants):
+            batches.setdefault(variant if together else (index, *variant), []).append(index)
+        bibliographies = []
+        for number, indexes in enumerate(batches.values()):
+            variant = variants[indexes[0]]
+            path = os.path.join(folder, f"{number}.json")
+            Path(path).write_text(json.dumps([items[i] for i in indexes], ensure_ascii=False), encoding="utf-8")
+            bibliographies.append(
+                {
+                    "path": path,
+                    "csl": style_copy_path(style_path, between_works=not together, variant=variant),
+                    "ids": [str(items[i]["id"]) for i in indexes],
+                    "indexes": [i + 1 for i in indexes],
+                }
+            )
         request = {
-            "csl": style_alone_path(style_path) if together else style_path,
-            "ids": [str(item["id"]) for item in items],
             "bibliographies": bibliographies,
             "outputs": outputs,
             "together": together,
             "numeric": together and is_numeric_style(style_path),
+            "punctuation_in_quote": style_traits(style_path)["punctuation_in_quote"],
         }
         result = _run_pandoc(request, len(items))
     if result.returncode != 0 and together:
@@ -115,7 +138,7 @@ def run_pandoc_references(
         raise KbError(f"pandoc could not format the references (exit {result.returncode}): {last}")
     answer = json.loads(result.stdout)
     references = answer["references"]
-    if isinstance(references, dict):  # an empty Lua table can come out as {}
+    if isinstance(references, dict):  # a Lua table with holes comes out as {"1": ...}
         references = [references.get(str(n)) for n in range(1, len(items) + 1)]
     references = [ref or None for ref in references] + [None] * (len(items) - len(references))
     errors = {int(index): message for index, message in (answer.get("errors") or {}).items()}
