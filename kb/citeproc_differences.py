@@ -264,6 +264,7 @@ def adjust_style(root: ElementTree.Element) -> None:
     _push_groups_into_choose(root)
     _printed_term_groups_count(root)
     _suffixes_keep_their_space(root)
+    _name_formatting_on_the_list(root)
 
 
 def _suffixes_keep_their_space(root: ElementTree.Element) -> None:
@@ -308,6 +309,26 @@ def _printed_term_groups_count(root: ElementTree.Element) -> None:
         group.attrib.pop("delimiter", None)
         group.append(ElementTree.Element(f"{CSL}text", {"variable": PRESENT}))
         group.append(words)
+
+
+_FORMATTING = ("font-style", "font-variant", "font-weight", "text-decoration", "vertical-align")
+
+
+def _name_formatting_on_the_list(root: ElementTree.Element) -> None:
+    """`<names font-weight="bold">`: citeproc-js makes the whole list bold ("<b>Arafat K and
+    Morgan C</b>"), pandoc each name ("<b>Arafat K</b> and <b>Morgan C</b>"). The formatting
+    moves to a group around the `<names>` (not inside a `<substitute>`, which takes names only)."""
+    substituted = {id(names) for substitute in root.iter(f"{CSL}substitute") for names in substitute}
+    for parent in list(root.iter()):
+        for index, names in enumerate(list(parent)):
+            if names.tag != f"{CSL}names" or id(names) in substituted:
+                continue
+            formatting = {key: names.attrib.pop(key) for key in _FORMATTING if key in names.attrib}
+            if formatting:
+                group = ElementTree.Element(f"{CSL}group", formatting)
+                parent.remove(names)
+                group.append(names)
+                parent.insert(index, group)
 
 
 def _push_groups_into_choose(root: ElementTree.Element) -> None:
