@@ -253,3 +253,30 @@ def test_no_mark_or_guard_is_ever_printed():
         for output in OUTPUTS:
             for reference in format_references(works, style, output):
                 assert MARK not in reference and "nocase" not in reference, (style, output, reference)
+
+
+def test_a_names_lists_formatting_is_on_the_whole_list():
+    root = _style(
+        '<macro name="a"><names variable="author" font-weight="bold"><name/>'
+        '<substitute><names variable="editor"/></substitute></names></macro>'
+    )
+    adjust_style(root)
+    group = root.find(f"{CSL}macro")[0]
+    assert group.tag == f"{CSL}group" and group.get("font-weight") == "bold"
+    assert group[0].tag == f"{CSL}names" and group[0].get("font-weight") is None
+    item = {
+        "id": "k",
+        "type": "article-journal",
+        "title": "Pots and potters in Athens and Corinth",
+        "container-title": "Oxford Journal of Archaeology",
+        "volume": "8",
+        "page": "311-346",
+        "issued": {"date-parts": [[1981]]},
+        "author": [{"family": "Arafat", "given": "K."}, {"family": "Morgan", "given": "C."}],
+    }
+    # citeproc-js's reference; pandoc alone bolds each name ("<b>Arafat K</b> and <b>Morgan C</b>")
+    assert format_reference(item, "british-journal-of-political-science", "html") == (
+        "<b>Arafat K and Morgan C</b> (1981) Pots and Potters in Athens and Corinth. "
+        "<i>Oxford Journal of Archaeology</i> <b>8</b>, 311–346.",
+        True,
+    )
