@@ -34,6 +34,7 @@ import json
 import os
 import random
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -193,6 +194,13 @@ CANDIDATES: dict[str, Callable[[list[dict], str, str], list[str | None]]] = {
 # --- the works -------------------------------------------------------------------------
 
 
+def cpu_time() -> float:
+    """CPU seconds of this process and its finished children (pandoc): on a shared machine a
+    steadier figure than wall time."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def sample_through_kb(corpus: Path, size: int, seed: int = 12) -> tuple[list[dict], str]:
     """A fixed sample of the corpus imported into a temporary kb and exported back as CSL-JSON.
 
@@ -267,15 +275,17 @@ def main() -> None:
 
     agreement: dict[str, dict[tuple[str, str], float]] = {name: {} for name in candidates}
     seconds: dict[str, float] = {name: 0.0 for name in candidates}
+    cpu_seconds: dict[str, float] = {name: 0.0 for name in candidates}
     seconds["citeproc-js"] = sum(oracle[s]["seconds"][f] for s in styles for f in FORMATS)
     examples: list[str] = []
     for style in styles:
         for fmt in FORMATS:
             expected = [normalise(oracle[style][fmt][w["id"]], fmt) for w in works]
             for name, fn in candidates.items():
-                t0 = time.perf_counter()
+                t0, cpu0 = time.perf_counter(), cpu_time()
                 made = fn(works, style, fmt)
                 seconds[name] += time.perf_counter() - t0
+                cpu_seconds[name] += cpu_time() - cpu0
                 got = [normalise(text, fmt) for text in made]
                 same = sum(a == b for a, b in zip(expected, got))
                 agreement[name][(style, fmt)] = same / len(works)
@@ -288,14 +298,19 @@ def main() -> None:
                         )
 
     references = len(works) * len(styles) * len(FORMATS)
-    header = "| candidate | " + " | ".join(f"{s} {f}" for s in styles for f in FORMATS) + " | ms per reference |"
+    header = (
+        "| candidate | "
+        + " | ".join(f"{s} {f}" for s in styles for f in FORMATS)
+        + " | ms per reference | CPU ms per reference |"
+    )
     print()
     print(header)
-    print("|" + "---|" * (len(styles) * len(FORMATS) + 2))
+    print("|" + "---|" * (len(styles) * len(FORMATS) + 3))
     for name in candidates:
         cells = " | ".join(f"{100 * agreement[name][(s, f)]:.1f}%" for s in styles for f in FORMATS)
-        print(f"| {name} | {cells} | {1000 * seconds[name] / references:.1f} |")
-    print(f"| citeproc-js | (the reference) | {1000 * seconds['citeproc-js'] / references:.1f} |")
+        wall, cpu = 1000 * seconds[name] / references, 1000 * cpu_seconds[name] / references
+        print(f"| {name} | {cells} | {wall:.1f} | {cpu:.1f} |")
+    print(f"| citeproc-js | (the reference) | {1000 * seconds['citeproc-js'] / references:.1f} | |")
     print("\nDisagreements (first of each):")
     print("\n".join(examples))
 

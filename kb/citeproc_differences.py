@@ -135,9 +135,11 @@ def _initials_without_hyphens(name: Any) -> Any:
 
 
 def guard_lower_case_words(text: str) -> str:
-    """`text` with each lower-case word that citeproc-js's title case leaves lower case (a stop
-    word or a one-letter word, not first, not last, not after "!", "?" or ":", not before "-")
-    marked `<span class="nocase">`, so that pandoc leaves it too."""
+    """`text` with each lower-case word that citeproc-js's title case leaves lower case marked
+    `<span class="nocase">`, so that pandoc leaves it too: a stop word or a one-letter word
+    (not first, not last, not after "!", "?" or ":", not before "-"), the first word of a
+    phrase in straight single quotation marks that does not end the title, and an elided
+    article with its word ("d'histoire")."""
     spans = [(m.start(), m.end()) for m in _MARKUP.finditer(text)]
     inside_markup = _inside(spans)
     words = [m for m in _WORD.finditer(text) if not inside_markup(m.start())]
