@@ -455,3 +455,21 @@ def test_one_knowledge_base_of_another_name_gets_kb_configuration_and_links(tmp_
     assert set(metadata["databases"]) == {"thesis"}
     assert metadata["databases"]["thesis"]["tables"]["articles"]["fts_table"] == "articles_fts"
     assert 'href="/thesis/articles"' in metadata["description_html"] and "/kb/" not in metadata["description_html"]
+
+
+@pytest.mark.asyncio
+async def test_the_menu_offers_log_in_only_where_there_are_accounts(ds, tmp_path, built_kbs):
+    """datasette-auth-passwords offers "Log in" on every page; a server without accounts
+    (a researcher's own `kb serve`) has nothing to log in to, so its menu leaves it out."""
+    login_link = '<a href="/-/login">Log in</a>'
+    login_page = await ds.client.get("/-/login")  # what a visitor not logged in sees of a department server
+    assert login_page.status_code == 200 and login_link in login_page.text
+
+    file = built_kbs.copy("sample", build_sample, tmp_path / "own.db")
+    plan = department.plan_serving([file], tmp_path / department.USERS_FILE, [], True, False)
+    assert not plan.has_accounts
+    own = Datasette([str(file)], metadata=department.apply_plan({}, plan))
+    for path in ("/", "/own", "/own/articles", "/own/articles/1", "/own/-/search?q=nato"):
+        response = await own.client.get(path)
+        assert response.status_code == 200, path
+        assert login_link not in response.text, path

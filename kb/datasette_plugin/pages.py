@@ -20,6 +20,7 @@ from ..errors import KbError
 from ..formatting import format_references
 from ..safe_html import safe_link
 from . import access
+from .menu import has_accounts, menu_links_without_login
 
 DEFAULT_STYLE = "apa"
 ROW_TEMPLATES = {"articles": "kb_article.html", "organisations": "kb_organisation.html", "events": "kb_event.html"}
@@ -255,6 +256,8 @@ def page_template_vars(template, database, table, view_name, request, datasette)
     async def inner() -> dict[str, Any]:
         kb_database = database or _first_database(datasette, request)
         extra: dict[str, Any] = {"kb_database": kb_database}
+        if not has_accounts(datasette):
+            extra["menu_links"] = menu_links_without_login(datasette, request)
         if kb_database:
             extra["kb_search_url"] = datasette.urls.database(kb_database) + "/-/search"
             extra["kb_timeline_url"] = datasette.urls.database(kb_database) + "/-/timeline"
