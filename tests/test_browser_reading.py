@@ -78,12 +78,16 @@ def test_every_column_view_does_not_widen_the_page(sized, server, size):  # noqa
     shot(sized, f"reading-all-columns-{size[0]}")
     width, _ = _viewport(sized)
     assert _page_width(sized) <= width  # the page itself never scrolls sideways
-    if size == DESKTOP:
-        wrapper = sized.find_element(By.CSS_SELECTOR, ".table-wrapper")
-        # the 34 columns scroll inside the table's own box
-        assert sized.execute_script("return arguments[0].scrollWidth > arguments[0].clientWidth", wrapper)
-        for row in sized.find_elements(By.CSS_SELECTOR, "table.rows-and-columns tbody tr"):
-            assert row.size["height"] <= 80, (row.text[:200], row.size)  # one line a work, title aside
+    # on a phone as on a desktop (not Datasette's phone card of all 34 fields): the columns
+    # scroll inside the table's own box, one line a work, the title aside
+    wrapper = sized.find_element(By.CSS_SELECTOR, ".table-wrapper")
+    assert sized.execute_script("return arguments[0].scrollWidth > arguments[0].clientWidth", wrapper)
+    rows = sized.find_elements(By.CSS_SELECTOR, "table.rows-and-columns tbody tr")
+    assert rows
+    limit = 80 if size == DESKTOP else 130  # the title column is narrower on a phone: more lines
+    for row in rows:
+        assert row.size["height"] <= limit, (row.text[:200], row.size)
+    assert sized.find_element(By.CSS_SELECTOR, "table.rows-and-columns thead th").is_displayed()
 
 
 def test_a_folded_value_opens_to_the_whole_value_in_one_click(sized, server):  # noqa: F811
