@@ -116,6 +116,8 @@ def format_name(name: dict[str, Any], work: ExportWork | None = None, losses: Lo
         return f"{name['literal']},"
     family = " ".join(str(p) for p in (name.get("non-dropping-particle"), name.get("family")) if p)
     given = " ".join(str(p) for p in (name.get("given"), name.get("dropping-particle")) if p)
+    if family and not given and not name.get("suffix"):
+        return family_alone(" ".join(family.split()))
     parts = [family or given]
     if family and given:
         parts.append(given)
@@ -124,6 +126,27 @@ def format_name(name: dict[str, Any], work: ExportWork | None = None, losses: Lo
             parts.append("")
         parts.append(str(name["suffix"]))
     return ", ".join(parts) if parts[0] else None
+
+
+@lru_cache(maxsize=65536)
+def family_alone(family: str) -> str:
+    """A family name with no given name (Zotero's one-field names): as it is when kb's
+    reader reads it back so ("Plato"), else "Family, ," — RIS's "Last, First, Suffix"
+    with both of the others empty ("Diodore de Sicile" alone would be read as given and
+    family names, "UNESCO" as an organisation, and "Diodore de Sicile," with a trailing
+    comma is EndNote's organisation, which kb reads as one).
+    Other readers: citation-js splits on commas and reads "Family, ," as {family, given:
+    "", suffix: ""}, the same name; Zotero's RIS translator takes the text before the
+    first comma as the last name, and "," as the first name (it reads a name without a
+    comma, or with a trailing one, as a one-field name); rispy does not split names."""
+    from ..importers.ris import _names  # the reader, imported late: exporters load without it
+
+    if "," in family:  # "Craddock, Paul T.": no form carries it (reported by reads_back)
+        return family
+    read = _names([family], "")
+    if len(read) == 1 and set(read[0]) == {"family"} and read[0]["family"] == family:
+        return family
+    return f"{family}, ,"
 
 
 @lru_cache(maxsize=65536)  # the same people come back in many works

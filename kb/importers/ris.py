@@ -222,8 +222,12 @@ def _names(values: list[str] | None, where: str) -> list[dict[str, Any]]:
 
 
 def _ris_name(value: str) -> dict[str, Any]:
-    """RIS's "Last, First, Suffix"; a trailing comma marks an organisation (EndNote's convention)."""
+    """RIS's "Last, First, Suffix"; a trailing comma marks an organisation (EndNote's
+    convention); "Last, ," (an empty first name and suffix) a family name alone."""
     text = " ".join(value.split())
+    family_only = _FAMILY_ONLY.fullmatch(text)
+    if family_only:
+        return {"family": family_only["family"]}
     if text.endswith(",") and text.strip(", "):
         return {"literal": text[:-1].strip()}
     parts = [p.strip() for p in text.split(",")]
@@ -408,6 +412,10 @@ def record_to_work(entry: dict[str, Any], where: str) -> WorkRecord:
     )
 
 
+# "Diodore de Sicile, ," (kb's export of a family name alone that "Diodore de Sicile" or
+# "Diodore de Sicile," would not carry: those are read as given and family names and as an
+# organisation). The family holds no comma: "Craddock, Paul T., ," stays ambiguous.
+_FAMILY_ONLY = re.compile(r"(?P<family>[^,]*[^,\s]) ?, ?,")
 _URL_SEPARATOR = re.compile(r"\s*;\s*(?=https?://)")  # two URLs on one UR line
 _SERIAL_SEPARATOR = re.compile(r"[\s,;:()]+")
 _ISSN = re.compile(r"^\d{4}-?\d{3}[\dXx]$")
