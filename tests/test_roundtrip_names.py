@@ -12,6 +12,7 @@ import pytest
 from kb.importers import csv_table, ris
 from kb.importers.bibtex import _name_list
 from kb.importers.name_lists import family_initials_list
+from kb.importers.ris import serial_numbers
 from tests.test_roundtrip_causes import FORMATS, csl, twice
 
 FAMILY_ALONE = csl(
@@ -26,7 +27,10 @@ FAMILY_ALONE = csl(
 HILLIARD = csl(
     author=[{"family": "Asa G. Hilliard", "given": "III"}, {"family": "Alwin G. Steinmeyer", "given": "jr."}]
 )
-ROBINSON = "@article{k13, author = {Benjamin J Kraus and Robert J {Robinson I I } and John A White}, title = {T}}"
+ROBINSON = (
+    "@article{k13, author = {Benjamin J Kraus and Robert J {Robinson I I } and John A White"
+    " and Harold V. {Hartley III}}, title = {T}}"
+)
 SEMICOLON = "@article{f92, author = {Nancy Franklin and Vicky; Coon}, title = {T}}"
 
 
@@ -91,11 +95,17 @@ def test_family_ending_in_a_spaced_initial_stays_one_person(tmp_path, export_for
     assert two == one and "not representable" not in report
     if export_format == "ris":
         assert "AU  - Kraus, Benjamin J\nAU  - Robinson I I, Robert J\nAU  - White, John A\n" in one
+        assert "AU  - Hartley III, Harold V.\n" in one
 
 
 def test_family_initials_lists_are_not_read_in_a_family_ending_in_an_initial():
     assert family_initials_list("Robinson I I, Robert J") is None
     assert family_initials_list("Howard III, M A") is None
+    assert family_initials_list("Hartley III, Harold V.") is None
+    assert family_initials_list("Ivanov II, Petrov IV") == [
+        {"family": "Ivanov", "given": "I. I."},
+        {"family": "Petrov", "given": "I. V."},
+    ]
     assert family_initials_list("Smith A, Walter BC") == [
         {"family": "Smith", "given": "A."},
         {"family": "Walter", "given": "B. C."},
@@ -108,3 +118,21 @@ def test_given_name_holding_a_semicolon(tmp_path, export_format):
     assert two == one and "not representable" not in report
     if export_format == "csv":
         assert "Franklin, Nancy; Coon, {Vicky;}" in one
+
+
+def test_an_issn_holding_an_isbn_is_in_the_ris_loss_report(tmp_path):
+    # RIS's one SN tag: the number's shape decides, so it comes back as the ISBN
+    source = csl(ISSN="978-2-7283-0869-9")
+    one, two, report = twice(tmp_path, "s.json", source, "ris")
+    assert "SN  - 978-2-7283-0869-9\n" in one and two == one
+    assert "1 work: ISSN (SN '978-2-7283-0869-9' reads back as ISBN) not representable in RIS (w2001)" in report
+    # an ISBN and an ISSN that is an ISBN too: the second comes back in the ISSN, as written
+    source = csl(type="chapter", ISBN="978-88-8303-679-8", ISSN="978-88-8303-680-4")
+    (tmp_path / "ris").mkdir()
+    one, _, report = twice(tmp_path / "ris", "s.json", source, "ris")
+    assert "SN  - 978-88-8303-679-8\nSN  - 978-88-8303-680-4\n" in one and "not representable" not in report
+    assert serial_numbers(["978-88-8303-679-8", "978-88-8303-680-4"], "chapter") == {
+        "ISBN": "978-88-8303-679-8",
+        "ISSN": "978-88-8303-680-4",
+    }
+    assert serial_numbers(["0039-6338"], "article-journal") == {"ISSN": "0039-6338"}

@@ -185,6 +185,18 @@ def ris_type(work: ExportWork) -> str:
     return RIS_TYPES.get(csl_type, "GEN")
 
 
+def _report_serials_read_back_elsewhere(work: ExportWork, serials: dict[str, str], losses: Losses) -> None:
+    """RIS's one SN tag holds ISBNs and ISSNs, told apart by their shape: an ISSN holding
+    an ISBN (a Zotero record's "978-2-7283-0869-9") comes back as the ISBN."""
+    from ..importers.ris import TYPES, serial_numbers  # the reader, imported late like reads_back's
+
+    read = serial_numbers(list(serials.values()), TYPES.get(ris_type(work), "document"))
+    for variable, serial in serials.items():
+        if read.get(variable) != serial:
+            elsewhere = next((other for other, value in read.items() if serial in value), "another number")
+            losses.add(work.citekey, f"{variable} (SN {serial!r} reads back as {elsewhere})")
+
+
 def record_lines(work: ExportWork, losses: Losses) -> list[tuple[str, str]]:
     item = work.item
     lines: list[tuple[str, str]] = [("TY", ris_type(work)), ("ID", work.citekey)]
@@ -230,9 +242,10 @@ def record_lines(work: ExportWork, losses: Losses) -> list[tuple[str, str]]:
             losses.add(work.citekey, "number (besides issue)")
         else:
             lines.append(("IS", str(number)))
-    for variable in ("ISBN", "ISSN"):
-        if item.get(variable):
-            lines.append(("SN", str(item[variable])))
+    serials = {variable: " ".join(str(item[variable]).split()) for variable in ("ISBN", "ISSN") if item.get(variable)}
+    lines.extend(("SN", serial) for serial in serials.values())
+    if serials:
+        _report_serials_read_back_elsewhere(work, serials, losses)
     if item.get("page"):
         first, _, last = str(item["page"]).replace("–", "-").partition("-")
         lines.append(("SP", first.strip()))

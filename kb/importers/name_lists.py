@@ -33,6 +33,11 @@ def family_initials_list(text: str) -> list[dict[str, Any]] | None:
     # a family ending in one ("Robinson I I, Robert J": family "Robinson I I", given "Robert J").
     if not all(matches) or any(_ends_in_an_initial(match["family"]) for match in matches if match):
         return None
+    # "Hartley III, Harold V." (RIS's "Last, First") is one person: "III" after a family
+    # name is a suffix far more often than three initials ("II" and "IV" are not: PubMed
+    # writes "Ivanov II", "Petrov IV").
+    if any(match["initials"] == "III" for match in matches if match):
+        return None
     return [
         {
             "family": match["family"],

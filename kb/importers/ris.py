@@ -378,14 +378,7 @@ def record_to_work(entry: dict[str, Any], where: str) -> WorkRecord:
     urls = [u.strip() for text in entry.get("urls") or [] for u in _URL_SEPARATOR.split(text or "") if u.strip()]
     if urls:
         item["URL"] = urls[0]
-    for serial in [" ".join(str(s).split()) for s in _as_list(entry.get("issn")) if s and str(s).strip()]:
-        # SN holds an ISBN or an ISSN; a second of one kind goes where kb's export wrote it
-        # from (ISBN, then ISSN), a third joins it
-        kind = _serial_kind(serial, csl_type)
-        other = "ISSN" if kind == "ISBN" else "ISBN"
-        if item.get(kind) and not item.get(other) and kind == "ISBN":
-            kind = other
-        item[kind] = f"{item[kind]}, {serial}" if item.get(kind) else serial
+    item.update(serial_numbers([str(s) for s in _as_list(entry.get("issn")) if s and str(s).strip()], csl_type))
     tags = [" ".join(k.split()) for k in entry.get("keywords") or [] if k and k.strip()]
     extra: dict[str, list[str]] = {}
     if ris_type not in TYPES or ris_type != _canonical_type(csl_type):
@@ -423,6 +416,20 @@ _ISSN = re.compile(r"^\d{4}-?\d{3}[\dXx]$")
 
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
+
+
+def serial_numbers(serials: list[str], csl_type: str) -> dict[str, str]:
+    """The ISBN and ISSN of a record's SN values (RIS has one tag for both): each by its
+    shape; a second of one kind goes where kb's export wrote it from (ISBN, then ISSN),
+    a third joins it. The RIS export checks what it writes against this."""
+    numbers: dict[str, str] = {}
+    for serial in (" ".join(s.split()) for s in serials):
+        kind = _serial_kind(serial, csl_type)
+        other = "ISSN" if kind == "ISBN" else "ISBN"
+        if numbers.get(kind) and not numbers.get(other) and kind == "ISBN":
+            kind = other
+        numbers[kind] = f"{numbers[kind]}, {serial}" if numbers.get(kind) else serial
+    return numbers
 
 
 def _serial_kind(serial: str, csl_type: str) -> str:
