@@ -115,6 +115,14 @@ def given_like_a_suffix(given: str, family: str) -> bool:
     return given.lower() in SUFFIXES and " " in family and not _INITIALS.fullmatch(given)
 
 
+def family_and_given(family: str, given: str) -> dict[str, Any]:
+    """A name whose parts are already told apart ("von Last" and a given name): only the
+    particle is read off the family ("de Pablo" -> "de" + "Pablo"), as parse_name does."""
+    name = _von_last(" ".join(family.split()))
+    name["given"] = " ".join(given.split())
+    return {k: v for k, v in name.items() if v}
+
+
 def _balanced_outer(text: str) -> bool:
     depth = 0
     for i, char in enumerate(text):

@@ -178,12 +178,11 @@ def test_names_a_format_cannot_carry_are_in_the_loss_report(tmp_path):
     source = csl(author=[{"family": "{Smith}", "given": "Ann"}, {"family": "Doe", "given": "Jane"}])
     _, _, report = twice(tmp_path, "h.json", source, "csv")  # CSV's braces are the reader's
     assert "1 work: author (names CSV reads back otherwise) not representable in CSV (w2001)" in report
-    # RIS's "Last, First" with a suffix word for the first name reads as "First Last, Suffix";
-    # "Last, First," would be an organisation (EndNote's trailing comma)
-    source = csl(author=[{"family": "Asa G. Hilliard", "given": "III"}, {"family": "Doe", "given": "Jane"}])
+    # a one-field name holding a PubMed-style list comes back as two people
+    source = csl(author=[{"family": "Kraus B, Brandon M"}, {"family": "Doe", "given": "Jane"}])
     (tmp_path / "r").mkdir()
     _, _, report = twice(tmp_path / "r", "h.json", source, "ris")
-    assert "author (a name RIS reads back otherwise: 'Asa G. Hilliard, III') not representable in RIS" in report
+    assert "author (a name RIS reads back otherwise: 'Kraus B, Brandon M') not representable in RIS" in report
     (tmp_path / "ok").mkdir()
     _, _, report = twice(tmp_path / "ok", "d.json", csl(author=[{"family": "Doe", "given": "Jane"}]), "ris")
     assert "not representable" not in report

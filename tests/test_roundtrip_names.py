@@ -1,6 +1,6 @@
 """Names the exports used only to report (issue 12, item 6), now carried where the
 format can: a family name alone of several words (Zotero's one-field names) in RIS and
-CSV, a given name that is a suffix word ("Asa G. Hilliard", "III") in BibTeX and CSV,
+CSV, a given name that is a suffix word ("Asa G. Hilliard", "III") in BibTeX, RIS and CSV,
 a family ending in a spaced initial ("Robinson I I") in RIS and CSV, a given name
 holding ";" in CSV. Bytes compared through export -> import -> export (the helper of
 tests/test_roundtrip_causes.py), and each reader's reading checked on its own."""
@@ -64,7 +64,7 @@ def test_ris_reader_reads_an_empty_first_name_and_suffix_as_a_family_name_alone(
     ]
 
 
-@pytest.mark.parametrize("export_format", ["bibtex", "biblatex", "csv", "csl-json"])
+@pytest.mark.parametrize("export_format", FORMATS)
 def test_given_name_that_is_a_suffix_word_comes_back_a_given_name(tmp_path, export_format):
     one, two, report = twice(tmp_path, "h.json", HILLIARD, export_format)
     assert two == one and "not representable" not in report
@@ -72,12 +72,19 @@ def test_given_name_that_is_a_suffix_word_comes_back_a_given_name(tmp_path, expo
         assert "author = {Asa G. Hilliard, {III} and Alwin G. Steinmeyer, {jr.}}," in one
     if export_format == "csv":
         assert "Asa G. Hilliard, {III}; Alwin G. Steinmeyer, {jr.}" in one
+    if export_format == "ris":
+        assert "AU  - Asa G. Hilliard, III\nAU  - Alwin G. Steinmeyer, jr.\n" in one
 
 
-def test_given_name_that_is_a_suffix_word_is_still_reported_in_ris(tmp_path):
-    # "Last, First" reads as "First Last, Suffix" here, and "Last, First," is an organisation
-    _, _, report = twice(tmp_path, "h.json", HILLIARD, "ris")
-    assert "author (a name RIS reads back otherwise: 'Asa G. Hilliard, III') not representable in RIS" in report
+def test_ris_reader_reads_last_comma_first_even_when_first_is_a_suffix_word():
+    # as the RIS spec ("Lastname, Firstname, Suffix"), Zotero and citation-js read it
+    text = "TY  - BOOK\nTI  - T\nAU  - Asa G. Hilliard, III\nAU  - Ribeiro, J.W., Jr\nAU  - de la Fuente, II\nER  - \n"
+    (record,) = ris.parse(text, "h.ris")
+    assert record.item["author"] == [
+        {"family": "Asa G. Hilliard", "given": "III"},
+        {"family": "Ribeiro", "given": "J.W.", "suffix": "Jr"},
+        {"family": "Fuente", "non-dropping-particle": "de la", "given": "II"},
+    ]
 
 
 def test_bibtex_and_csv_readers_take_a_braced_suffix_word_for_a_given_name():

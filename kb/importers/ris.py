@@ -18,7 +18,7 @@ from ..date_forms import read_date
 from ..errors import KbError
 from ..keys import is_valid_citekey
 from ..model import ImportWarning, Invalid, Record, WorkRecord
-from ..names import SUFFIXES, parse_name
+from ..names import SUFFIXES, family_and_given, given_like_a_suffix, parse_name
 from .name_lists import family_initials_list
 
 FORMAT = "ris"
@@ -231,6 +231,10 @@ def _ris_name(value: str) -> dict[str, Any]:
     if text.endswith(",") and text.strip(", "):
         return {"literal": text[:-1].strip()}
     parts = [p.strip() for p in text.split(",")]
+    if len(parts) == 2 and given_like_a_suffix(parts[1], parts[0]):
+        # "Asa G. Hilliard, III": RIS's "Last, First", as the RIS spec, Zotero's RIS
+        # translator and citation-js read it, not the "First Last, Jr" of other formats
+        return family_and_given(parts[0], parts[1])
     if len(parts) == 3 and parts[1].lower() in SUFFIXES and parts[2].lower() not in SUFFIXES:
         return parse_name(text)  # BibTeX's order "Ribeiro, Jr, J.W." (Scopus writes it)
     if len(parts) >= 3 and all(parts):
