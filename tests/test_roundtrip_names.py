@@ -12,7 +12,6 @@ import pytest
 from kb.importers import csv_table, ris
 from kb.importers.bibtex import _name_list
 from kb.importers.name_lists import family_initials_list
-from kb.importers.ris import serial_numbers
 from tests.test_roundtrip_causes import FORMATS, csl, twice
 
 FAMILY_ALONE = csl(
@@ -125,21 +124,3 @@ def test_given_name_holding_a_semicolon(tmp_path, export_format):
     assert two == one and "not representable" not in report
     if export_format == "csv":
         assert "Franklin, Nancy; Coon, {Vicky;}" in one
-
-
-def test_an_issn_holding_an_isbn_is_in_the_ris_loss_report(tmp_path):
-    # RIS's one SN tag: the number's shape decides, so it comes back as the ISBN
-    source = csl(ISSN="978-2-7283-0869-9")
-    one, two, report = twice(tmp_path, "s.json", source, "ris")
-    assert "SN  - 978-2-7283-0869-9\n" in one and two == one
-    assert "1 work: ISSN (SN '978-2-7283-0869-9' reads back as ISBN) not representable in RIS (w2001)" in report
-    # an ISBN and an ISSN that is an ISBN too: the second comes back in the ISSN, as written
-    source = csl(type="chapter", ISBN="978-88-8303-679-8", ISSN="978-88-8303-680-4")
-    (tmp_path / "ris").mkdir()
-    one, _, report = twice(tmp_path / "ris", "s.json", source, "ris")
-    assert "SN  - 978-88-8303-679-8\nSN  - 978-88-8303-680-4\n" in one and "not representable" not in report
-    assert serial_numbers(["978-88-8303-679-8", "978-88-8303-680-4"], "chapter") == {
-        "ISBN": "978-88-8303-679-8",
-        "ISSN": "978-88-8303-680-4",
-    }
-    assert serial_numbers(["0039-6338"], "article-journal") == {"ISSN": "0039-6338"}

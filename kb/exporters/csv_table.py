@@ -128,11 +128,27 @@ def write(works: Iterable[ExportWork], losses: Losses, **_: Any) -> str:
                 row[variable] = (
                     parsed.edtf if parsed else str(value.get("literal", "") if isinstance(value, dict) else value)
                 )
+                if not parsed and row[variable] and not literal_date_reads_back(row[variable]):
+                    losses.add(work.citekey, f"{variable} (a date as written that CSV reads back as a date)")
             else:
                 row[variable] = str(value)
         report_kept_fields(work, losses)
         writer.writerow([row.get(column, "") for column in COLUMNS])
     return buffer.getvalue()
+
+
+@lru_cache(maxsize=4096)
+def literal_date_reads_back(text: str) -> bool:
+    """Whether a date kept as written (CSL's `literal`, "Spring/Summer 2012") is written
+    the same way after the CSV reader has read it: a CSV cell has no mark for "as
+    written", and the reader reads what it can ("2012")."""
+    from ..date_forms import read_date  # the reader's, imported late: exporters load without it
+
+    read = read_date(text)
+    if read is None or "literal" in read.csl:
+        return read is not None and read.csl["literal"] == text
+    parsed = partial_date_from_csl(read.csl)
+    return parsed is not None and parsed.edtf == text
 
 
 def _tag_list(tags: list[str]) -> str:
