@@ -1,7 +1,8 @@
 """RIS export (the tagged format of EndNote, Zotero, Mendeley, Scopus and library catalogues).
 
-Persons are "Family, Given, Suffix"; an organisation is written whole with no comma,
-which is how RIS readers tell a corporate author from a person. Dates are `PY`
+Persons are "Family, Given, Suffix"; an organisation is written whole with a trailing
+comma (EndNote's mark of a corporate author), a family name alone that would be read
+otherwise as "Family, ," (see family_alone). Every name is checked against kb's reader. Dates are `PY`
 (year) and `DA` ("2008/08//"); RIS has no ranges, no circa and no event dates, so
 those are reported as losses. The RIS tags an import kept that kb has no field for
 (extra["ris"]) are written back.
