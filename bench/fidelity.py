@@ -20,7 +20,8 @@ in process). Per file it reports:
   CSV `citekey`; a work re-keyed or gone counts as drifting). A cell "3/100 (+2
   reported)" is 3 drifting works the export's loss report does not name, and 2 it
   names (what the format cannot carry). Drifting works are also counted by the field
-  that differs;
+  that differs, and those the loss report names only for other fields (a work named for
+  its `call-number` while its date drifts) are listed apart;
 - unreported losses per format: a CSL variable a work had in the first knowledge base
   and no longer has after the round trip, that the export's loss report did not name.
 """
@@ -74,6 +75,8 @@ class FileResult:
     drift: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     drift_fields: dict[str, Counter] = field(default_factory=dict)
     unreported: dict[str, Counter] = field(default_factory=dict)  # format -> variable -> works
+    # format -> drifting works the loss report names, but not for a field that drifts
+    named_elsewhere: dict[str, list[str]] = field(default_factory=dict)
     examples: list[str] = field(default_factory=list)
 
 
@@ -198,14 +201,89 @@ _FIELD = {
 }
 
 
-def differing_fields(fmt: str, first: str, second: str | None) -> set[str]:
+def differing_fields(fmt: str, first: str, second: str | None, first_only: bool = False) -> set[str]:
     if second is None:
         return {"(record gone or re-keyed)"}
     names = set()
-    for line in set(first.splitlines()) ^ set(second.splitlines()):
+    lines = set(first.splitlines()) - set(second.splitlines()) if first_only else None
+    for line in lines if lines is not None else set(first.splitlines()) ^ set(second.splitlines()):
         m = _FIELD[fmt].match(line)
         names.add(m.group(1) if m else "(a continued line)")
     return names
+
+
+# The CSL variables a format's field holds, where its name is not the variable's (CSV's
+# columns and CSL-JSON's keys are): a drifting field is "named" when a loss line names
+# one of them, or names the field as a kept one ("ris field M1").
+_VARIABLES = {
+    "ris": {
+        "AU": "author",
+        "A2": "editor",
+        "A3": "collection-editor",
+        "A4": "translator",
+        "TI": "title",
+        "ST": "title-short",
+        "T2": "container-title",
+        "J2": "container-title-short",
+        "T3": "collection-title",
+        "PY": "issued",
+        "DA": "issued",
+        "Y2": "accessed",
+        "VL": "volume",
+        "IS": "issue number",
+        "SP": "page",
+        "EP": "page",
+        "ET": "edition",
+        "M3": "genre",
+        "PB": "publisher",
+        "CY": "publisher-place",
+        "SN": "ISBN ISSN",
+        "DO": "DOI",
+        "UR": "URL",
+        "LA": "language",
+        "KW": "keyword",
+        "AB": "abstract",
+        "N1": "note",
+    },
+    "bibtex": {
+        "journal": "container-title",
+        "journaltitle": "container-title",
+        "booktitle": "container-title",
+        "shortjournal": "container-title-short",
+        "series": "collection-title",
+        "year": "issued",
+        "month": "issued",
+        "date": "issued",
+        "urldate": "accessed",
+        "pages": "page",
+        "address": "publisher-place",
+        "location": "publisher-place",
+        "keywords": "keyword",
+        "doi": "DOI",
+        "url": "URL",
+        "isbn": "ISBN",
+        "issn": "ISSN",
+        "shorttitle": "title-short",
+        "institution": "publisher",
+        "school": "publisher",
+        "organization": "publisher",
+    },
+    "csv": {"tags": "keyword"},
+}
+_VARIABLES["biblatex"] = _VARIABLES["bibtex"]
+
+
+def named_for(fmt: str, fields: set[str], named: set[str]) -> bool:
+    """Whether the loss lines `named` of a work name every field of it that drifts."""
+    for name in fields:
+        variables = _VARIABLES.get(fmt, {}).get(name, name).split()
+        if not any(
+            what == v or what.startswith(f"{v} ") or what.endswith(f" field {name}")
+            for what in named
+            for v in variables
+        ):
+            return False
+    return True
 
 
 def round_trip(result: FileResult, folder: Path, first: Store, fmt: str, examples: int) -> None:
@@ -230,8 +308,16 @@ def round_trip(result: FileResult, folder: Path, first: Store, fmt: str, example
     result.drift[fmt] = (len(a), len(changed) - named, named)
     changed.sort(key=lambda k: k in reported)  # the examples: drift nobody reported first
     counted = result.drift_fields.setdefault(fmt, Counter())
+    elsewhere = result.named_elsewhere.setdefault(fmt, [])
     for key in changed:
-        counted.update(differing_fields(fmt, a[key], b.get(key)))
+        fields = differing_fields(fmt, a[key], b.get(key))
+        counted.update(fields)
+        # the fields of the first export that changed (a J2 read back as the journal is
+        # named for J2, not for the T2 it became)
+        if key in reported and not named_for(
+            fmt, differing_fields(fmt, a[key], b.get(key), first_only=True), reported[key]
+        ):
+            elsewhere.append(key)
     for key in changed[:examples]:
         diff = difflib.unified_diff(a[key].splitlines(), b.get(key, "(missing)").splitlines(), lineterm="", n=0)
         body = "\n".join("    " + line[:300] for line in list(diff)[2:10])
@@ -337,6 +423,12 @@ def main() -> None:
         for fmt, counted in r.drift_fields.items():
             if counted:
                 lines.append(f"  {fmt} drift by field: " + ", ".join(f"{k} {n}" for k, n in counted.most_common(8)))
+        for fmt, keys in r.named_elsewhere.items():
+            if keys:
+                lines.append(
+                    f"  {fmt} drift the loss report names the work for, but not the drifting field: "
+                    f"{len(keys)} ({', '.join(keys[:8])})"
+                )
         for fmt, counted in r.unreported.items():
             if counted:
                 lines.append(f"  {fmt} unreported losses: " + ", ".join(f"{k} {n}" for k, n in counted.most_common(8)))

@@ -89,7 +89,7 @@ def parse_name(text: str, corporate: bool | None = None) -> dict[str, Any]:
     parts = [p.strip() for p in _split_outside_braces(text, ",")]
     if len(parts) == 1:
         name = _first_von_last(parts[0])
-    elif len(parts) == 2 and parts[1].lower() in SUFFIXES and " " in parts[0] and not _INITIALS.fullmatch(parts[1]):
+    elif len(parts) == 2 and given_like_a_suffix(parts[1], parts[0]):
         name = _first_von_last(parts[0])  # "John Smith, Jr."
         name["suffix"] = parts[1]
     else:
@@ -106,6 +106,21 @@ def parse_name(text: str, corporate: bool | None = None) -> dict[str, Any]:
             name["given"] = _strip_braces(given)
     # Removed braces can leave two spaces ("L-{ W } S"): folded, as every reader folds them.
     return {k: " ".join(v.split()) if isinstance(v, str) and "  " in v else v for k, v in name.items() if v}
+
+
+def given_like_a_suffix(given: str, family: str) -> bool:
+    """Whether "Family, Given" reads as "First Last, Suffix" ("John Smith, Jr."): a
+    given name that is a suffix word after a family name of several words. Writers
+    brace such a given name ("Asa G. Hilliard, {III}") so it stays one."""
+    return given.lower() in SUFFIXES and " " in family and not _INITIALS.fullmatch(given)
+
+
+def family_and_given(family: str, given: str) -> dict[str, Any]:
+    """A name whose parts are already told apart ("von Last" and a given name): only the
+    particle is read off the family ("de Pablo" -> "de" + "Pablo"), as parse_name does."""
+    name = _von_last(" ".join(family.split()))
+    name["given"] = " ".join(given.split())
+    return {k: v for k, v in name.items() if v}
 
 
 def _balanced_outer(text: str) -> bool:

@@ -175,12 +175,14 @@ def test_booksubtitle_not_doubled(tmp_path):
 
 
 def test_names_a_format_cannot_carry_are_in_the_loss_report(tmp_path):
-    source = csl(author=[{"family": "Asa G. Hilliard", "given": "III"}, {"family": "Doe", "given": "Jane"}])
-    _, _, report = twice(tmp_path, "h.json", source, "csv")
+    source = csl(author=[{"family": "{Smith}", "given": "Ann"}, {"family": "Doe", "given": "Jane"}])
+    _, _, report = twice(tmp_path, "h.json", source, "csv")  # CSV's braces are the reader's
     assert "1 work: author (names CSV reads back otherwise) not representable in CSV (w2001)" in report
+    # a one-field name holding a PubMed-style list comes back as two people
+    source = csl(author=[{"family": "Kraus B, Brandon M"}, {"family": "Doe", "given": "Jane"}])
     (tmp_path / "r").mkdir()
     _, _, report = twice(tmp_path / "r", "h.json", source, "ris")
-    assert "author (a name RIS reads back otherwise: 'Asa G. Hilliard, III') not representable in RIS" in report
+    assert "author (a name RIS reads back otherwise: 'Kraus B, Brandon M') not representable in RIS" in report
     (tmp_path / "ok").mkdir()
     _, _, report = twice(tmp_path / "ok", "d.json", csl(author=[{"family": "Doe", "given": "Jane"}]), "ris")
     assert "not representable" not in report
@@ -228,13 +230,13 @@ def test_fields_another_format_kept_are_in_the_loss_report(tmp_path):
 
 
 def test_names_bibtex_reads_back_otherwise_are_in_the_loss_report(tmp_path):
-    # a family "Asa G. Hilliard" with a given "III" comes back as a person with a suffix
-    source = csl(author=[{"family": "Asa G. Hilliard", "given": "III"}, {"family": "Doe", "given": "Jane"}])
+    # a given name holding " and " comes back as two people
+    source = csl(author=[{"family": "Smith", "given": "Ann and Bob"}, {"family": "Doe", "given": "Jane"}])
     for export_format, label in (("bibtex", "BibTeX"), ("biblatex", "BibLaTeX")):
         (tmp_path / export_format).mkdir()
         _, _, report = twice(tmp_path / export_format, "o.json", source, export_format)
         assert (
-            "1 work: author (a name BibTeX reads back otherwise: 'Asa G. Hilliard, III') "
+            "1 work: author (a name BibTeX reads back otherwise: 'Smith, Ann and Bob') "
             f"not representable in {label} (w2001)"
         ) in report
         assert "Doe" not in report

@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..dates import DatePoint, PartialDate, partial_date_from_csl
-from ..names import _ACRONYM  # the reader's test for an acronym (read as an organisation)
+from ..names import _ACRONYM, given_like_a_suffix  # _ACRONYM: the reader's test for an organisation
 from . import ExportWork, Losses, report_kept_fields
 
 FORMAT = "bibtex"
@@ -370,11 +370,15 @@ def format_name(name: dict[str, Any]) -> str:
         # Zotero's one-field names) or an acronym would be read back as given and family
         # names or as an organisation: braced, with an empty given name, it is a family.
         return "{" + family + "}, {}"
-    if "," in family or " and " in family:
+    if "," in family or " and " in family or particle and " " in family and not (given or suffix):
         family = "{" + family + "}"
     last = f"{escape(particle)} {family}" if particle else family
+    if particle and not (given or suffix):
+        return f"{last}, {{}}"  # "de Pablo, {}": alone, "de Pablo" would be read as a given and a family name
     if suffix:
         return f"{last}, {escape(str(suffix))}, {given}"
+    if given_like_a_suffix(given, last):
+        given = "{" + given + "}"  # "Asa G. Hilliard, {III}": a given name, not the suffix of "First Last, Jr"
     return f"{last}, {given}" if given else last
 
 

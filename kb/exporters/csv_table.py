@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..dates import partial_date_from_csl
-from ..names import SUFFIXES, display_name
+from ..names import SUFFIXES, given_like_a_suffix
 from . import ExportWork, Losses, report_kept_fields
 
 FORMAT = "csv"
@@ -58,17 +58,40 @@ COLUMNS = (
 def name_text(name: dict[str, Any]) -> str:
     """One name as the CSV reader reads it: "Family, Given", "Family, Given, Jr." (or
     BibTeX's "Family, Suffix, Given" for a suffix the reader does not know as one); an
-    organisation in braces. White space folded, as the reader folds it."""
+    organisation in braces. White space folded, as the reader folds it. Braces, as the
+    reader reads them, keep what it would read otherwise: a family name alone
+    ("{Diodore de Sicile}, {}"), a given name that is a suffix word ("Asa G. Hilliard,
+    {III}"), a part holding the list's ";" ("Coon, {Vicky;}")."""
     if name.get("literal"):
         return "{" + " ".join(str(name["literal"]).split()) + "}"
-    suffix = name.get("suffix")
-    if suffix and str(suffix).lower() not in SUFFIXES and name.get("given"):
-        family = " ".join(str(p) for p in (name.get("non-dropping-particle"), name.get("family")) if p)
-        given = " ".join(str(p) for p in (name.get("given"), name.get("dropping-particle")) if p)
-        text = f"{family}, {suffix}, {given}"
-    else:
-        text = display_name(name)
-    return " ".join(text.split())
+    family = _joined(name.get("non-dropping-particle"), name.get("family"))
+    given = _joined(name.get("given"), name.get("dropping-particle"))
+    suffix = _joined(name.get("suffix"))
+    if family and not given and not suffix:
+        return family_alone(family)
+    family, given = (f"{{{part}}}" if ";" in part else part for part in (family, given))
+    if suffix and suffix.lower() not in SUFFIXES and given:
+        return f"{family}, {suffix}, {given}"
+    if not suffix and given_like_a_suffix(given, family):
+        given = f"{{{given}}}"
+    return ", ".join([family or given] + ([given] if family and given else []) + ([suffix] if suffix else []))
+
+
+def _joined(*parts: Any) -> str:
+    return " ".join(" ".join(str(part).split()) for part in parts if part and str(part).strip())
+
+
+@lru_cache(maxsize=65536)
+def family_alone(family: str) -> str:
+    """A family name with no given name (Zotero's one-field names): as it is when the
+    reader reads it back so ("Plato"), else braced with an empty given name, as kb's
+    BibTeX export writes it ("{Diodore de Sicile}, {}"; alone, "Diodore de Sicile" would
+    be read as given and family names and "UNESCO" as an organisation)."""
+    from ..importers.csv_table import _names  # the reader, imported late: exporters load without it
+
+    if _names(family, "") == [{"family": family}]:
+        return family
+    return f"{{{family}}}, {{}}"
 
 
 def name_cell(names: list[Any]) -> str:
@@ -105,11 +128,27 @@ def write(works: Iterable[ExportWork], losses: Losses, **_: Any) -> str:
                 row[variable] = (
                     parsed.edtf if parsed else str(value.get("literal", "") if isinstance(value, dict) else value)
                 )
+                if not parsed and row[variable] and not literal_date_reads_back(row[variable]):
+                    losses.add(work.citekey, f"{variable} (a date as written that CSV reads back as a date)")
             else:
                 row[variable] = str(value)
         report_kept_fields(work, losses)
         writer.writerow([row.get(column, "") for column in COLUMNS])
     return buffer.getvalue()
+
+
+@lru_cache(maxsize=4096)
+def literal_date_reads_back(text: str) -> bool:
+    """Whether a date kept as written (CSL's `literal`, "Spring/Summer 2012") is written
+    the same way after the CSV reader has read it: a CSV cell has no mark for "as
+    written", and the reader reads what it can ("2012")."""
+    from ..date_forms import read_date  # the reader's, imported late: exporters load without it
+
+    read = read_date(text)
+    if read is None or "literal" in read.csl:
+        return read is not None and read.csl["literal"] == text
+    parsed = partial_date_from_csl(read.csl)
+    return parsed is not None and parsed.edtf == text
 
 
 def _tag_list(tags: list[str]) -> str:

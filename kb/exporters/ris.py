@@ -1,7 +1,8 @@
 """RIS export (the tagged format of EndNote, Zotero, Mendeley, Scopus and library catalogues).
 
-Persons are "Family, Given, Suffix"; an organisation is written whole with no comma,
-which is how RIS readers tell a corporate author from a person. Dates are `PY`
+Persons are "Family, Given, Suffix"; an organisation is written whole with a trailing
+comma (EndNote's mark of a corporate author), a family name alone that would be read
+otherwise as "Family, ," (see family_alone). Every name is checked against kb's reader. Dates are `PY`
 (year) and `DA` ("2008/08//"); RIS has no ranges, no circa and no event dates, so
 those are reported as losses. The RIS tags an import kept that kb has no field for
 (extra["ris"]) are written back.
@@ -116,6 +117,8 @@ def format_name(name: dict[str, Any], work: ExportWork | None = None, losses: Lo
         return f"{name['literal']},"
     family = " ".join(str(p) for p in (name.get("non-dropping-particle"), name.get("family")) if p)
     given = " ".join(str(p) for p in (name.get("given"), name.get("dropping-particle")) if p)
+    if family and not given and not name.get("suffix"):
+        return family_alone(" ".join(family.split()))
     parts = [family or given]
     if family and given:
         parts.append(given)
@@ -124,6 +127,27 @@ def format_name(name: dict[str, Any], work: ExportWork | None = None, losses: Lo
             parts.append("")
         parts.append(str(name["suffix"]))
     return ", ".join(parts) if parts[0] else None
+
+
+@lru_cache(maxsize=65536)
+def family_alone(family: str) -> str:
+    """A family name with no given name (Zotero's one-field names): as it is when kb's
+    reader reads it back so ("Plato"), else "Family, ," — RIS's "Last, First, Suffix"
+    with both of the others empty ("Diodore de Sicile" alone would be read as given and
+    family names, "UNESCO" as an organisation, and "Diodore de Sicile," with a trailing
+    comma is EndNote's organisation, which kb reads as one).
+    Other readers: citation-js splits on commas and reads "Family, ," as {family, given:
+    "", suffix: ""}, the same name; Zotero's RIS translator takes the text before the
+    first comma as the last name, and "," as the first name (it reads a name without a
+    comma, or with a trailing one, as a one-field name); rispy does not split names."""
+    from ..importers.ris import _names  # the reader, imported late: exporters load without it
+
+    if "," in family:  # "Craddock, Paul T.": no form carries it (reported by reads_back)
+        return family
+    read = _names([family], "")
+    if len(read) == 1 and set(read[0]) == {"family"} and read[0]["family"] == family:
+        return family
+    return f"{family}, ,"
 
 
 @lru_cache(maxsize=65536)  # the same people come back in many works
@@ -160,6 +184,18 @@ def ris_type(work: ExportWork) -> str:
         if TYPES.get(original, "document") == csl_type:
             return original
     return RIS_TYPES.get(csl_type, "GEN")
+
+
+def _report_serials_read_back_elsewhere(work: ExportWork, serials: dict[str, str], losses: Losses) -> None:
+    """RIS's one SN tag holds ISBNs and ISSNs, told apart by their shape: an ISSN holding
+    an ISBN (a Zotero record's "978-2-7283-0869-9") comes back as the ISBN."""
+    from ..importers.ris import TYPES, serial_numbers  # the reader, imported late like reads_back's
+
+    read = serial_numbers(list(serials.values()), TYPES.get(ris_type(work), "document"))
+    for variable, serial in serials.items():
+        if read.get(variable) != serial:
+            elsewhere = next((other for other, value in read.items() if serial in value), "another number")
+            losses.add(work.citekey, f"{variable} (SN {serial!r} reads back as {elsewhere})")
 
 
 def record_lines(work: ExportWork, losses: Losses) -> list[tuple[str, str]]:
@@ -207,9 +243,10 @@ def record_lines(work: ExportWork, losses: Losses) -> list[tuple[str, str]]:
             losses.add(work.citekey, "number (besides issue)")
         else:
             lines.append(("IS", str(number)))
-    for variable in ("ISBN", "ISSN"):
-        if item.get(variable):
-            lines.append(("SN", str(item[variable])))
+    serials = {variable: " ".join(str(item[variable]).split()) for variable in ("ISBN", "ISSN") if item.get(variable)}
+    lines.extend(("SN", serial) for serial in serials.values())
+    if serials:
+        _report_serials_read_back_elsewhere(work, serials, losses)
     if item.get("page"):
         first, _, last = str(item["page"]).replace("–", "-").partition("-")
         lines.append(("SP", first.strip()))

@@ -29,8 +29,14 @@ def family_initials_list(text: str) -> list[dict[str, Any]] | None:
     if not all(parts) or len(parts) == 1 and "literal" in parse_name(parts[0]):
         return None
     matches = [_FAMILY_INITIALS.match(part) for part in parts]
-    # A one-letter "family" is an initial: "Howard III, M A" is one person, not two.
-    if not all(matches) or any(len(match["family"]) < 2 for match in matches if match):
+    # A one-letter "family" is an initial: "Howard III, M A" is one person, not two; so is
+    # a family ending in one ("Robinson I I, Robert J": family "Robinson I I", given "Robert J").
+    if not all(matches) or any(_ends_in_an_initial(match["family"]) for match in matches if match):
+        return None
+    # "Hartley III, Harold V." (RIS's "Last, First") is one person: "III" after a family
+    # name is a suffix far more often than three initials ("II" and "IV" are not: PubMed
+    # writes "Ivanov II", "Petrov IV").
+    if any(match["initials"] == "III" for match in matches if match):
         return None
     return [
         {
@@ -40,3 +46,8 @@ def family_initials_list(text: str) -> list[dict[str, Any]] | None:
         for match in matches
         if match
     ]
+
+
+def _ends_in_an_initial(family: str) -> bool:
+    last = re.split(r"['’\- ]+", family)[-1]
+    return len(last) < 2

@@ -18,7 +18,7 @@ from ..date_forms import read_date
 from ..errors import KbError
 from ..keys import is_valid_citekey
 from ..model import ImportWarning, Invalid, Record, WorkRecord
-from ..names import SUFFIXES, parse_name
+from ..names import SUFFIXES, family_and_given, given_like_a_suffix, parse_name
 from .name_lists import family_initials_list
 
 FORMAT = "ris"
@@ -222,11 +222,19 @@ def _names(values: list[str] | None, where: str) -> list[dict[str, Any]]:
 
 
 def _ris_name(value: str) -> dict[str, Any]:
-    """RIS's "Last, First, Suffix"; a trailing comma marks an organisation (EndNote's convention)."""
+    """RIS's "Last, First, Suffix"; a trailing comma marks an organisation (EndNote's
+    convention); "Last, ," (an empty first name and suffix) a family name alone."""
     text = " ".join(value.split())
+    family_only = _FAMILY_ONLY.fullmatch(text)
+    if family_only:
+        return {"family": family_only["family"]}
     if text.endswith(",") and text.strip(", "):
         return {"literal": text[:-1].strip()}
     parts = [p.strip() for p in text.split(",")]
+    if len(parts) == 2 and given_like_a_suffix(parts[1], parts[0]):
+        # "Asa G. Hilliard, III": RIS's "Last, First", as the RIS spec, Zotero's RIS
+        # translator and citation-js read it, not the "First Last, Jr" of other formats
+        return family_and_given(parts[0], parts[1])
     if len(parts) == 3 and parts[1].lower() in SUFFIXES and parts[2].lower() not in SUFFIXES:
         return parse_name(text)  # BibTeX's order "Ribeiro, Jr, J.W." (Scopus writes it)
     if len(parts) >= 3 and all(parts):
@@ -374,14 +382,7 @@ def record_to_work(entry: dict[str, Any], where: str) -> WorkRecord:
     urls = [u.strip() for text in entry.get("urls") or [] for u in _URL_SEPARATOR.split(text or "") if u.strip()]
     if urls:
         item["URL"] = urls[0]
-    for serial in [" ".join(str(s).split()) for s in _as_list(entry.get("issn")) if s and str(s).strip()]:
-        # SN holds an ISBN or an ISSN; a second of one kind goes where kb's export wrote it
-        # from (ISBN, then ISSN), a third joins it
-        kind = _serial_kind(serial, csl_type)
-        other = "ISSN" if kind == "ISBN" else "ISBN"
-        if item.get(kind) and not item.get(other) and kind == "ISBN":
-            kind = other
-        item[kind] = f"{item[kind]}, {serial}" if item.get(kind) else serial
+    item.update(serial_numbers([str(s) for s in _as_list(entry.get("issn")) if s and str(s).strip()], csl_type))
     tags = [" ".join(k.split()) for k in entry.get("keywords") or [] if k and k.strip()]
     extra: dict[str, list[str]] = {}
     if ris_type not in TYPES or ris_type != _canonical_type(csl_type):
@@ -408,6 +409,10 @@ def record_to_work(entry: dict[str, Any], where: str) -> WorkRecord:
     )
 
 
+# "Diodore de Sicile, ," (kb's export of a family name alone that "Diodore de Sicile" or
+# "Diodore de Sicile," would not carry: those are read as given and family names and as an
+# organisation). The family holds no comma: "Craddock, Paul T., ," stays ambiguous.
+_FAMILY_ONLY = re.compile(r"(?P<family>[^,]*[^,\s]) ?, ?,")
 _URL_SEPARATOR = re.compile(r"\s*;\s*(?=https?://)")  # two URLs on one UR line
 _SERIAL_SEPARATOR = re.compile(r"[\s,;:()]+")
 _ISSN = re.compile(r"^\d{4}-?\d{3}[\dXx]$")
@@ -415,6 +420,20 @@ _ISSN = re.compile(r"^\d{4}-?\d{3}[\dXx]$")
 
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
+
+
+def serial_numbers(serials: list[str], csl_type: str) -> dict[str, str]:
+    """The ISBN and ISSN of a record's SN values (RIS has one tag for both): each by its
+    shape; a second of one kind goes where kb's export wrote it from (ISBN, then ISSN),
+    a third joins it. The RIS export checks what it writes against this."""
+    numbers: dict[str, str] = {}
+    for serial in (" ".join(s.split()) for s in serials):
+        kind = _serial_kind(serial, csl_type)
+        other = "ISSN" if kind == "ISBN" else "ISBN"
+        if numbers.get(kind) and not numbers.get(other) and kind == "ISBN":
+            kind = other
+        numbers[kind] = f"{numbers[kind]}, {serial}" if numbers.get(kind) else serial
+    return numbers
 
 
 def _serial_kind(serial: str, csl_type: str) -> str:
