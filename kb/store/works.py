@@ -225,10 +225,19 @@ class Works(StoreState):
         return [first, *others]
 
     def _facts(self, article_id: int) -> identity_rules.Facts:
+        """What the identity rules compare of a work; kept for the import (a site's URL is
+        shared by hundreds of works, each judged again for every new record with it)."""
+        caches = self.caches
+        known = caches.facts.get(article_id)
+        if known is not None:
+            return known
         row = self.conn.execute(
             "SELECT type, title_key, year, doi_key, csl_json FROM articles WHERE id = ?", (article_id,)
         ).fetchone()
-        return identity_rules.facts_of_row(*row)
+        found = identity_rules.facts_of_row(*row)
+        if not caches.indexed:
+            caches.facts[article_id] = found
+        return found
 
     def _import_format(self, import_id: int | None) -> str | None:
         if import_id is None:
@@ -390,6 +399,7 @@ class Works(StoreState):
             assignments = ", ".join(f"{name} = ?" for name in changes)
             self.conn.execute(f"UPDATE articles SET {assignments} WHERE id = ?", [*changes.values(), article_id])
             self.caches.index_work(article_id, {"citekey": citekey, **article_columns(merged)})
+            self.caches.facts.pop(article_id, None)
         outcome = "merged" if absorbed else "updated"
         return SaveResult(outcome, article_id, citekey, duplicate_of, reason)
 
