@@ -467,9 +467,7 @@ def entry_to_work(entry: Entry | EntryHead, fields: dict[str, str], source: str)
             if date:
                 item[DATE_FIELDS[name]] = date
         elif name in TAG_FIELDS:
-            # Split before decoding: a keyword in braces keeps its commas ("{Animals, Wild}").
-            parts = _KEYWORD_SEPARATOR.split(value)
-            tags.extend(t for t in (" ".join(latex_to_text(p).split()) for p in parts) if t)
+            tags.extend(_tags(value))
         elif name not in CONSUMED:
             extra[name] = value
     title = item.get("title")
@@ -517,6 +515,12 @@ def entry_to_work(entry: Entry | EntryHead, fields: dict[str, str], source: str)
     return WorkRecord(
         item=item, tags=tags, extra={"bibtex": extra}, origin=where, needs_review=needs_review, warnings=warnings
     )
+
+
+@lru_cache(maxsize=16384)  # a library's keyword lists recur from entry to entry
+def _tags(value: str) -> tuple[str, ...]:
+    # Split before decoding: a keyword in braces keeps its commas ("{Animals, Wild}").
+    return tuple(t for t in (" ".join(latex_to_text(p).split()) for p in _KEYWORD_SEPARATOR.split(value)) if t)
 
 
 def _plain(value: str, name: str) -> str:
