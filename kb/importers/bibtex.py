@@ -517,10 +517,14 @@ def entry_to_work(entry: Entry | EntryHead, fields: dict[str, str], source: str)
     )
 
 
-@lru_cache(maxsize=16384)  # a library's keyword lists recur from entry to entry
-def _tags(value: str) -> tuple[str, ...]:
+def _tags(value: str) -> list[str]:
     # Split before decoding: a keyword in braces keeps its commas ("{Animals, Wild}").
-    return tuple(t for t in (" ".join(latex_to_text(p).split()) for p in _KEYWORD_SEPARATOR.split(value)) if t)
+    return [t for t in map(_tag, _KEYWORD_SEPARATOR.split(value)) if t]
+
+
+@lru_cache(maxsize=16384)  # a library's keywords recur from entry to entry
+def _tag(part: str) -> str:
+    return " ".join(latex_to_text(part).split())
 
 
 def _plain(value: str, name: str) -> str:
