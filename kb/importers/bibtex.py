@@ -22,7 +22,7 @@ from bibtexparser.model import Block, DuplicateFieldKeyBlock, Entry, ParsingFail
 
 from ..date_forms import NO_DATE_WORDS, clean_date_text, read_date
 from ..errors import KbError
-from ..limits import check_field_size
+from ..limits import MAX_FIELD_CHARS, check_field_size
 from ..model import ImportWarning, Invalid, Record, WorkRecord
 from ..names import _CORPORATE_WORDS, SUFFIXES, parse_name, split_name_list
 from .bibtex_splitter import iter_blocks
@@ -337,7 +337,9 @@ def _first_fields(
     repeated = []
     for field in entry.fields:
         key = field.key.lower()
-        value = check_field_size(_value(field.value, macros), f"the field {field.key}", where)
+        value = _value(field.value, macros)
+        if len(value) > MAX_FIELD_CHARS:  # (the message only then: an import reads 150,000 fields)
+            check_field_size(value, f"the field {field.key}", where)
         if key in fields:
             if value != fields[key]:
                 shown = value if len(value) <= 60 else value[:57] + "..."
