@@ -27,7 +27,9 @@ const answer = {};
 for (const [name, stylePath] of Object.entries(request.styles)) {
   const styleXml = fs.readFileSync(stylePath, "utf8");
   answer[name] = { seconds: {} };
-  const engine = new CSL.Engine(sys, styleXml, "en-US", true); // reading the style is most of the time
+  // the style's own default-locale (en-US when it names none), as pandoc reads it; reading the
+  // style is most of the time
+  const engine = new CSL.Engine(sys, styleXml);
   for (const format of request.formats) {
     engine.setOutputFormat(format);
     const out = {};

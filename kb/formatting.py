@@ -123,12 +123,12 @@ def format_many(items: list[dict[str, Any]], style: str, output: str) -> list[tu
 
     _check_output(output)
     style_path = load_style(style)
-    title_case = style_traits(style_path)["title_case"]
-    prepared = [adjust_item(prepare_item(item), title_case) for item in items]
+    traits = style_traits(style_path)
+    prepared = [adjust_item(prepare_item(item), traits) for item in items]
     references, _errors = run_pandoc_references(prepared, style_path, [output])
     made: list[tuple[str, bool]] = []
     for item, reference in zip(items, references):
-        text = resolve_marks((reference or {}).get(output) or "")
+        text = resolve_marks((reference or {}).get(output) or "", traits["punctuation_in_quote"])
         made.append((_clean(text, output), True) if text.strip() else (_fallback(item, output), False))
     return made
 

@@ -143,6 +143,11 @@ local function written(entry)
     Para = function(para) -- a reference is a line of text, not a paragraph
       return pandoc.Plain(para.content)
     end,
+    Strong = function(strong) -- a bold title in a bold group: bold once, as citeproc-js writes it
+      if #strong.content == 1 and strong.content[1].t == "Strong" then
+        return strong.content[1]
+      end
+    end,
     Span = function(span) -- citeproc wraps quoted text in spans that say nothing; nocase is for citeproc only
       local plain = span.identifier == "" and #span.attributes == 0
       if plain and (#span.classes == 0 or (#span.classes == 1 and span.classes[1] == "nocase")) then

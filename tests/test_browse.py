@@ -248,7 +248,7 @@ def test_citation_style_comes_from_metadata(browse_db):
     try:
         reference = re.search(r'<div class="kb-formatted">(.*?)</div>', mla.get(path).text, re.S).group(1)
         # MLA: the given name in full, the period inside the closing quote (as citeproc-js writes it)
-        assert reference.startswith("Kulhanek, Jakub. “Georgia After the War.” <i>Caucasus Survey</i>")
+        assert reference.startswith("Kulhanek, Jakub. “Georgia after the War.” <i>Caucasus Survey</i>")
         page = unknown.get(path).text
         assert "unknown citation style" in page and "Georgia after the war" in page
     finally:

@@ -21,6 +21,7 @@ from kb.citeproc_differences import (
 )
 from kb.formatting import OUTPUTS, format_reference, format_references, style_names
 
+TRAITS = {"title_case": True, "punctuation_in_quote": True, "initials_without_hyphens": False}
 STYLES = ("apa", "chicago-author-date", "modern-language-association", "ieee", "harvard-cite-them-right")
 
 
@@ -67,6 +68,34 @@ def test_words_citeproc_js_keeps_lower_case_are_guarded(title, guarded):
     ).replace("</span>", "")
 
 
+def test_first_word_of_a_straight_single_quotation_inside_a_title_is_guarded():
+    made = guard_lower_case_words("Talk of 'toxic' climates, 'more so' now and 'at the end'")
+    assert made == (
+        'Talk <span class="nocase">of</span> \'<span class="nocase">toxic</span>\' climates, '
+        '\'<span class="nocase">more</span> so\' now <span class="nocase">and</span> '
+        "'at <span class=\"nocase\">the</span> end'"  # a quotation ending the title: its first word is not
+    )
+
+
+def test_curly_single_quotes_hyphenated_initials_and_dotted_words():
+    traits = {**TRAITS, "initials_without_hyphens": True}
+    item = {
+        "id": "k",
+        "title": "On \u2018unserious\u2019 RFK Jr. at NJ.com",
+        "author": [{"family": "Irisson", "given": "J.-O."}, {"family": "Chang", "given": "M-W"}],
+    }
+    adjusted = adjust_item(item, traits)
+    assert adjusted["author"] == [{"family": "Irisson", "given": "J. O."}, {"family": "Chang", "given": "M. W."}]
+    assert "\u2018" not in adjusted["title"] and "\u2019" not in adjusted["title"]
+    assert adjust_item(item, TRAITS)["author"] == item["author"]  # a style that initialises keeps "J.-O."
+    unguarded = adjusted["title"].replace('<span class="nocase">', "").replace("</span>", "")
+    assert resolve_marks(unguarded) == "On \u2018unserious\u2019 RFK Jr. at NJ.com"
+    # the style's full stop after a closing curly mark goes inside it, as citeproc-js puts it
+    quoted = adjust_item({"id": "k", "title": "Be \u2018crucified\u2019"}, TRAITS)["title"]
+    assert resolve_marks(quoted + ".") == "Be \u2018crucified.\u2019"
+    assert resolve_marks(quoted + ".", punctuation_in_quote=False) == "Be \u2018crucified\u2019."
+
+
 def test_words_already_guarded_are_left_as_they_are():
     title = 'Already <span class="nocase">of the</span> guarded'
     assert guard_lower_case_words(title) == title
@@ -82,13 +111,15 @@ def test_item_adjustments_leave_the_item_and_its_ids_alone():
         "author": [{"family": "Smith", "given": "J."}],
     }
     before = dict(item)
-    adjusted = adjust_item(item, title_case=True)
+    adjusted = adjust_item(item, TRAITS)
     assert item == before
     assert adjusted["id"] == "k?" and adjusted["URL"] == item["URL"] and adjusted["author"] == item["author"]
     # "between" follows ":" and "them" is the last word: citeproc-js capitalises both, so no guard
     assert adjusted["title"] == f"Il 'Liber pontificalis'{MARK}, le cronache: between them?{MARK}"
     assert adjusted["page"] == f"453\u2013{MARK}453"
-    assert adjust_item({**item, "title": f"a{MARK}b"}, title_case=False)["title"] == "ab"  # kb's marks only
+    assert (
+        adjust_item({**item, "title": f"a{MARK}b"}, {**TRAITS, "title_case": False})["title"] == "ab"
+    )  # kb's marks only
 
 
 def test_a_group_around_a_choose_goes_inside_each_branch():
@@ -140,9 +171,18 @@ def test_style_traits():
     assert style_traits(_style('<macro name="t"><text variable="title" text-case="title"/></macro>')) == {
         "title_case": True,
         "punctuation_in_quote": True,
+        "initials_without_hyphens": False,
     }
-    british = _style('<macro name="t"><text variable="title"/></macro>', default_locale="en-GB")
-    assert style_traits(british) == {"title_case": False, "punctuation_in_quote": False}
+    british = _style(
+        '<macro name="t"><names variable="author"><name initialize="false"/></names></macro>',
+        default_locale="en-GB",
+        initialize_with=". ",
+    )
+    assert style_traits(british) == {
+        "title_case": False,
+        "punctuation_in_quote": False,
+        "initials_without_hyphens": True,
+    }
 
 
 @pytest.mark.parametrize(
@@ -213,3 +253,30 @@ def test_no_mark_or_guard_is_ever_printed():
         for output in OUTPUTS:
             for reference in format_references(works, style, output):
                 assert MARK not in reference and "nocase" not in reference, (style, output, reference)
+
+
+def test_a_names_lists_formatting_is_on_the_whole_list():
+    root = _style(
+        '<macro name="a"><names variable="author" font-weight="bold"><name/>'
+        '<substitute><names variable="editor"/></substitute></names></macro>'
+    )
+    adjust_style(root)
+    group = root.find(f"{CSL}macro")[0]
+    assert group.tag == f"{CSL}group" and group.get("font-weight") == "bold"
+    assert group[0].tag == f"{CSL}names" and group[0].get("font-weight") is None
+    item = {
+        "id": "k",
+        "type": "article-journal",
+        "title": "Pots and potters in Athens and Corinth",
+        "container-title": "Oxford Journal of Archaeology",
+        "volume": "8",
+        "page": "311-346",
+        "issued": {"date-parts": [[1981]]},
+        "author": [{"family": "Arafat", "given": "K."}, {"family": "Morgan", "given": "C."}],
+    }
+    # citeproc-js's reference; pandoc alone bolds each name ("<b>Arafat K</b> and <b>Morgan C</b>")
+    assert format_reference(item, "british-journal-of-political-science", "html") == (
+        "<b>Arafat K and Morgan C</b> (1981) Pots and Potters in Athens and Corinth. "
+        "<i>Oxford Journal of Archaeology</i> <b>8</b>, 311–346.",
+        True,
+    )
