@@ -34,9 +34,20 @@ def clean_item(item: dict[str, Any], where: str | None = None) -> dict[str, Any]
     return cleaned
 
 
+# Made once: json.dumps with options builds a new encoder for every call.
+_ITEM_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+_RECORD_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
+
+
 def item_json(item: dict[str, Any]) -> str:
     """The canonical text of an item: sorted keys, so unchanged works compare equal."""
-    return json.dumps(item, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _ITEM_ENCODER.encode(item)
+
+
+def record_json(value: Any) -> str:
+    """A work's other JSON columns (extra fields): sorted keys, Unicode kept, as
+    `json.dumps(value, sort_keys=True, ensure_ascii=False)` writes them."""
+    return _RECORD_ENCODER.encode(value)
 
 
 def _text(value: Any) -> str | None:

@@ -46,6 +46,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from .names import fold
@@ -182,6 +183,7 @@ def _roman_value(word: str) -> int:
     return total
 
 
+@lru_cache(maxsize=16384)  # an import compares one work's title with many others, again and again
 def title_numbers(title: str | None) -> frozenset[int]:
     """The numbers a folded title carries: digits, ordinal words, and numerals or number
     words after part/vol./book/no. ("part ii", "volume three")."""

@@ -78,7 +78,12 @@ def tag_keys(name: str) -> dict[str, str | None]:
 
 def author_keys(name: dict[str, Any]) -> dict[str, str | None]:
     """A person's identity key and the key of their family name (for "Kulhanek")."""
-    return {"name_key": person_key(name), "family_key": name_key(name.get("family")) or None}
+    return {"name_key": person_key(name), "family_key": family_key(name)}
+
+
+def family_key(name: dict[str, Any]) -> str | None:
+    """The key of a person's family name (the store has their identity key already)."""
+    return name_key(name.get("family")) or None
 
 
 def register_sql_function(conn: sqlite3.Connection) -> None:

@@ -22,7 +22,7 @@ from bibtexparser.model import Block, DuplicateFieldKeyBlock, Entry, ParsingFail
 
 from ..date_forms import NO_DATE_WORDS, clean_date_text, read_date
 from ..errors import KbError
-from ..limits import check_field_size
+from ..limits import MAX_FIELD_CHARS, check_field_size
 from ..model import ImportWarning, Invalid, Record, WorkRecord
 from ..names import _CORPORATE_WORDS, SUFFIXES, parse_name, split_name_list
 from .bibtex_splitter import iter_blocks
@@ -337,7 +337,9 @@ def _first_fields(
     repeated = []
     for field in entry.fields:
         key = field.key.lower()
-        value = check_field_size(_value(field.value, macros), f"the field {field.key}", where)
+        value = _value(field.value, macros)
+        if len(value) > MAX_FIELD_CHARS:  # (the message only then: an import reads 150,000 fields)
+            check_field_size(value, f"the field {field.key}", where)
         if key in fields:
             if value != fields[key]:
                 shown = value if len(value) <= 60 else value[:57] + "..."
@@ -467,9 +469,7 @@ def entry_to_work(entry: Entry | EntryHead, fields: dict[str, str], source: str)
             if date:
                 item[DATE_FIELDS[name]] = date
         elif name in TAG_FIELDS:
-            # Split before decoding: a keyword in braces keeps its commas ("{Animals, Wild}").
-            parts = _KEYWORD_SEPARATOR.split(value)
-            tags.extend(t for t in (" ".join(latex_to_text(p).split()) for p in parts) if t)
+            tags.extend(_tags(value))
         elif name not in CONSUMED:
             extra[name] = value
     title = item.get("title")
@@ -517,6 +517,16 @@ def entry_to_work(entry: Entry | EntryHead, fields: dict[str, str], source: str)
     return WorkRecord(
         item=item, tags=tags, extra={"bibtex": extra}, origin=where, needs_review=needs_review, warnings=warnings
     )
+
+
+def _tags(value: str) -> list[str]:
+    # Split before decoding: a keyword in braces keeps its commas ("{Animals, Wild}").
+    return [t for t in map(_tag, _KEYWORD_SEPARATOR.split(value)) if t]
+
+
+@lru_cache(maxsize=16384)  # a library's keywords recur from entry to entry
+def _tag(part: str) -> str:
+    return " ".join(latex_to_text(part).split())
 
 
 def _plain(value: str, name: str) -> str:

@@ -20,6 +20,7 @@ has rows waiting in a queue.
 from __future__ import annotations
 
 import sqlite3
+from functools import lru_cache
 from typing import Any
 
 from .outcomes import insert_sql
@@ -49,14 +50,11 @@ class BulkRows:
     def add(
         self, table: str, columns: tuple[str, ...], values: tuple[Any, ...] | list[Any], verb: str = "INSERT"
     ) -> None:
-        sql = insert_sql(table, columns)
-        if verb != "INSERT":
-            sql = verb + sql[len("INSERT") :]
-        self.rows.setdefault((table, sql), []).append(tuple(values))
+        self.rows.setdefault((table, _statement(table, columns, verb)), []).append(tuple(values))
 
     def add_many(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]], verb: str = "INSERT") -> None:
-        for values in rows:
-            self.add(table, columns, values, verb)
+        if rows:
+            self.rows.setdefault((table, _statement(table, columns, verb)), []).extend(map(tuple, rows))
 
     def flush(self) -> None:
         """Write every waiting row, parents first; ids are read again at the next use."""
@@ -66,6 +64,12 @@ class BulkRows:
             for (_table, sql), rows in sorted(waiting.items(), key=lambda entry: order[entry[0][0]]):
                 self.conn.executemany(sql, rows)
         self.next_id.clear()
+
+
+@lru_cache(maxsize=64)  # a handful of statements, each asked for once a row
+def _statement(table: str, columns: tuple[str, ...], verb: str) -> str:
+    sql = insert_sql(table, columns)
+    return sql if verb == "INSERT" else verb + sql[len("INSERT") :]
 
 
 class FlushingConnection:

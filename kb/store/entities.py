@@ -50,7 +50,7 @@ class Entities(StoreState):
             name.get("suffix"),
             int(bool(literal)),
             key,
-            lookup.author_keys(name)["family_key"],
+            lookup.family_key(name),  # (its name_key is `key`: lookup.author_keys would fold the name again)
         )
         if self._bulk is not None:  # an import's bulk writes (bulk.py)
             author_id = self._bulk.new_id("authors")

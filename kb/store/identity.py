@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import dedupe
+from .. import dedupe, identity_rules
 from ..names import fold
 from .state import StoreState
 
@@ -114,6 +114,14 @@ class IndexedFuzzyIndex:
         ).fetchall()
         return rows or default or []
 
+    def near(self, family: str | None, year: int | None) -> list[tuple[int, str]]:
+        """As `dedupe.FuzzyIndex.near`: the works by `family` with a year within one of `year`, or none."""
+        return [
+            (article_id, title)
+            for article_id, other_year, title in self.get(family)
+            if not (year and other_year and abs(other_year - year) > 1)
+        ]
+
 
 @dataclass
 class IdentityCache:
@@ -134,6 +142,9 @@ class IdentityCache:
     aliases: dict[str, int] | None = None  # citekeys of works merged by hand -> the work kept
     fuzzy: dedupe.FuzzyIndex | None = None  # first author -> [(id, year, title key)]
     import_format: dict[int, str | None] = field(default_factory=dict)
+    # Work id -> what the identity rules compare of it (kb.identity_rules.Facts), read at
+    # first use; a loaded cache only (an import), dropped for a work the store rewrites.
+    facts: dict[int, identity_rules.Facts] = field(default_factory=dict)
     indexed: bool = False  # look-ups are queries (`indexed()`), not dictionaries read once
 
     @classmethod
@@ -184,7 +195,7 @@ class IdentityCache:
 
     def fuzzy_index(self, conn: sqlite3.Connection) -> dedupe.FuzzyIndex:
         if self.indexed:
-            return IndexedFuzzyIndex(conn)  # type: ignore[return-value]  # the same .get()
+            return IndexedFuzzyIndex(conn)  # type: ignore[return-value]  # the same .get() and .near()
         if self.fuzzy is None:
             self.fuzzy = dedupe.build_index(conn)
         return self.fuzzy

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from .. import dedupe, identity_rules, lookup, merging
-from ..csl import article_columns, clean_item, creators, item_json
+from ..csl import article_columns, clean_item, creators, item_json, record_json
 from ..errors import KbError
 from ..keys import citekey_base, is_valid_citekey, title_key, unique_citekey
 from ..model import (
@@ -181,7 +181,7 @@ class Works(StoreState):
             value = columns.get(column)
             if value and value in caches.by_identifier(column):
                 holders = self._works_with(column, value, caches.by_identifier(column)[value])
-                if len(holders) > 1:
+                if len(holders) > 1 and self._any_not_duplicates():
                     # A record without a key in its file, given back by `kb unmerge` (which
                     # marks it not a duplicate) and imported again: the work that is exactly
                     # this record is this record.
@@ -206,6 +206,11 @@ class Works(StoreState):
             return found, "title, first author and year", reasons[found], []
         return None, None, None, list(candidates.items())
 
+    def _any_not_duplicates(self) -> bool:
+        """Whether any pair is marked not duplicates (one query, where asking each holder
+        of a shared URL cost a query a holder: most knowledge bases have none)."""
+        return self.conn.execute("SELECT 1 FROM not_duplicates LIMIT 1").fetchone() is not None
+
     def _same_kb_work(self, article_id: int, columns: dict[str, Any], item: dict[str, Any]) -> bool:
         """Whether a kb YAML record with this work's citekey is this work, edited: its
         title agrees, or its first author and year are the work's."""
@@ -225,10 +230,19 @@ class Works(StoreState):
         return [first, *others]
 
     def _facts(self, article_id: int) -> identity_rules.Facts:
+        """What the identity rules compare of a work; kept for the import (a site's URL is
+        shared by hundreds of works, each judged again for every new record with it)."""
+        caches = self.caches
+        known = caches.facts.get(article_id)
+        if known is not None:
+            return known
         row = self.conn.execute(
             "SELECT type, title_key, year, doi_key, csl_json FROM articles WHERE id = ?", (article_id,)
         ).fetchone()
-        return identity_rules.facts_of_row(*row)
+        found = identity_rules.facts_of_row(*row)
+        if not caches.indexed:
+            caches.facts[article_id] = found
+        return found
 
     def _import_format(self, import_id: int | None) -> str | None:
         if import_id is None:
@@ -292,7 +306,7 @@ class Works(StoreState):
             updated_at=stamp,
             import_id=import_id,
             csl_json=item_json(item),
-            extra_json=json.dumps(record.extra, sort_keys=True, ensure_ascii=False) if record.extra else None,
+            extra_json=record_json(record.extra) if record.extra else None,
             text=record.text,
         )
         if self._bulk is not None:  # an import's bulk writes: the row waits, its id given here
@@ -341,7 +355,7 @@ class Works(StoreState):
         if merged != old_item:
             changes.update(article_columns(merged), csl_json=item_json(merged))
         if merged_extra != old_extra:
-            changes["extra_json"] = json.dumps(merged_extra, sort_keys=True, ensure_ascii=False)
+            changes["extra_json"] = record_json(merged_extra)
         if record.text and not row[2]:
             changes["text"] = record.text
         if record.status and not row[3]:
@@ -390,6 +404,7 @@ class Works(StoreState):
             assignments = ", ".join(f"{name} = ?" for name in changes)
             self.conn.execute(f"UPDATE articles SET {assignments} WHERE id = ?", [*changes.values(), article_id])
             self.caches.index_work(article_id, {"citekey": citekey, **article_columns(merged)})
+            self.caches.facts.pop(article_id, None)
         outcome = "merged" if absorbed else "updated"
         return SaveResult(outcome, article_id, citekey, duplicate_of, reason)
 
@@ -397,7 +412,7 @@ class Works(StoreState):
         """Write a work's CSL item (and extra fields) anew: columns, creators, caches."""
         changes: dict[str, Any] = {**article_columns(item), "csl_json": item_json(item), "updated_at": now()}
         if extra is not None:
-            changes["extra_json"] = json.dumps(extra, sort_keys=True, ensure_ascii=False) if extra else None
+            changes["extra_json"] = record_json(extra) if extra else None
         self.conn.execute(
             f"UPDATE articles SET {', '.join(f'{name} = ?' for name in changes)} WHERE id = ?",
             [*changes.values(), article_id],
