@@ -28,6 +28,8 @@ CSL = "{http://purl.org/net/xbiblio/csl}"
 MARK = "\u2060"
 # Joins two words pandoc was given apart: it and the space after it are taken out.
 JOIN = "\u2063"
+# Before a hyphen pandoc is to leave one: it turns the hyphen of a page range into a dash.
+HYPHEN = "\u2064"
 
 # A variable kb gives every item, holding MARK (see _printed_term_groups_count).
 PRESENT = "kb-present"
@@ -95,7 +97,7 @@ def adjust_item(item: dict[str, Any], traits: dict[str, bool]) -> dict[str, Any]
             adjusted[key] = [_initials_without_hyphens(name) for name in value]
         if not isinstance(value, str) or key in _NOT_PROSE:
             continue
-        for own in (MARK, JOIN, _SINGLE_OPEN, _SINGLE_CLOSE):
+        for own in (MARK, JOIN, HYPHEN, _SINGLE_OPEN, _SINGLE_CLOSE):
             value = value.replace(own, "")
         # 'Liber pontificalis', le: the comma is the title's own; pandoc moves it inside the
         # quotation mark as if it were the style's, citeproc-js leaves it.
@@ -119,7 +121,7 @@ def adjust_item(item: dict[str, Any], traits: dict[str, bool]) -> dict[str, Any]
         if one and one.group(1) == one.group(2):  # "453-453": citeproc-js prints it; pandoc's "453–53"
             adjusted["page"] = f"{one.group(1)}\u2013{MARK}{one.group(2)}"
         elif _OPEN_PAGE_RANGE.fullmatch(page):  # "429-": citeproc-js prints it; pandoc's "429–429"
-            adjusted["page"] = page.replace("-", f"{MARK}-")
+            adjusted["page"] = page.replace("-", f"{HYPHEN}-")
     return adjusted
 
 
@@ -215,6 +217,7 @@ def resolve_marks(text: str, punctuation_in_quote: bool = True) -> str:
     marks, what citeproc-js writes for them; curly single quotation marks put back, with the
     style's punctuation after one moved inside it as citeproc-js moves it (American English)."""
     text = text.replace(f"{JOIN} ", "").replace(JOIN, "")
+    text = re.sub(f"{HYPHEN}+[-\u2013]?", "-", text) if HYPHEN in text else text
     if _SINGLE_OPEN in text or _SINGLE_CLOSE in text:
         if punctuation_in_quote:
             text = _PUNCTUATION_AFTER_SINGLE_QUOTATION.sub(rf"\1{MARK}\3\2", text)

@@ -117,6 +117,9 @@ def test_item_adjustments_leave_the_item_and_its_ids_alone():
     # "between" follows ":" and "them" is the last word: citeproc-js capitalises both, so no guard
     assert adjusted["title"] == f"Il 'Liber pontificalis'{MARK}, le cronache: between them?{MARK}"
     assert adjusted["page"] == f"453\u2013{MARK}453"
+    open_range = adjust_item({**item, "page": "429-"}, TRAITS)["page"]
+    as_pandoc_writes_it = "pp. " + open_range.replace("-", "\u2013") + "."  # a dash for the hyphen
+    assert open_range != "429-" and resolve_marks(as_pandoc_writes_it) == "pp. 429-."
     assert (
         adjust_item({**item, "title": f"a{MARK}b"}, {**TRAITS, "title_case": False})["title"] == "ab"
     )  # kb's marks only
