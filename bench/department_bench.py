@@ -37,13 +37,11 @@ machine. Every thread and the server are bounded in time: a request times out af
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import platform
 import random
 import re
 import shutil
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -52,7 +50,6 @@ import threading
 import time
 import urllib.parse
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,13 +61,13 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 import make_synthetic  # noqa: E402
+from kb_server import START_TIMEOUT, serving  # noqa: E402
 
 from kb.cli import cli  # noqa: E402
 
 PASSWORD = "bench password, not a secret"
 SUPERVISED_EACH = 5  # researchers per supervisor
 SEARCH_WORDS = ["nato", "summit", "energy", "deterrence", "georgia", "sanctions", "baltic", "cyber"]
-START_TIMEOUT = 120.0  # a loaded two-core machine can take a while to start Datasette
 
 
 @dataclass
@@ -182,36 +179,6 @@ def write_bib(path: Path, works: int, seed: int) -> None:
             f"  doi = {{10.99999/department-bench.{seed}.{i}}},\n  keywords = {{imported, {rng.choice(words)}}}\n}}\n"
         )
     path.write_text("\n".join(entries), encoding="utf-8")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextlib.contextmanager
-def running_server(folder: Path, users: Path, log: Path) -> Iterator[str]:
-    """`kb serve FOLDER --users FILE` on a free loopback port; its URL once it answers."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "kb.cli", "serve", str(folder), "--users", str(users), "--port", str(port)]
-    with open(log, "w", encoding="utf-8") as out:
-        process = subprocess.Popen(command, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + START_TIMEOUT
-            while True:
-                try:
-                    httpx.get(url + "/-/login", timeout=5)
-                    break
-                except httpx.TransportError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        raise SystemExit(f"kb serve did not start:\n{log.read_text()}") from None
-                    time.sleep(0.2)
-            yield url
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
 
 
 def logged_in(url: str, name: str, timeout: float) -> httpx.Client:
@@ -352,7 +319,7 @@ def main() -> None:
 
     tally = Tally()
     imported: dict = {}
-    with running_server(run, users, args.cache / "serve.log") as url:
+    with serving([str(run), "--users", str(users)], args.cache / "serve.log") as url:
         start = threading.Barrier(args.clients + 1)
         threads = [
             threading.Thread(

@@ -22,18 +22,11 @@ KB_CHROMEDRIVER name others), driven by selenium as the browser tests do.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import shutil
-import socket
 import sqlite3
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -44,11 +37,12 @@ from selenium.webdriver.common.by import By
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from kb_server import serving  # noqa: E402
+
 from kb.cli import cli  # noqa: E402
 
 PASSWORD = "screenshots password, not a secret"
 SIZES = [(1400, 1000), (390, 844)]
-START_TIMEOUT = 120.0
 README_SHOTS = ["articles-1400", "group-1400"]  # what the README shows
 
 
@@ -87,38 +81,6 @@ def make_department(sample: Path, work: Path) -> Path:
     ):
         kb("users", "add", name, *options, "--password-stdin", "--users", str(users), input=PASSWORD + "\n")
     return folder
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextlib.contextmanager
-def serving(arguments: list[str], log: Path) -> Iterator[str]:
-    """`kb serve ARGUMENTS` on a free loopback port; its URL once it answers."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    with open(log, "w", encoding="utf-8") as out:
-        command = [sys.executable, "-m", "kb.cli", "serve", *arguments, "--port", str(port)]
-        process = subprocess.Popen(command, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + START_TIMEOUT
-            while True:
-                try:
-                    urllib.request.urlopen(url + "/-/login", timeout=5).close()
-                    break
-                except urllib.error.HTTPError:
-                    break  # it answers (the sample has no login page: 404)
-                except OSError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        raise SystemExit(f"kb serve did not start:\n{log.read_text()}") from None
-                    time.sleep(0.2)
-            yield url
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
 
 
 def start_chromium(profile: Path) -> webdriver.Chrome:

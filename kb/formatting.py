@@ -22,7 +22,6 @@ import html
 import os
 import re
 import sqlite3
-import xml.etree.ElementTree as ElementTree
 from typing import Any
 
 from .errors import KbError
@@ -53,13 +52,11 @@ def load_style(name: str) -> str:
     return get_style_filepath(name)
 
 
-@functools.lru_cache(maxsize=64)
 def is_numeric(style: str) -> bool:
     """Whether the style numbers its references ([1], 1.) instead of author-date."""
-    root = ElementTree.parse(load_style(style)).getroot()
-    return any(
-        "numeric" in (category.get("citation-format") or "") for category in root.iter(f"{{{_CSL_NAMESPACE}}}category")
-    )
+    from .pandoc_citeproc import is_numeric_style
+
+    return is_numeric_style(load_style(style))
 
 
 def _check_output(output: str) -> None:

@@ -14,24 +14,11 @@ import re
 import shutil
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from kb.cli import cli
 from kb.db import connect
 from kb.importers import parse_file
 from kb.model import WorkRecord
 from kb.store import Store
-
-REPO = Path(__file__).resolve().parent.parent
-EXAMPLES = REPO / "tests" / "fixtures" / "examples"
-STAMP = "2000-01-01T00:00:00Z"
-
-
-def _kb(*args: str) -> str:
-    result = CliRunner().invoke(cli, list(args))
-    assert result.exit_code == 0, result.output
-    return result.output
-
+from tests.test_bulk_import import EXAMPLES, REPO, STAMP, _kb
 
 # First creators of the generated works: people sharing a family name, a particle, an
 # accented name, a corporate author, editors only, and none at all.

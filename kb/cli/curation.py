@@ -162,9 +162,23 @@ def edit_command(
     if not (assignments or removals):
         _edit_in_editor(store, kind, row_id, label, shown)
         return
+    _set_fields(store, kind, row_id, label, shown, assignments, removals, "--set")
+
+
+def _set_fields(
+    store: Store,
+    kind: str,
+    row_id: int,
+    label: str,
+    shown: dict[str, Any],
+    assignments: tuple[str, ...],
+    removals: tuple[str, ...],
+    source: str,
+) -> None:
+    """kb edit --set/--unset and kb rename: change the record's document, apply it, report."""
     document = set_fields(shown, kind, assignments, removals)
     try:
-        changes = _apply(store, kind, row_id, shown, to_yaml(document), "--set")
+        changes = _apply(store, kind, row_id, shown, to_yaml(document), source)
     except KbError as exc:
         raise KbError(exc.message, label) from None
     _report(label, changes)
@@ -195,12 +209,7 @@ def rename_command(
     kind, row_id = _target(store, None, organisation, event, person)
     label = record_label(kind, store.record_name(kind, row_id))
     shown = store.record_document(kind, row_id)
-    document = set_fields(shown, kind, (f"name={new_name}",), ())
-    try:
-        changes = _apply(store, kind, row_id, shown, to_yaml(document), "rename")
-    except KbError as exc:
-        raise KbError(exc.message, label) from None
-    _report(label, changes)
+    _set_fields(store, kind, row_id, label, shown, (f"name={new_name}",), (), "rename")
 
 
 @click.command("remove")

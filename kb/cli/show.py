@@ -170,16 +170,19 @@ def show_command(
         _echo_record(record)
 
 
-@click.command("list")
-@click.argument("kind", type=click.Choice(show.LIST_KINDS))
-@filter_options
-@click.option("--limit", type=click.IntRange(min=1), help="At most this many rows.")
-@click.option(
+_table_format_option = click.option(
     "--format",
     "fmt",
     type=click.Choice(["table", "json", "csv"]),
     help="table (the default at a terminal), json (the default when piped) or csv.",
 )
+
+
+@click.command("list")
+@click.argument("kind", type=click.Choice(show.LIST_KINDS))
+@filter_options
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many rows.")
+@_table_format_option
 @db_option
 def list_command(db_path: str, kind: str, limit: int | None, fmt: str | None, **options: Any) -> None:
     """List works, organisations, events, people or tags.
@@ -217,12 +220,7 @@ def list_command(db_path: str, kind: str, limit: int | None, fmt: str | None, **
 @click.option(
     "--limit", type=click.IntRange(min=1), default=20, show_default=True, help="At most this many of each kind."
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    help="table (the default at a terminal), json (the default when piped) or csv.",
-)
+@_table_format_option
 @db_option
 def search_command(db_path: str, text: tuple[str, ...], kinds: tuple[str, ...], limit: int, fmt: str | None) -> None:
     """Full-text search of works (title, outlet, abstract, notes, page text),
